@@ -1,0 +1,36 @@
+package model
+
+import "time"
+
+// Inventory is everything a live collection saw: the clusters and the places that could not be read.
+// It is what a snapshot stores, so that evaluation offline gives the same results as online.
+type Inventory struct {
+	CollectedAt time.Time  `json:"collectedAt"`
+	Caller      string     `json:"caller,omitempty"`
+	Clusters    []*Cluster `json:"clusters"`
+	Errors      []Error    `json:"errors"`
+	// Skipped lists accounts or regions deliberately not scanned, with why (suspended accounts).
+	Skipped []Skip `json:"skipped"`
+}
+
+// Error records a part of the estate that could not be read. It becomes ERROR results.
+type Error struct {
+	Account string `json:"account,omitempty"`
+	Region  string `json:"region,omitempty"`
+	// Cluster is empty when a whole region or account failed.
+	Cluster string `json:"cluster,omitempty"`
+	ARN     string `json:"arn,omitempty"`
+	// Operation is the API call that failed, as an IAM action (eks:ListClusters).
+	Operation string `json:"operation"`
+	Code      string `json:"code,omitempty"`
+	Message   string `json:"message"`
+	// AccessDenied is set when the caller lacks the permission named by Operation.
+	AccessDenied bool `json:"accessDenied,omitempty"`
+}
+
+// Skip records something not scanned on purpose.
+type Skip struct {
+	Account string `json:"account,omitempty"`
+	Region  string `json:"region,omitempty"`
+	Reason  string `json:"reason"`
+}
