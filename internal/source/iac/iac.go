@@ -1,0 +1,92 @@
+// Package iac is the shared frame of the infrastructure-as-code adapters: how files are found, what an
+// adapter hands back (clusters with the lines that decide them, plus a way to propose a fix), and how
+// problems in a user's file are reported. Each format lives in its own package under internal/source.
+package iac
+
+import (
+	"fmt"
+
+	"github.com/eksguard/eksguard/internal/finding"
+	"github.com/eksguard/eksguard/internal/model"
+)
+
+// File is one input file.
+type File struct {
+	// Path is where the file is on disk.
+	Path string
+	// Name is how the file is reported: slash-separated and relative to the working directory when it
+	// lies beneath it.
+	Name string
+	Data []byte
+	// Explicit is set when the user named the file on the command line (not found by walking a
+	// folder); a file named explicitly that no adapter can read is a problem, not silently skipped.
+	Explicit bool
+}
+
+// Input is everything found under the paths given to eksguard iac.
+type Input struct {
+	Files []*File
+	// Roots are the paths as the user gave them.
+	Roots []string
+}
+
+// Options tune how adapters resolve values.
+type Options struct {
+	// VarFiles are Terraform -var-file paths, applied in order after terraform.tfvars and *.auto.tfvars.
+	VarFiles []string
+	// Vars are Terraform -var NAME=VALUE assignments, applied last.
+	Vars map[string]string
+}
+
+// Target is the compliant state a suggested fix aims for.
+type Target struct {
+	// Mode is TargetPrivate (5.4.2: private on, public off) or TargetRestrict (5.4.1: private on,
+	// public on, allowlist exactly CIDRs).
+	Mode  string
+	CIDRs []string
+}
+
+// Fix targets.
+const (
+	TargetPrivate  = "private"
+	TargetRestrict = "restrict"
+)
+
+// Resource is one EKS cluster an adapter found.
+type Resource struct {
+	Cluster *model.Cluster
+	// Fix proposes the smallest edit that brings the cluster to the target; nil when the format is
+	// not something a person edits (a Terraform plan). It returns an error when no safe edit exists,
+	// and the reason is shown instead of a patch.
+	Fix func(Target) (*finding.Fix, error)
+}
+
+// Problem is input that could not be read, reported as file:line: message.
+type Problem struct {
+	File    string
+	Line    int
+	Message string
+}
+
+func (p Problem) String() string {
+	if p.Line > 0 {
+		return fmt.Sprintf("%s:%d: %s", p.File, p.Line, p.Message)
+	}
+	return fmt.Sprintf("%s: %s", p.File, p.Message)
+}
+
+// Result is what an adapter found.
+type Result struct {
+	Resources []Resource
+	Problems  []Problem
+	// Claimed names (File.Name) the files the adapter recognised as its own, parsed or not, so that
+	// a file named on the command line that nobody recognises can be reported.
+	Claimed []string
+}
+
+// Adapter reads one family of formats. Scan looks at every input file and takes the ones it
+// recognises; it must never panic, whatever the bytes.
+type Adapter interface {
+	Name() string
+	Scan(in *Input, opts Options) Result
+}
