@@ -50,7 +50,9 @@ func (s Strings) Known() bool { return s.Origin == OriginExplicit || s.Origin ==
 func Explicit(v bool) Bool { return Bool{Value: v, Origin: OriginExplicit} }
 
 // Default builds a value filled in by an adapter; detail names the default.
-func Default(v bool, detail string) Bool { return Bool{Value: v, Origin: OriginDefault, Detail: detail} }
+func Default(v bool, detail string) Bool {
+	return Bool{Value: v, Origin: OriginDefault, Detail: detail}
+}
 
 // Unknown builds a value that cannot be resolved; detail says why.
 func Unknown(detail string) Bool { return Bool{Origin: OriginUnknown, Detail: detail} }

@@ -1,0 +1,263 @@
+// Package scan is `eksguard scan`: collect clusters from AWS (or a saved snapshot), evaluate the
+// benchmark controls, and write the report.
+package scan
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/spf13/cobra"
+
+	"github.com/eksguard/eksguard/internal/app"
+	"github.com/eksguard/eksguard/internal/benchmark"
+	"github.com/eksguard/eksguard/internal/exit"
+	"github.com/eksguard/eksguard/internal/fileio"
+	"github.com/eksguard/eksguard/internal/finding"
+	"github.com/eksguard/eksguard/internal/model"
+	"github.com/eksguard/eksguard/internal/render"
+	"github.com/eksguard/eksguard/internal/source/awsapi"
+	"github.com/eksguard/eksguard/internal/source/snapshot"
+	"github.com/eksguard/eksguard/internal/version"
+)
+
+// Options are the scan's flags.
+type Options struct {
+	Profile      string
+	Regions      []string
+	AllRegions   bool
+	Clusters     []string
+	EndpointURL  string
+	Format       string
+	Output       string
+	SaveSnapshot string
+	Snapshot     string
+	MaxAttempts  int
+
+	// AWSConfig overrides the factory's configuration loader (the demo uses static credentials).
+	AWSConfig func(ctx context.Context, profile string) (aws.Config, error)
+}
+
+// NewCmd builds the command.
+func NewCmd(f *app.Factory) *cobra.Command {
+	opts := &Options{}
+	cmd := &cobra.Command{
+		Use:   "scan",
+		Short: "Audit the API endpoint exposure of every EKS cluster (CIS 5.4.1 and 5.4.2)",
+		Long: `Scan lists every EKS cluster in the chosen regions (ListClusters, all pages), describes each and
+evaluates CIS Amazon EKS Benchmark v1.8.0 controls 5.4.1 and 5.4.2.
+
+Credentials come from the standard AWS chain: environment, shared config and profiles (--profile),
+SSO, instance and container roles. --endpoint-url, or the SDK's AWS_ENDPOINT_URL, sends every call to
+another endpoint such as 'eksguard emulator' or moto_server.
+
+Exit codes: 0 nothing failed, 1 a control failed, 2 usage or input error, 3 the scan is incomplete
+(an ERROR, or an UNKNOWN from live data), 4 no credentials or access denied.`,
+		Example: `  eksguard scan --region us-east-1,eu-west-1
+  eksguard scan --all-regions --format json --output report.json
+  eksguard scan --region us-east-1 --cluster prod --save-snapshot prod.json
+  eksguard scan --snapshot prod.json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := opts.Validate(cmd); err != nil {
+				return exit.New(exit.Usage, err)
+			}
+			return Run(cmd.Context(), f, opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&opts.Profile, "profile", "", "AWS shared config profile to use")
+	fl.StringSliceVar(&opts.Regions, "region", nil, "regions to scan, comma-separated or repeated (default: the configured region)")
+	fl.BoolVar(&opts.AllRegions, "all-regions", false, "scan every region enabled for the account (ec2:DescribeRegions)")
+	fl.StringArrayVar(&opts.Clusters, "cluster", nil, "scan only this cluster (repeatable)")
+	fl.StringVar(&opts.EndpointURL, "endpoint-url", "", "send every AWS call to this URL (emulator, moto_server)")
+	fl.StringVar(&opts.Format, "format", "table", "output format: table or json")
+	fl.StringVarP(&opts.Output, "output", "o", "", "write the report to this file instead of standard output")
+	fl.StringVar(&opts.SaveSnapshot, "save-snapshot", "", "also save the collected clusters as a snapshot file")
+	fl.StringVar(&opts.Snapshot, "snapshot", "", "evaluate a saved snapshot offline instead of calling AWS")
+	fl.IntVar(&opts.MaxAttempts, "max-attempts", awsapi.DefaultMaxAttempts, "attempts per AWS call, retries of throttles and server errors included")
+	return cmd
+}
+
+var regionRE = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]+$`)
+var clusterRE = regexp.MustCompile(`^[0-9A-Za-z][A-Za-z0-9\-_]{0,99}$`)
+
+// Validate checks the options in one place; errors are usage errors.
+func (o *Options) Validate(cmd *cobra.Command) error {
+	if _, err := render.New(o.Format, render.Options{}); err != nil || (o.Format != "table" && o.Format != "json") {
+		return fmt.Errorf("--format: unknown format %q (want table or json)", o.Format)
+	}
+	if o.Snapshot != "" {
+		for _, name := range []string{"region", "all-regions", "profile", "endpoint-url", "save-snapshot", "cluster"} {
+			if cmd != nil && cmd.Flags().Changed(name) {
+				return fmt.Errorf("--snapshot evaluates a saved scan offline; it cannot be combined with --%s", name)
+			}
+		}
+	}
+	if o.AllRegions && len(o.Regions) > 0 {
+		return errors.New("--region and --all-regions cannot be used together")
+	}
+	for _, r := range o.Regions {
+		if !regionRE.MatchString(r) {
+			return fmt.Errorf("--region: %q is not an AWS region name (like us-east-1)", r)
+		}
+	}
+	for _, c := range o.Clusters {
+		if !clusterRE.MatchString(c) {
+			return fmt.Errorf("--cluster: %q is not a valid EKS cluster name", c)
+		}
+	}
+	if o.MaxAttempts < 1 {
+		return fmt.Errorf("--max-attempts must be at least 1, not %d", o.MaxAttempts)
+	}
+	if o.EndpointURL != "" && !strings.HasPrefix(o.EndpointURL, "http://") && !strings.HasPrefix(o.EndpointURL, "https://") {
+		return fmt.Errorf("--endpoint-url: %q must start with http:// or https://", o.EndpointURL)
+	}
+	return nil
+}
+
+// Run performs the scan and writes the report; the returned error carries the exit code.
+func Run(ctx context.Context, f *app.Factory, o *Options) error {
+	inv, err := collect(ctx, f, o)
+	if err != nil {
+		return err
+	}
+	if o.SaveSnapshot != "" {
+		if err := snapshot.Save(o.SaveSnapshot, Tool(), inv); err != nil {
+			return exit.New(exit.Usage, err)
+		}
+	}
+	rep := Evaluate(inv)
+	if err := Write(f, rep, o.Format, o.Output); err != nil {
+		return err
+	}
+	return ExitFor(rep, inv)
+}
+
+// Tool is eksguard's identity in reports and snapshots.
+func Tool() finding.Tool { return finding.Tool{Name: "eksguard", Version: version.String()} }
+
+// Evaluate turns an inventory into a finished report.
+func Evaluate(inv *model.Inventory) *finding.Report {
+	b := benchmark.Default()
+	rep := &finding.Report{SchemaVersion: finding.SchemaVersion, Tool: Tool(), Benchmark: b.Ref(), Skipped: inv.Skipped}
+	rep.Results = b.EvaluateInventory(inv)
+	rep.Finish()
+	return rep
+}
+
+func collect(ctx context.Context, f *app.Factory, o *Options) (*model.Inventory, error) {
+	if o.Snapshot != "" {
+		inv, err := snapshot.Load(o.Snapshot)
+		if err != nil {
+			return nil, exit.New(exit.Usage, err)
+		}
+		return inv, nil
+	}
+	load := f.AWSConfig
+	if o.AWSConfig != nil {
+		load = o.AWSConfig
+	}
+	cfg, err := load(ctx, o.Profile)
+	if err != nil {
+		return nil, exit.New(exit.Denied, err)
+	}
+	scope := awsapi.Scope{Regions: o.Regions, AllRegions: o.AllRegions, Clusters: o.Clusters}
+	if !o.AllRegions && len(o.Regions) == 0 {
+		if cfg.Region == "" {
+			return nil, exit.New(exit.Usage, errors.New("no region: pass --region or --all-regions, or set AWS_REGION or a region in your profile"))
+		}
+		scope.Regions = []string{cfg.Region}
+	}
+	c := &awsapi.Collector{Clients: &awsapi.Clients{Base: cfg, EndpointURL: o.EndpointURL, MaxAttempts: o.MaxAttempts}, Now: f.Now}
+	inv, err := c.Collect(ctx, scope)
+	if err != nil {
+		return nil, fatal(ctx, err)
+	}
+	return inv, nil
+}
+
+func fatal(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return exit.New(exit.Incomplete, errors.New("scan interrupted: no report written"))
+	}
+	var fe *awsapi.FatalError
+	if errors.As(err, &fe) && fe.Denied {
+		return exit.New(exit.Denied, err)
+	}
+	return exit.New(exit.Incomplete, err)
+}
+
+// Write renders the report to standard output or, atomically, to a file.
+func Write(f *app.Factory, rep *finding.Report, format, output string) error {
+	w, err := render.New(format, render.Options{Color: output == "" && f.IO.ColorEnabled()})
+	if err != nil {
+		return exit.New(exit.Usage, err)
+	}
+	if output != "" {
+		if err := fileio.WriteAtomic(output, func(out io.Writer) error { return w.Write(out, rep) }); err != nil {
+			return exit.New(exit.Usage, err)
+		}
+		return nil
+	}
+	var buf bytes.Buffer
+	if err := w.Write(&buf, rep); err != nil {
+		return err
+	}
+	_, err = f.IO.Out.Write(buf.Bytes())
+	return err
+}
+
+// ExitFor computes the exit code of a finished scan: access denied (4) before incomplete (3) before
+// failed (1). Denials and incompleteness are explained on standard error.
+func ExitFor(rep *finding.Report, inv *model.Inventory) error {
+	var denied []string
+	seen := map[string]bool{}
+	for _, e := range inv.Errors {
+		if !e.AccessDenied {
+			continue
+		}
+		where := strings.TrimSpace(strings.Join(nonEmpty(e.Account, e.Region, e.Cluster), " "))
+		line := fmt.Sprintf("%s (%s)", e.Operation, where)
+		if !seen[line] {
+			seen[line] = true
+			denied = append(denied, line)
+		}
+	}
+	if len(denied) > 0 {
+		sort.Strings(denied)
+		return exit.New(exit.Denied, fmt.Errorf("access denied: grant %s; the report marks what could not be read as ERROR", strings.Join(denied, ", ")))
+	}
+	var errs, unknown int
+	for _, r := range rep.Results {
+		switch r.Status {
+		case finding.Error:
+			errs++
+		case finding.Unknown:
+			unknown++
+		}
+	}
+	if errs > 0 || unknown > 0 {
+		return exit.New(exit.Incomplete, fmt.Errorf("scan incomplete: %d ERROR and %d UNKNOWN results; see the report for why", errs, unknown))
+	}
+	if rep.Has(finding.Fail) {
+		return exit.New(exit.Fail, nil)
+	}
+	return nil
+}
+
+func nonEmpty(ss ...string) []string {
+	var out []string
+	for _, s := range ss {
+		if s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}

@@ -1,0 +1,398 @@
+package awsapi
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/eks"
+	ekstypes "github.com/aws/aws-sdk-go-v2/service/eks/types"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go/middleware"
+
+	"github.com/eksguard/eksguard/internal/model"
+)
+
+// Scope says what to collect.
+type Scope struct {
+	// Regions to scan; empty with AllRegions unset means the configured region.
+	Regions []string
+	// AllRegions scans every region enabled for each account (ec2:DescribeRegions).
+	AllRegions bool
+	// Clusters limits the scan to these names (DescribeCluster only, no listing).
+	Clusters []string
+	// Accounts, when set by an organization scan, are scanned instead of the caller's account.
+	Accounts []Account
+}
+
+// Account is one account to scan and the credentials to scan it with.
+type Account struct {
+	ID    string
+	Creds aws.CredentialsProvider
+	// Err is set when the account cannot be entered (its role cannot be assumed); the account then
+	// yields an ERROR and nothing else.
+	Err *model.Error
+}
+
+// Collector reads clusters from AWS.
+type Collector struct {
+	Clients *Clients
+	// Describers is how many DescribeCluster calls one pair keeps in flight.
+	Describers int
+	// Progress, when set, is told as work completes.
+	Progress Progress
+	Now      func() time.Time
+}
+
+// Progress receives counts as the scan advances; implementations must be safe for concurrent use.
+type Progress interface {
+	AddTotal(accounts, regions, clusters int)
+	Done(accounts, regions, clusters, errors int)
+}
+
+func (c *Collector) now() time.Time {
+	if c.Now != nil {
+		return c.Now()
+	}
+	return time.Now()
+}
+
+func (c *Collector) progressTotal(a, r, cl int) {
+	if c.Progress != nil {
+		c.Progress.AddTotal(a, r, cl)
+	}
+}
+
+func (c *Collector) progressDone(a, r, cl, e int) {
+	if c.Progress != nil {
+		c.Progress.Done(a, r, cl, e)
+	}
+}
+
+// baseRegion is where account-wide calls (STS, DescribeRegions) go.
+func (c *Collector) baseRegion() string {
+	if c.Clients.Base.Region != "" {
+		return c.Clients.Base.Region
+	}
+	return "us-east-1"
+}
+
+// CheckCredentials fails with a FatalError when no credentials can be found, before any call is made.
+func (c *Collector) CheckCredentials(ctx context.Context) error {
+	if c.Clients.Base.Credentials == nil {
+		return &FatalError{Denied: true, Err: errors.New("no AWS credentials: set AWS_PROFILE or --profile, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, SSO, or run where an instance or container role is available")}
+	}
+	if _, err := c.Clients.Base.Credentials.Retrieve(ctx); err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return &FatalError{Denied: true, Err: fmt.Errorf("no usable AWS credentials: %w", err)}
+	}
+	return nil
+}
+
+// Identity is the caller as STS sees it.
+type Identity struct {
+	Account string
+	ARN     string
+}
+
+// WhoAmI asks STS who the caller is.
+func (c *Collector) WhoAmI(ctx context.Context, creds aws.CredentialsProvider) (Identity, error) {
+	out, err := c.Clients.STS(creds, c.baseRegion()).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil {
+		return Identity{}, err
+	}
+	return Identity{Account: aws.ToString(out.Account), ARN: aws.ToString(out.Arn)}, nil
+}
+
+// Collect reads every cluster in scope. Parts that cannot be read become inventory errors and the
+// rest goes on; only a failure that leaves nothing to scan returns an error. A cancelled context
+// returns its error and no inventory, never a partial one.
+func (c *Collector) Collect(ctx context.Context, scope Scope) (*model.Inventory, error) {
+	inv := &model.Inventory{CollectedAt: c.now().UTC(), Clusters: []*model.Cluster{}, Errors: []model.Error{}, Skipped: []model.Skip{}}
+	accounts := scope.Accounts
+	if accounts == nil {
+		if err := c.CheckCredentials(ctx); err != nil {
+			return nil, err
+		}
+		id, err := c.WhoAmI(ctx, nil)
+		switch {
+		case err == nil:
+			inv.Caller = id.ARN
+		case ctx.Err() != nil:
+			return nil, ctx.Err()
+		case IsAccessDenied(err):
+			// GetCallerIdentity needs no permission, but an SCP or endpoint policy can still refuse
+			// it; the account is then read from cluster ARNs.
+		default:
+			return nil, &FatalError{Err: fmt.Errorf("cannot reach AWS (sts:GetCallerIdentity): %s", Message(err))}
+		}
+		accounts = []Account{{ID: id.Account}}
+	}
+	c.progressTotal(len(accounts), 0, 0)
+
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for _, acct := range accounts {
+		wg.Add(1)
+		go func(acct Account) {
+			defer wg.Done()
+			clusters, errs := c.collectAccount(ctx, acct, scope)
+			mu.Lock()
+			inv.Clusters = append(inv.Clusters, clusters...)
+			inv.Errors = append(inv.Errors, errs...)
+			mu.Unlock()
+			c.progressDone(1, 0, 0, 0)
+		}(acct)
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	sortInventory(inv)
+	return inv, nil
+}
+
+func sortInventory(inv *model.Inventory) {
+	sort.Slice(inv.Clusters, func(i, j int) bool {
+		a, b := inv.Clusters[i], inv.Clusters[j]
+		if a.Account != b.Account {
+			return a.Account < b.Account
+		}
+		if a.Region != b.Region {
+			return a.Region < b.Region
+		}
+		return a.Name < b.Name
+	})
+	sort.SliceStable(inv.Errors, func(i, j int) bool {
+		a, b := inv.Errors[i], inv.Errors[j]
+		if a.Account != b.Account {
+			return a.Account < b.Account
+		}
+		if a.Region != b.Region {
+			return a.Region < b.Region
+		}
+		return a.Cluster < b.Cluster
+	})
+}
+
+func (c *Collector) collectAccount(ctx context.Context, acct Account, scope Scope) ([]*model.Cluster, []model.Error) {
+	if acct.Err != nil {
+		c.progressDone(0, 0, 0, 1)
+		return nil, []model.Error{*acct.Err}
+	}
+	regions := scope.Regions
+	if scope.AllRegions {
+		rs, err := c.EnabledRegions(ctx, acct.Creds)
+		if err != nil {
+			e := Classify(err, "ec2:DescribeRegions")
+			e.Account = acct.ID
+			c.progressDone(0, 0, 0, 1)
+			return nil, []model.Error{e}
+		}
+		regions = rs
+	}
+	c.progressTotal(0, len(regions), 0)
+	var (
+		mu       sync.Mutex
+		wg       sync.WaitGroup
+		clusters []*model.Cluster
+		errs     []model.Error
+	)
+	for _, region := range regions {
+		wg.Add(1)
+		go func(region string) {
+			defer wg.Done()
+			cl, es := c.collectPair(ctx, acct, region, scope.Clusters)
+			mu.Lock()
+			clusters = append(clusters, cl...)
+			errs = append(errs, es...)
+			mu.Unlock()
+			c.progressDone(0, 1, 0, 0)
+		}(region)
+	}
+	wg.Wait()
+	if len(scope.Clusters) > 0 {
+		errs = append(errs, notFound(acct.ID, regions, scope.Clusters, clusters, errs)...)
+	}
+	return clusters, errs
+}
+
+// notFound reports each requested cluster that no scanned region had, unless a region failed (the
+// cluster may be there).
+func notFound(account string, regions, names []string, found []*model.Cluster, errs []model.Error) []model.Error {
+	for _, e := range errs {
+		if e.Cluster == "" {
+			return nil
+		}
+	}
+	have := map[string]bool{}
+	for _, c := range found {
+		have[c.Name] = true
+	}
+	for _, e := range errs {
+		have[e.Cluster] = true
+	}
+	var out []model.Error
+	for _, n := range names {
+		if !have[n] {
+			out = append(out, model.Error{Account: account, Cluster: n, Operation: "eks:DescribeCluster", Code: "ResourceNotFoundException",
+				Message: fmt.Sprintf("cluster %q not found in %v", n, regions)})
+		}
+	}
+	return out
+}
+
+// EnabledRegions lists the regions enabled for the account.
+func (c *Collector) EnabledRegions(ctx context.Context, creds aws.CredentialsProvider) ([]string, error) {
+	out, err := c.Clients.EC2(creds, c.baseRegion()).DescribeRegions(ctx, &ec2.DescribeRegionsInput{})
+	if err != nil {
+		return nil, err
+	}
+	var regions []string
+	for _, r := range out.Regions {
+		if st := aws.ToString(r.OptInStatus); st == "not-opted-in" {
+			continue
+		}
+		regions = append(regions, aws.ToString(r.RegionName))
+	}
+	sort.Strings(regions)
+	return regions, nil
+}
+
+func (c *Collector) describers() int {
+	if c.Describers > 0 {
+		return c.Describers
+	}
+	return 8
+}
+
+// collectPair reads one (account, region): list every page, then describe each cluster.
+func (c *Collector) collectPair(ctx context.Context, acct Account, region string, only []string) ([]*model.Cluster, []model.Error) {
+	client := c.Clients.EKS(acct.Creds, acct.ID, region)
+	names := only
+	if len(only) == 0 {
+		var err error
+		names, err = ListClusterNames(ctx, client)
+		if err != nil {
+			e := Classify(err, "eks:ListClusters")
+			e.Account, e.Region = acct.ID, region
+			c.progressDone(0, 0, 0, 1)
+			return nil, []model.Error{e}
+		}
+	}
+	c.progressTotal(0, 0, len(names))
+	type result struct {
+		cluster *model.Cluster
+		err     *model.Error
+	}
+	results := make([]result, len(names))
+	sem := make(chan struct{}, c.describers())
+	var wg sync.WaitGroup
+	for i, name := range names {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func(i int, name string) {
+			defer func() { <-sem; wg.Done() }()
+			cl, err := DescribeCluster(ctx, client, acct.ID, region, name)
+			switch {
+			case err != nil && len(only) > 0 && isNotFound(err):
+				// Asked by name: absent from this region is normal; notFound reports names found nowhere.
+			case err != nil:
+				e := Classify(err, "eks:DescribeCluster")
+				e.Account, e.Region, e.Cluster = acct.ID, region, name
+				results[i].err = &e
+				c.progressDone(0, 0, 1, 1)
+			default:
+				results[i].cluster = cl
+				c.progressDone(0, 0, 1, 0)
+			}
+		}(i, name)
+	}
+	wg.Wait()
+	var clusters []*model.Cluster
+	var errs []model.Error
+	for _, r := range results {
+		if r.cluster != nil {
+			clusters = append(clusters, r.cluster)
+		}
+		if r.err != nil {
+			errs = append(errs, *r.err)
+		}
+	}
+	return clusters, errs
+}
+
+func isNotFound(err error) bool {
+	var nf *ekstypes.ResourceNotFoundException
+	return errors.As(err, &nf)
+}
+
+// ListClusterNames reads every page of ListClusters, registered (connector) clusters included.
+func ListClusterNames(ctx context.Context, client EKSAPI) ([]string, error) {
+	var names []string
+	p := eks.NewListClustersPaginator(client, &eks.ListClustersInput{Include: []string{"all"}})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, err
+		}
+		names = append(names, page.Clusters...)
+	}
+	return names, nil
+}
+
+// DescribeCluster reads one cluster into the model. For a cluster that is UPDATING it also lists the
+// updates in progress, so the evidence shows what is changing.
+func DescribeCluster(ctx context.Context, client EKSAPI, account, region, name string) (*model.Cluster, error) {
+	out, err := client.DescribeCluster(ctx, &eks.DescribeClusterInput{Name: aws.String(name)}, withRawBody)
+	if err != nil {
+		return nil, err
+	}
+	if out.Cluster == nil {
+		return nil, fmt.Errorf("describe cluster %q: response has no cluster", name)
+	}
+	raw, _ := rawBody(out.ResultMetadata)
+	cl := convert(out.Cluster, account, region, raw)
+	if cl.Status == model.StatusUpdating {
+		ups, err := UpdatesInProgress(ctx, client, name)
+		if err != nil {
+			cl.UpdatesError = Message(err)
+		}
+		cl.Updates = ups
+	}
+	return cl, nil
+}
+
+func rawBody(md middleware.Metadata) ([]byte, bool) {
+	b, ok := md.Get(rawBodyKey{}).([]byte)
+	return b, ok
+}
+
+// UpdatesInProgress lists a cluster's updates and keeps those still InProgress.
+func UpdatesInProgress(ctx context.Context, client EKSAPI, name string) ([]model.Update, error) {
+	var out []model.Update
+	p := eks.NewListUpdatesPaginator(client, &eks.ListUpdatesInput{Name: aws.String(name)})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return out, err
+		}
+		for _, id := range page.UpdateIds {
+			u, err := client.DescribeUpdate(ctx, &eks.DescribeUpdateInput{Name: aws.String(name), UpdateId: aws.String(id)})
+			if err != nil {
+				return out, err
+			}
+			if u.Update != nil && u.Update.Status == ekstypes.UpdateStatusInProgress {
+				out = append(out, convertUpdate(u.Update))
+			}
+		}
+	}
+	return out, nil
+}
