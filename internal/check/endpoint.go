@@ -25,8 +25,8 @@ type EndpointEvidence struct {
 	EffectivePublicAccessCidrs []string `json:"effectivePublicAccessCidrs"`
 	// AdmittedIPv4Addresses and AdmittedIPv6Addresses count the addresses the public endpoint answers,
 	// after merging overlapping blocks. IPv6 is a decimal string because it can reach 2^128.
-	AdmittedIPv4Addresses *uint64        `json:"admittedIPv4Addresses"`
-	AdmittedIPv6Addresses *string        `json:"admittedIPv6Addresses"`
+	AdmittedIPv4Addresses *uint64        `json:"admittedIPv4Addresses,omitempty"`
+	AdmittedIPv6Addresses *string        `json:"admittedIPv6Addresses,omitempty"`
 	UpdatesInProgress     []model.Update `json:"updatesInProgress,omitempty"`
 	UpdatesError          string         `json:"updatesError,omitempty"`
 	Notes                 []string       `json:"notes,omitempty"`
@@ -155,26 +155,36 @@ func readEndpoint(c *model.Cluster) endpointState {
 	ev.EffectivePublicAccessCidrs = effective
 	n4, n6 := set.IPv4Count(), set.IPv6Count().String()
 	ev.AdmittedIPv4Addresses, ev.AdmittedIPv6Addresses = &n4, &n6
-	switch {
-	case len(cidrs) == 0:
-		st.open = true
-		st.openWhy = "publicAccessCidrs is empty, and EKS then admits the whole internet (" + strings.Join(effective, ", ") + ")"
-	case set.CoversAllIPv4() && set.CoversAllIPv6():
-		st.open = true
-		st.openWhy = "publicAccessCidrs (" + strings.Join(cidrs, ", ") + ") covers every IPv4 and IPv6 address"
-	case set.CoversAllIPv4():
-		st.open = true
-		st.openWhy = "publicAccessCidrs (" + strings.Join(cidrs, ", ") + ") covers every IPv4 address (0.0.0.0/0)"
-	case set.CoversAllIPv6():
-		st.open = true
-		st.openWhy = "publicAccessCidrs (" + strings.Join(cidrs, ", ") + ") covers every IPv6 address (::/0)"
-	}
+	st.open, st.openWhy = openness(cidrs, effective, set)
 	if st.open {
 		ev.PublicEndpoint = PublicOpen
 	} else {
 		ev.PublicEndpoint = PublicRestricted
 	}
 	return st
+}
+
+// openness says whether an allowlist admits the whole internet, and in words why.
+func openness(cidrs, effective []string, set *cidrset.Set) (bool, string) {
+	listed := "publicAccessCidrs (" + strings.Join(cidrs, ", ") + ")"
+	for _, world := range []string{"0.0.0.0/0", "::/0"} {
+		for _, c := range cidrs {
+			if c == world {
+				return true, "publicAccessCidrs includes " + world
+			}
+		}
+	}
+	switch {
+	case len(cidrs) == 0:
+		return true, "publicAccessCidrs is empty, and EKS then admits the whole internet (" + strings.Join(effective, ", ") + ")"
+	case set.CoversAllIPv4() && set.CoversAllIPv6():
+		return true, listed + " together cover every IPv4 and IPv6 address"
+	case set.CoversAllIPv4():
+		return true, listed + " together cover every IPv4 address, the same as 0.0.0.0/0"
+	case set.CoversAllIPv6():
+		return true, listed + " together cover every IPv6 address, the same as ::/0"
+	}
+	return false, ""
 }
 
 func origin(o model.Origin) model.Origin {

@@ -25,18 +25,18 @@ func evaluatePrivate(c *model.Cluster) Outcome {
 			Reason: "private endpoint is on and public endpoint is disabled"}
 	case !st.private:
 		return Outcome{Status: finding.Fail, Evidence: st.ev, Location: firstLoc(c, pub.Loc, priv.Loc),
-			Reason:      "public endpoint is enabled (" + publicWords(st) + ") and private access is off; turn private access on, then disable public access",
+			Reason:      "public endpoint is enabled, " + publicWords(st) + ", and private access is off; turn private access on, then disable public access",
 			Remediation: remediation(c, settingsPrivateOnly)}
 	default:
 		return Outcome{Status: finding.Fail, Evidence: st.ev, Location: firstLoc(c, pub.Loc),
-			Reason:      "public endpoint is enabled (" + publicWords(st) + "); disable it so the API server is reachable only through the private endpoint",
+			Reason:      "public endpoint is enabled, " + publicWords(st) + "; disable it so the API server is reachable only through the private endpoint",
 			Remediation: remediation(c, settingsPrivateOnly)}
 	}
 }
 
 func publicWords(st endpointState) string {
 	if st.cidrUnknown != "" {
-		return "allowlist unknown"
+		return "with an allowlist that cannot be resolved"
 	}
 	if st.open {
 		return "open to the internet"

@@ -58,10 +58,10 @@ func positioned(name string, data []byte, err error, fallback int64) error {
 	var te *json.UnmarshalTypeError
 	switch {
 	case errors.As(err, &se):
-		line, col := LineCol(data, se.Offset)
+		line, col := LineCol(data, se.Offset-1)
 		return fmt.Errorf("%s:%d:%d: %s", name, line, col, se.Error())
 	case errors.As(err, &te):
-		line, col := LineCol(data, te.Offset)
+		line, col := LineCol(data, te.Offset-1)
 		field := te.Field
 		if field == "" {
 			field = "value"
