@@ -293,6 +293,24 @@ func firstLoc(c *model.Cluster, locs ...*model.Location) *model.Location {
 	return c.Loc
 }
 
+// statusNote tells, for a cluster that is not ACTIVE, that the verdict is on settings that may be
+// about to change.
+func statusNote(c *model.Cluster) string {
+	switch c.Status {
+	case "", model.StatusActive, model.StatusCreating, model.StatusPending:
+		return ""
+	}
+	note := "; judged on the settings it reports while " + c.Status
+	if len(c.Updates) > 0 {
+		ids := make([]string, len(c.Updates))
+		for i, u := range c.Updates {
+			ids[i] = u.Type + " " + u.ID
+		}
+		note += " (in progress: " + strings.Join(ids, ", ") + ")"
+	}
+	return note
+}
+
 func unknownOutcome(c *model.Cluster, st endpointState) (Outcome, bool) {
 	switch {
 	case st.manual != "":

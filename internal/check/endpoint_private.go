@@ -18,6 +18,12 @@ func evaluatePrivate(c *model.Cluster) Outcome {
 	if o, done := unknownOutcome(c, st); done {
 		return o
 	}
+	o := evaluatePrivateSettings(c, st)
+	o.Reason += statusNote(c)
+	return o
+}
+
+func evaluatePrivateSettings(c *model.Cluster, st endpointState) Outcome {
 	pub, priv := c.EndpointPublicAccess, c.EndpointPrivateAccess
 	switch {
 	case !st.public:

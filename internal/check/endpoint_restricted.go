@@ -24,6 +24,12 @@ func evaluateRestricted(c *model.Cluster) Outcome {
 	if o, done := unknownOutcome(c, st); done {
 		return o
 	}
+	o := evaluateRestrictedSettings(c, st)
+	o.Reason += statusNote(c)
+	return o
+}
+
+func evaluateRestrictedSettings(c *model.Cluster, st endpointState) Outcome {
 	pub, priv, cidrs := c.EndpointPublicAccess, c.EndpointPrivateAccess, c.PublicAccessCIDRs
 	switch {
 	case st.public && st.cidrUnknown != "":

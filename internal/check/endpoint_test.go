@@ -64,7 +64,10 @@ func TestEndpointVerdicts(t *testing.T) {
 		{name: "creating", cluster: with(live(true, false, "0.0.0.0/0"), func(c *model.Cluster) { c.Status = model.StatusCreating }), want541: U, want542: U, reason541: "CREATING"},
 		{name: "pending connector", cluster: with(live(false, false), func(c *model.Cluster) { c.Status = model.StatusPending; c.Connector = true }), want541: U, want542: U, reason541: "PENDING"},
 		{name: "connected connector cluster", cluster: with(live(false, false), func(c *model.Cluster) { c.Connector = true }), want541: M, want542: M, reason541: "EKS Connector"},
-		{name: "updating is judged on current settings", cluster: with(live(true, false, "0.0.0.0/0"), func(c *model.Cluster) { c.Status = model.StatusUpdating }), want541: F, want542: F, publicEndpoint: PublicOpen},
+		{name: "updating is judged on current settings", cluster: with(live(true, false, "0.0.0.0/0"), func(c *model.Cluster) {
+			c.Status = model.StatusUpdating
+			c.Updates = []model.Update{{ID: "u-1", Type: "EndpointAccessUpdate", Status: "InProgress"}}
+		}), want541: F, want542: F, publicEndpoint: PublicOpen, reason541: "while UPDATING (in progress: EndpointAccessUpdate u-1)"},
 		{name: "failed is judged", cluster: with(live(false, true), func(c *model.Cluster) { c.Status = model.StatusFailed }), want541: P, want542: P},
 		{name: "deleting is judged", cluster: with(live(true, true, "0.0.0.0/0"), func(c *model.Cluster) { c.Status = model.StatusDeleting }), want541: F, want542: F},
 	}

@@ -14,6 +14,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/eksguard/eksguard/internal/app"
+	"github.com/eksguard/eksguard/internal/cmd/demo"
+	emulatorcmd "github.com/eksguard/eksguard/internal/cmd/emulator"
 	"github.com/eksguard/eksguard/internal/cmd/scan"
 	"github.com/eksguard/eksguard/internal/exit"
 	"github.com/eksguard/eksguard/internal/iostreams"
@@ -84,7 +86,7 @@ Run 'eksguard demo' to see a scan of a built-in fleet without an AWS account.`,
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		return &usageError{err: err, cmdPath: commandPath(cmd)}
 	})
-	root.AddCommand(scan.NewCmd(f))
+	root.AddCommand(demo.NewCmd(f), scan.NewCmd(f), emulatorcmd.NewCmd(f))
 	for _, c := range root.Commands() {
 		wrapArgs(c)
 	}

@@ -39,6 +39,7 @@ type Options struct {
 	SaveSnapshot string
 	Snapshot     string
 	MaxAttempts  int
+	MaxRate      float64
 
 	// AWSConfig overrides the factory's configuration loader (the demo uses static credentials).
 	AWSConfig func(ctx context.Context, profile string) (aws.Config, error)
@@ -82,6 +83,7 @@ Exit codes: 0 nothing failed, 1 a control failed, 2 usage or input error, 3 the 
 	fl.StringVar(&opts.SaveSnapshot, "save-snapshot", "", "also save the collected clusters as a snapshot file")
 	fl.StringVar(&opts.Snapshot, "snapshot", "", "evaluate a saved snapshot offline instead of calling AWS")
 	fl.IntVar(&opts.MaxAttempts, "max-attempts", awsapi.DefaultMaxAttempts, "attempts per AWS call, retries of throttles and server errors included")
+	fl.Float64Var(&opts.MaxRate, "max-rate", awsapi.DefaultMaxRate, "most EKS requests per second per account and region; the pace starts at half and adapts to throttling")
 	return cmd
 }
 
@@ -115,6 +117,9 @@ func (o *Options) Validate(cmd *cobra.Command) error {
 	}
 	if o.MaxAttempts < 1 {
 		return fmt.Errorf("--max-attempts must be at least 1, not %d", o.MaxAttempts)
+	}
+	if o.MaxRate <= 0 {
+		return fmt.Errorf("--max-rate must be above 0, not %g", o.MaxRate)
 	}
 	if o.EndpointURL != "" && !strings.HasPrefix(o.EndpointURL, "http://") && !strings.HasPrefix(o.EndpointURL, "https://") {
 		return fmt.Errorf("--endpoint-url: %q must start with http:// or https://", o.EndpointURL)
@@ -175,7 +180,7 @@ func collect(ctx context.Context, f *app.Factory, o *Options) (*model.Inventory,
 		}
 		scope.Regions = []string{cfg.Region}
 	}
-	c := &awsapi.Collector{Clients: &awsapi.Clients{Base: cfg, EndpointURL: o.EndpointURL, MaxAttempts: o.MaxAttempts}, Now: f.Now}
+	c := &awsapi.Collector{Clients: &awsapi.Clients{Base: cfg, EndpointURL: o.EndpointURL, MaxAttempts: o.MaxAttempts, MaxRate: o.MaxRate}, Now: f.Now}
 	inv, err := c.Collect(ctx, scope)
 	if err != nil {
 		return nil, fatal(ctx, err)

@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"math/rand/v2"
 	"net/http"
 	"sync"
 	"time"
@@ -44,9 +45,10 @@ type Clients struct {
 	EndpointURL string
 	// MaxAttempts per call including the first; throttles and 5xx are retried with backoff.
 	MaxAttempts int
-	// Rate and Burst start each pair's pacer; it adapts down on throttling and back up on success.
-	Rate  float64
-	Burst int
+	// MaxRate is the most EKS requests per second a pair may send; each pair's pacer starts at half
+	// of it, slows down when throttled and speeds back up on success. Burst is the pacer's bucket.
+	MaxRate float64
+	Burst   int
 	// HTTPClient overrides the transport (tests).
 	HTTPClient aws.HTTPClient
 
@@ -57,7 +59,7 @@ type Clients struct {
 // Defaults for a scan: generous retries for reads, a pace close to what EKS tolerates per pair.
 const (
 	DefaultMaxAttempts = 10
-	DefaultRate        = 10
+	DefaultMaxRate     = 20
 	DefaultBurst       = 5
 )
 
@@ -74,9 +76,34 @@ func (c *Clients) maxAttempts() int {
 func (c *Clients) newRetryer() aws.Retryer {
 	return retry.NewStandard(func(o *retry.StandardOptions) {
 		o.MaxAttempts = c.maxAttempts()
-		o.MaxBackoff = 20 * time.Second
+		o.MaxBackoff = maxBackoff
+		o.Backoff = jitterBackoff{}
 		o.RateLimiter = ratelimit.None
 	})
+}
+
+const (
+	baseBackoff = 50 * time.Millisecond
+	maxBackoff  = 20 * time.Second
+)
+
+// jitterBackoff is exponential backoff with full jitter from a 50 ms base. The SDK's default starts
+// near one second, which is right for a lone client but wastes most of a scan's time here: spacing
+// requests is the pacer's job, so a retry only has to step out of the way of a transient fault.
+type jitterBackoff struct{}
+
+func (jitterBackoff) BackoffDelay(attempt int, _ error) (time.Duration, error) {
+	if attempt < 1 {
+		attempt = 1
+	}
+	d := baseBackoff
+	for i := 1; i < attempt && d < maxBackoff; i++ {
+		d *= 2
+	}
+	if d > maxBackoff {
+		d = maxBackoff
+	}
+	return time.Duration(rand.Int64N(int64(d) + 1)), nil
 }
 
 func (c *Clients) endpoint() *string {
@@ -96,14 +123,14 @@ func (c *Clients) Pacer(account, region string) *Pacer {
 	key := account + "/" + region
 	p, ok := c.pacers[key]
 	if !ok {
-		r, b := c.Rate, c.Burst
+		r, b := c.MaxRate, c.Burst
 		if r <= 0 {
-			r = DefaultRate
+			r = DefaultMaxRate
 		}
 		if b <= 0 {
 			b = DefaultBurst
 		}
-		p = NewPacer(r, b)
+		p = NewPacer(r/2, r, b)
 		c.pacers[key] = p
 	}
 	return p
@@ -185,16 +212,29 @@ type Pacer struct {
 	lim     *rate.Limiter
 	max     float64
 	current float64
-	// Throttles counts attempts the service throttled.
+	lastCut time.Time
+	// throttles counts attempts the service throttled.
 	throttles int
 }
 
-// NewPacer starts a pacer at r requests per second with a burst of b.
-func NewPacer(r float64, b int) *Pacer {
-	return &Pacer{lim: rate.NewLimiter(rate.Limit(r), b), max: r, current: r}
+// NewPacer starts a pacer at start requests per second, never above max, with a burst of b.
+func NewPacer(start, max float64, b int) *Pacer {
+	if start > max {
+		start = max
+	}
+	return &Pacer{lim: rate.NewLimiter(rate.Limit(start), b), max: max, current: start}
 }
 
-const minRate = 0.5
+const (
+	minRate = 0.5
+	// cutEvery is how often the pace may be cut: several requests in flight are usually throttled
+	// together, and one episode should cost one cut, not one per request.
+	cutEvery = 250 * time.Millisecond
+	// cutFactor and stepUp make the pace hover just under what the service allows: a throttle cuts
+	// it by a quarter, each success wins back a hundredth of the ceiling.
+	cutFactor = 0.75
+	stepUp    = 0.01
+)
 
 // Wait blocks until the pair may send, or ctx ends.
 func (p *Pacer) Wait(ctx context.Context) error { return p.lim.Wait(ctx) }
@@ -204,7 +244,12 @@ func (p *Pacer) Throttled() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.throttles++
-	p.current *= 0.7
+	now := time.Now()
+	if now.Sub(p.lastCut) < cutEvery {
+		return
+	}
+	p.lastCut = now
+	p.current *= cutFactor
 	if p.current < minRate {
 		p.current = minRate
 	}
@@ -218,7 +263,7 @@ func (p *Pacer) Succeeded() {
 	if p.current >= p.max {
 		return
 	}
-	p.current += 0.05 * p.max
+	p.current += stepUp * p.max
 	if p.current > p.max {
 		p.current = p.max
 	}

@@ -78,9 +78,9 @@ func convert(c *ekstypes.Cluster, account, region string, raw []byte) *model.Clu
 	p := readPresence(raw)
 	vc := c.ResourcesVpcConfig
 	if vc == nil || (p.known && !p.vpcConfig) {
-		m.EndpointPublicAccess = model.Unknown("resourcesVpcConfig " + missing)
-		m.EndpointPrivateAccess = model.Unknown("resourcesVpcConfig " + missing)
-		m.PublicAccessCIDRs = model.Strings{Values: []string{}, Origin: model.OriginUnknown, Detail: "resourcesVpcConfig " + missing}
+		m.EndpointPublicAccess = model.Unknown("resourcesVpcConfig is " + missing)
+		m.EndpointPrivateAccess = model.Unknown("resourcesVpcConfig is " + missing)
+		m.PublicAccessCIDRs = model.Strings{Values: []string{}, Origin: model.OriginUnknown, Detail: "resourcesVpcConfig is " + missing}
 		return m
 	}
 	m.VpcID = aws.ToString(vc.VpcId)
@@ -92,13 +92,13 @@ func convert(c *ekstypes.Cluster, account, region string, raw []byte) *model.Clu
 	m.PublicAccessCIDRs = model.ExplicitList(vc.PublicAccessCidrs...)
 	if p.known {
 		if !p.publicAccess {
-			m.EndpointPublicAccess = model.Unknown("endpointPublicAccess " + missing)
+			m.EndpointPublicAccess = model.Unknown(missing)
 		}
 		if !p.private {
-			m.EndpointPrivateAccess = model.Unknown("endpointPrivateAccess " + missing)
+			m.EndpointPrivateAccess = model.Unknown(missing)
 		}
 		if !p.cidrs {
-			m.PublicAccessCIDRs = model.Strings{Values: []string{}, Origin: model.OriginUnknown, Detail: "publicAccessCidrs " + missing}
+			m.PublicAccessCIDRs = model.Strings{Values: []string{}, Origin: model.OriginUnknown, Detail: missing}
 		}
 	}
 	return m

@@ -1,0 +1,322 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/eksguard/eksguard/internal/app"
+	"github.com/eksguard/eksguard/internal/emulator"
+	"github.com/eksguard/eksguard/internal/iostreams"
+	"github.com/eksguard/eksguard/internal/testenv"
+)
+
+// run executes the CLI in-process with the real AWS configuration loader (isolated by the test's
+// environment) and returns the exit code and both streams.
+func run(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	io, _, out, errOut := iostreams.Test()
+	io.Getenv = os.Getenv
+	f := &app.Factory{IO: io, AWSConfig: app.LoadAWSConfig, Now: func() time.Time { return time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC) }}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	code := Run(ctx, args, f)
+	return code, out.String(), errOut.String()
+}
+
+func emulate(t *testing.T, fleet string) string {
+	t.Helper()
+	f, err := emulator.ParseFleet([]byte(fleet), "fleet.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := emulator.New(f)
+	url, err := srv.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	return url
+}
+
+type report struct {
+	SchemaVersion string
+	Results       []struct {
+		Control, Status, Reason, Remediation string
+		Resource                             struct{ Type, Name, Region, Account, ARN string }
+		Evidence                             map[string]any
+	}
+	Summary map[string]int
+}
+
+func parseReport(t *testing.T, s string) report {
+	t.Helper()
+	var r report
+	if err := json.Unmarshal([]byte(s), &r); err != nil {
+		t.Fatalf("report is not JSON: %v\n%s", err, s)
+	}
+	return r
+}
+
+func (r report) status(name, control string) string {
+	for _, res := range r.Results {
+		if res.Resource.Name == name && res.Control == control {
+			return res.Status
+		}
+	}
+	return "missing"
+}
+
+const oneRegion = `
+accounts:
+  - id: "111111111111"
+    regions:
+      - name: us-east-1
+        clusters:
+%s`
+
+func TestScanExitCodes(t *testing.T) {
+	testenv.IsolateAWS(t, "us-east-1")
+	pass := emulate(t, strings.Replace(oneRegion, "%s", "          - {name: p, resourcesVpcConfig: {endpointPublicAccess: false, endpointPrivateAccess: true}}\n", 1))
+	fail := emulate(t, strings.Replace(oneRegion, "%s", "          - {name: open}\n", 1))
+	unknown := emulate(t, strings.Replace(oneRegion, "%s", "          - {name: new, status: CREATING}\n", 1))
+	denied := emulate(t, `
+accounts:
+  - id: "111111111111"
+    regions:
+      - {name: us-east-1, clusters: [{name: open}]}
+      - {name: eu-west-1, accessDenied: true}
+`)
+	bad := filepath.Join(t.TempDir(), "bad.json")
+	os.WriteFile(bad, []byte("{\"snapshotVersion\": \"1\",\n \"inventory\": [}"), 0o644)
+	tests := []struct {
+		name       string
+		args       []string
+		code       int
+		stderrHas  string
+		stdoutJSON bool
+	}{
+		{"all pass", []string{"scan", "--endpoint-url", pass, "--format", "json"}, 0, "", true},
+		{"a failure", []string{"scan", "--endpoint-url", fail, "--format", "json"}, 1, "", true},
+		{"unknown from live data is incomplete", []string{"scan", "--endpoint-url", unknown, "--format", "json"}, 3, "scan incomplete", true},
+		{"access denied names the action", []string{"scan", "--endpoint-url", denied, "--region", "us-east-1,eu-west-1", "--format", "json"}, 4, "eks:ListClusters (111111111111 eu-west-1)", true},
+		{"unknown flag", []string{"scan", "--regoin", "us-east-1"}, 2, "unknown flag: --regoin", false},
+		{"bad region name", []string{"scan", "--region", "us-east1"}, 2, `"us-east1" is not an AWS region name`, false},
+		{"conflicting flags", []string{"scan", "--region", "us-east-1", "--all-regions"}, 2, "cannot be used together", false},
+		{"unknown format", []string{"scan", "--format", "xml"}, 2, `unknown format "xml"`, false},
+		{"malformed snapshot names file and line", []string{"scan", "--snapshot", bad}, 2, "bad.json:2:", false},
+		{"missing snapshot", []string{"scan", "--snapshot", filepath.Join(t.TempDir(), "nope.json")}, 2, "no such file", false},
+		{"snapshot with live flags", []string{"scan", "--snapshot", bad, "--region", "us-east-1"}, 2, "cannot be combined with --region", false},
+		{"unreachable endpoint", []string{"scan", "--endpoint-url", "http://127.0.0.1:1", "--max-attempts", "1"}, 3, "cannot reach AWS", false},
+		{"bad endpoint url", []string{"scan", "--endpoint-url", "localhost:4566"}, 2, "must start with http://", false},
+		{"unknown command", []string{"scna"}, 2, `unknown command "scna"`, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, errOut := run(t, tt.args...)
+			if code != tt.code {
+				t.Errorf("exit code = %d, want %d\nstderr: %s", code, tt.code, errOut)
+			}
+			if !strings.Contains(errOut, tt.stderrHas) {
+				t.Errorf("stderr %q does not contain %q", errOut, tt.stderrHas)
+			}
+			if strings.Contains(errOut, "panic") {
+				t.Errorf("panic: %s", errOut)
+			}
+			if tt.stdoutJSON {
+				parseReport(t, out)
+			} else if out != "" {
+				t.Errorf("stdout should be empty on a usage error, got %q", out)
+			}
+		})
+	}
+}
+
+func TestScanNoRegion(t *testing.T) {
+	testenv.IsolateAWS(t, "")
+	code, _, errOut := run(t, "scan", "--endpoint-url", "http://127.0.0.1:1")
+	if code != 2 || !strings.Contains(errOut, "no region") {
+		t.Fatalf("code %d stderr %q", code, errOut)
+	}
+}
+
+func TestScanNoCredentials(t *testing.T) {
+	testenv.IsolateAWS(t, "us-east-1")
+	testenv.Unsetenv(t, "AWS_ACCESS_KEY_ID")
+	testenv.Unsetenv(t, "AWS_SECRET_ACCESS_KEY")
+	code, out, errOut := run(t, "scan", "--endpoint-url", "http://127.0.0.1:1")
+	if code != 4 || !strings.Contains(errOut, "credentials") || out != "" {
+		t.Fatalf("code %d stdout %q stderr %q", code, out, errOut)
+	}
+}
+
+func TestScanSnapshotRoundTrip(t *testing.T) {
+	testenv.IsolateAWS(t, "us-east-1")
+	url := emulate(t, `
+accounts:
+  - id: "111111111111"
+    regions:
+      - name: us-east-1
+        clusters:
+          - {name: open}
+          - {name: halves, resourcesVpcConfig: {endpointPublicAccess: true, endpointPrivateAccess: true, publicAccessCidrs: [0.0.0.0/1, 128.0.0.0/1]}}
+          - {name: part, omitFields: [resourcesVpcConfig.endpointPrivateAccess]}
+      - name: eu-west-1
+        clusters:
+          - {name: private, resourcesVpcConfig: {endpointPublicAccess: false, endpointPrivateAccess: true, publicAccessCidrs: [0.0.0.0/0]}}
+`)
+	dir := t.TempDir()
+	snap, live := filepath.Join(dir, "snap.json"), filepath.Join(dir, "live.json")
+	code, _, errOut := run(t, "scan", "--endpoint-url", url, "--region", "us-east-1", "--region", "eu-west-1", "--format", "json", "--output", live, "--save-snapshot", snap)
+	if code != 3 {
+		t.Fatalf("live scan exit %d, want 3 (one cluster lacks a field): %s", code, errOut)
+	}
+	// Offline: no endpoint, no credentials at all.
+	testenv.Unsetenv(t, "AWS_ACCESS_KEY_ID")
+	code2, offline, _ := run(t, "scan", "--snapshot", snap, "--format", "json")
+	if code2 != code {
+		t.Errorf("offline exit %d, live %d", code2, code)
+	}
+	liveOut, _ := os.ReadFile(live)
+	if !bytes.Equal(liveOut, []byte(offline)) {
+		t.Errorf("offline report differs from live report\nlive:\n%s\noffline:\n%s", liveOut, offline)
+	}
+	r := parseReport(t, offline)
+	want := map[string][2]string{"open": {"FAIL", "FAIL"}, "halves": {"FAIL", "FAIL"}, "part": {"UNKNOWN", "UNKNOWN"}, "private": {"PASS", "PASS"}}
+	for name, w := range want {
+		if got := [2]string{r.status(name, "5.4.1"), r.status(name, "5.4.2")}; got != w {
+			t.Errorf("%s: got %v want %v", name, got, w)
+		}
+	}
+}
+
+func TestScanHonoursAWSEndpointURL(t *testing.T) {
+	testenv.IsolateAWS(t, "eu-west-1")
+	url := emulate(t, `
+accounts:
+  - id: "222222222222"
+    regions:
+      - {name: eu-west-1, clusters: [{name: solo}]}
+`)
+	t.Setenv("AWS_ENDPOINT_URL", url)
+	code, out, errOut := run(t, "scan", "--format", "json")
+	if code != 1 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	r := parseReport(t, out)
+	if len(r.Results) != 2 || r.Results[0].Resource.Account != "222222222222" || r.Results[0].Resource.Region != "eu-west-1" {
+		t.Errorf("results = %+v", r.Results)
+	}
+}
+
+func TestScanTableOnPipeHasNoColour(t *testing.T) {
+	testenv.IsolateAWS(t, "us-east-1")
+	url := emulate(t, strings.Replace(oneRegion, "%s", "          - {name: open}\n", 1))
+	_, out, _ := run(t, "scan", "--endpoint-url", url)
+	if strings.Contains(out, "\x1b[") || !strings.Contains(out, "FAIL") || !strings.Contains(out, "Summary: 0 PASS, 2 FAIL") {
+		t.Errorf("table output:\n%s", out)
+	}
+}
+
+func TestDemo(t *testing.T) {
+	testenv.IsolateAWS(t, "us-east-1")
+	// The demo must ignore the caller's AWS settings entirely.
+	t.Setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:1")
+	code, out, errOut := run(t, "demo", "--format", "json")
+	if code != 0 {
+		t.Fatalf("demo exit %d: %s", code, errOut)
+	}
+	r := parseReport(t, out)
+	want := map[string][2]string{
+		"storefront":    {"FAIL", "FAIL"},
+		"payments":      {"PASS", "PASS"},
+		"analytics":     {"PASS", "FAIL"},
+		"ci-runners":    {"FAIL", "FAIL"},
+		"legacy-halves": {"FAIL", "FAIL"},
+		"ledger":        {"PASS", "PASS"},
+		"search":        {"FAIL", "FAIL"},
+		"ml-ipv6":       {"FAIL", "FAIL"},
+		"batch":         {"FAIL", "FAIL"},
+		"onboarding":    {"UNKNOWN", "UNKNOWN"},
+		"on-prem-edge":  {"UNKNOWN", "UNKNOWN"},
+		"half-read":     {"UNKNOWN", "UNKNOWN"},
+	}
+	for name, w := range want {
+		if got := [2]string{r.status(name, "5.4.1"), r.status(name, "5.4.2")}; got != w {
+			t.Errorf("%s: got %v want %v", name, got, w)
+		}
+	}
+	if len(r.Results) != 2*len(want) {
+		t.Errorf("%d results, want %d", len(r.Results), 2*len(want))
+	}
+	code, table, _ := run(t, "demo")
+	if code != 0 || !strings.Contains(table, "legacy-halves") || !strings.Contains(table, "Summary:") {
+		t.Errorf("table demo exit %d:\n%s", code, table)
+	}
+}
+
+func TestEmulatorCommandBadFleet(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "fleet.yaml")
+	os.WriteFile(path, []byte("accounts:\n  - id: \"111111111111\"\n    regoins: []\n"), 0o644)
+	code, out, errOut := run(t, "emulator", "--fleet", path)
+	if code != 2 || !strings.Contains(errOut, "fleet.yaml:3") || out != "" {
+		t.Fatalf("code %d stdout %q stderr %q", code, out, errOut)
+	}
+	code, _, errOut = run(t, "emulator")
+	if code != 2 || !strings.Contains(errOut, "--fleet is required") {
+		t.Fatalf("code %d stderr %q", code, errOut)
+	}
+}
+
+func TestEmulatorCommandServes(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "fleet.yaml")
+	os.WriteFile(path, []byte(strings.Replace(oneRegion, "%s", "          - {name: open}\n", 1)), 0o644)
+	io, _, _, _ := iostreams.Test()
+	out := &syncBuffer{}
+	io.Out = out
+	f := &app.Factory{IO: io, AWSConfig: app.LoadAWSConfig, Now: time.Now}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int)
+	go func() { done <- Run(ctx, []string{"emulator", "--fleet", path}, f) }()
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(out.String(), "\n") && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	url := strings.TrimSpace(strings.SplitN(out.String(), "\n", 2)[0])
+	if !strings.HasPrefix(url, "http://127.0.0.1:") {
+		t.Fatalf("first line of stdout = %q, want the URL", url)
+	}
+	testenv.IsolateAWS(t, "us-east-1")
+	code, rep, errOut := run(t, "scan", "--endpoint-url", url, "--format", "json")
+	if code != 1 || parseReport(t, rep).status("open", "5.4.1") != "FAIL" {
+		t.Errorf("scan against the served emulator: exit %d %s", code, errOut)
+	}
+	cancel()
+	if c := <-done; c != 0 {
+		t.Errorf("emulator exit %d", c)
+	}
+}
+
+// syncBuffer is a buffer safe to write from the command's goroutine while the test reads it.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}

@@ -1,0 +1,306 @@
+package emulator
+
+import (
+	"fmt"
+	"reflect"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	yaml "go.yaml.in/yaml/v3"
+)
+
+// ParseFleet decodes and validates a fleet file; name is used in messages.
+// Unknown keys, bad values and inconsistent references are all reported with
+// the file and line they come from, never by panicking.
+func ParseFleet(data []byte, name string) (*Fleet, error) {
+	e := &FleetError{}
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		addYAMLError(e, name, err)
+		return nil, e.errOrNil()
+	}
+	f := &Fleet{Behaviour: DefaultBehaviour()}
+	if len(root.Content) == 0 {
+		e.add(name, 0, "fleet is empty")
+		return nil, e.errOrNil()
+	}
+	w := &yamlWalker{file: name, errs: e}
+	doc := root.Content[0]
+	w.check(doc, reflect.TypeFor[Fleet]())
+	if err := doc.Decode(f); err != nil {
+		addYAMLError(e, name, err)
+	}
+	if len(e.Problems) > 0 {
+		return nil, e.errOrNil()
+	}
+	w.fillEmpty(doc, reflect.ValueOf(f).Elem())
+	validateFleet(f, nodeLocator{file: name, root: doc}, e)
+	if err := e.errOrNil(); err != nil {
+		return nil, err
+	}
+	if f.Generate != nil {
+		f.Accounts = append(f.Accounts, generateAccounts(f.Generate, f.Accounts)...)
+	}
+	return f, nil
+}
+
+var yamlLineRE = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
+
+// addYAMLError turns yaml.v3's "line N: ..." messages into file:line problems.
+func addYAMLError(e *FleetError, file string, err error) {
+	var msgs []string
+	if te, ok := err.(*yaml.TypeError); ok {
+		msgs = te.Errors
+	} else {
+		msgs = []string{err.Error()}
+	}
+	for _, m := range msgs {
+		if sub := yamlLineRE.FindStringSubmatch(m); sub != nil {
+			line, _ := strconv.Atoi(sub[1])
+			e.add(file, line, "%s", sub[2])
+			continue
+		}
+		e.add(file, 0, "%s", strings.TrimPrefix(m, "yaml: "))
+	}
+}
+
+// yamlWalker walks a YAML tree alongside the Go type it decodes into.
+type yamlWalker struct {
+	file string
+	errs *FleetError
+}
+
+var (
+	timeType        = reflect.TypeFor[time.Time]()
+	unmarshalerType = reflect.TypeFor[yaml.Unmarshaler]()
+)
+
+// check runs before decoding: it reports unknown keys (yaml.v3 can only do
+// that per Decoder, and without file names) and normalises timestamps, which
+// yaml.v3 refuses when quoted and then aborts the whole decode without a line.
+func (w *yamlWalker) check(n *yaml.Node, t reflect.Type) {
+	n = resolveAlias(n)
+	if n == nil {
+		return
+	}
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch {
+	case t == timeType:
+		w.normaliseTime(n)
+		return
+	case reflect.PointerTo(t).Implements(unmarshalerType):
+		return
+	}
+	switch t.Kind() {
+	case reflect.Struct:
+		if n.Kind != yaml.MappingNode {
+			return // yaml.v3 reports the type mismatch with its line
+		}
+		fields := yamlFields(t)
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			if k.Value == "<<" {
+				w.check(v, t)
+				continue
+			}
+			idx, ok := fields[k.Value]
+			if !ok {
+				w.errs.add(w.file, k.Line, "unknown field %q", k.Value)
+				continue
+			}
+			w.check(v, t.Field(idx).Type)
+		}
+	case reflect.Slice:
+		if n.Kind == yaml.SequenceNode {
+			for _, c := range n.Content {
+				w.check(c, t.Elem())
+			}
+		}
+	case reflect.Map:
+		if n.Kind == yaml.MappingNode {
+			for i := 1; i < len(n.Content); i += 2 {
+				w.check(n.Content[i], t.Elem())
+			}
+		}
+	}
+}
+
+// fillEmpty runs after decoding: yaml.v3 decodes `[]` as a nil slice, but an
+// explicit empty list means something different from an absent one (for
+// example publicAccessCidrs: [] on a private cluster, TD-9).
+func (w *yamlWalker) fillEmpty(n *yaml.Node, v reflect.Value) {
+	n = resolveAlias(n)
+	if n == nil || !v.IsValid() {
+		return
+	}
+	for v.Kind() == reflect.Pointer {
+		if v.IsNil() {
+			return
+		}
+		v = v.Elem()
+	}
+	t := v.Type()
+	if t == timeType {
+		return
+	}
+	switch v.Kind() {
+	case reflect.Struct:
+		if n.Kind != yaml.MappingNode {
+			return
+		}
+		fields := yamlFields(t)
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if idx, ok := fields[n.Content[i].Value]; ok {
+				w.fillEmpty(n.Content[i+1], v.Field(idx))
+			}
+		}
+	case reflect.Slice:
+		if n.Kind != yaml.SequenceNode {
+			return
+		}
+		if v.IsNil() && len(n.Content) == 0 && v.CanSet() {
+			v.Set(reflect.MakeSlice(t, 0, 0))
+			return
+		}
+		for i := 0; i < len(n.Content) && i < v.Len(); i++ {
+			w.fillEmpty(n.Content[i], v.Index(i))
+		}
+	}
+}
+
+var timeLayouts = []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02 15:04:05Z07:00", "2006-01-02 15:04:05", "2006-01-02"}
+
+func (w *yamlWalker) normaliseTime(n *yaml.Node) {
+	if n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
+		return
+	}
+	for _, layout := range timeLayouts {
+		if t, err := time.Parse(layout, n.Value); err == nil {
+			n.Value, n.Tag, n.Style = t.UTC().Format(time.RFC3339Nano), "!!timestamp", 0
+			return
+		}
+	}
+	w.errs.add(w.file, n.Line, "invalid timestamp %q (want RFC 3339, e.g. 2024-11-02T10:00:00Z)", n.Value)
+	n.Value, n.Tag, n.Style = "", "!!null", 0
+}
+
+func resolveAlias(n *yaml.Node) *yaml.Node {
+	for i := 0; n != nil && n.Kind == yaml.AliasNode && i < 100; i++ {
+		n = n.Alias
+	}
+	if n != nil && n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
+		return n.Content[0]
+	}
+	return n
+}
+
+var yamlFieldCache sync.Map // reflect.Type -> map[string]int
+
+// yamlFields maps the yaml key of every field of struct t to its index.
+func yamlFields(t reflect.Type) map[string]int {
+	if m, ok := yamlFieldCache.Load(t); ok {
+		return m.(map[string]int)
+	}
+	m := map[string]int{}
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+		if name == "-" || !f.IsExported() {
+			continue
+		}
+		if name == "" {
+			name = strings.ToLower(f.Name)
+		}
+		m[name] = i
+	}
+	yamlFieldCache.Store(t, m)
+	return m
+}
+
+// UnmarshalYAML accepts a count (taken from DefaultRegions) or a list of names.
+func (r *RegionSet) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind == yaml.ScalarNode {
+		count, err := strconv.Atoi(n.Value)
+		if err != nil {
+			return &yaml.TypeError{Errors: []string{fmt.Sprintf("line %d: regions must be a count or a list of region names, not %q", n.Line, n.Value)}}
+		}
+		if count < 1 || count > len(DefaultRegions) {
+			return &yaml.TypeError{Errors: []string{fmt.Sprintf("line %d: regions count %d out of range 1..%d", n.Line, count, len(DefaultRegions))}}
+		}
+		*r = append(RegionSet(nil), DefaultRegions[:count]...)
+		return nil
+	}
+	var names []string
+	if err := n.Decode(&names); err != nil {
+		return err
+	}
+	*r = names
+	return nil
+}
+
+// locator turns a path inside the fleet into something a user can find.
+type locator interface {
+	at(path []any) (file string, line int)
+}
+
+// nodeLocator finds the line of a path in the parsed YAML tree.
+type nodeLocator struct {
+	file string
+	root *yaml.Node
+}
+
+func (l nodeLocator) at(path []any) (string, int) {
+	n := l.root
+	line := n.Line
+	for _, p := range path {
+		n = resolveAlias(n)
+		var next *yaml.Node
+		switch key := p.(type) {
+		case string:
+			if n.Kind == yaml.MappingNode {
+				for i := 0; i+1 < len(n.Content); i += 2 {
+					if n.Content[i].Value == key {
+						next = n.Content[i+1]
+						break
+					}
+				}
+			}
+		case int:
+			if n.Kind == yaml.SequenceNode && key < len(n.Content) {
+				next = n.Content[key]
+			}
+		}
+		if next == nil {
+			break
+		}
+		n, line = next, next.Line
+	}
+	return l.file, line
+}
+
+// pathLocator names members of a Fleet built in Go.
+type pathLocator struct{}
+
+func (pathLocator) at(path []any) (string, int) {
+	var b strings.Builder
+	for _, p := range path {
+		switch key := p.(type) {
+		case string:
+			if b.Len() > 0 {
+				b.WriteByte('.')
+			}
+			b.WriteString(key)
+		case int:
+			fmt.Fprintf(&b, "[%d]", key)
+		}
+	}
+	if b.Len() == 0 {
+		return "fleet", 0
+	}
+	return "fleet " + b.String(), 0
+}

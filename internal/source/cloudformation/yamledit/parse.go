@@ -1,0 +1,377 @@
+// Package yamledit reads YAML and JSON into yaml.Node trees that know their lines, and makes small,
+// line-preserving edits to them: a suggested fix touches only the lines it must and keeps the author's
+// indentation and style. JSON is read by its own small parser so that every node knows its exact span,
+// which is what an edit that keeps the commas right needs.
+//
+// It serves the CloudFormation and eksctl adapters; it knows nothing about either format.
+package yamledit
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"strconv"
+	"unicode/utf8"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// SyntaxError is a document that could not be parsed, with the 1-based line the parser blamed (0 when
+// it named none).
+type SyntaxError struct {
+	Line int
+	Msg  string
+}
+
+func (e *SyntaxError) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("line %d: %s", e.Line, e.Msg)
+	}
+	return e.Msg
+}
+
+var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
+// MaxDocuments bounds how many documents of one YAML stream are read: a stream of empty documents
+// ("---" repeated) must not cost more than its size suggests.
+const MaxDocuments = 10000
+
+// ParseYAML reads every document of a YAML stream. Documents read before an error are returned with it.
+func ParseYAML(data []byte) ([]*yaml.Node, error) {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var docs []*yaml.Node
+	for len(docs) < MaxDocuments {
+		var n yaml.Node
+		err := dec.Decode(&n)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return docs, yamlError(err)
+		}
+		docs = append(docs, &n)
+	}
+	return docs, nil
+}
+
+func yamlError(err error) *SyntaxError {
+	msg := err.Error()
+	if m := yamlLine.FindStringSubmatch(msg); m != nil {
+		line, _ := strconv.Atoi(m[1])
+		return &SyntaxError{Line: line, Msg: m[2]}
+	}
+	if len(msg) > 6 && msg[:6] == "yaml: " {
+		msg = msg[6:]
+	}
+	return &SyntaxError{Msg: msg}
+}
+
+var bom = []byte("\xef\xbb\xbf")
+
+// IsJSON reports whether data looks like JSON: its first byte after white space opens an object.
+func IsJSON(data []byte) bool {
+	data = bytes.TrimPrefix(data, bom)
+	data = bytes.TrimLeft(data, " \t\r\n")
+	return len(data) > 0 && data[0] == '{'
+}
+
+// ParseJSON reads a JSON document into a yaml.Node tree (a document node) whose nodes carry their
+// lines and columns, and returns the Doc that knows every node's span for edits. Strings become !!str
+// scalars, so JSON never carries YAML tags.
+func ParseJSON(data []byte) (*yaml.Node, *Doc, error) {
+	start := 0
+	if bytes.HasPrefix(data, bom) {
+		start = len(bom)
+	}
+	d := NewDoc(data)
+	var v any
+	if err := json.Unmarshal(data[start:], &v); err != nil {
+		var se *json.SyntaxError
+		if errors.As(err, &se) {
+			off := start + int(se.Offset) - 1
+			if off < 0 {
+				off = 0
+			}
+			return nil, nil, &SyntaxError{Line: d.LineOf(off), Msg: se.Error()}
+		}
+		return nil, nil, &SyntaxError{Msg: err.Error()}
+	}
+	p := &jsonParser{data: data, i: start, doc: d}
+	d.json = true
+	d.spans = map[*yaml.Node]span{}
+	root, err := p.value(0)
+	if err != nil {
+		return nil, nil, err
+	}
+	return &yaml.Node{Kind: yaml.DocumentNode, Line: root.Line, Column: root.Column, Content: []*yaml.Node{root}}, d, nil
+}
+
+// maxJSONDepth matches encoding/json's own nesting limit, which has already accepted the document.
+const maxJSONDepth = 10001
+
+type jsonParser struct {
+	data []byte
+	i    int
+	doc  *Doc
+}
+
+func (p *jsonParser) ws() {
+	for p.i < len(p.data) {
+		switch p.data[p.i] {
+		case ' ', '\t', '\r', '\n':
+			p.i++
+		default:
+			return
+		}
+	}
+}
+
+func (p *jsonParser) fail(msg string) error {
+	return &SyntaxError{Line: p.doc.LineOf(p.i), Msg: msg}
+}
+
+func (p *jsonParser) node(kind yaml.Kind, tag string, start int) *yaml.Node {
+	line, col := p.doc.position(start)
+	return &yaml.Node{Kind: kind, Tag: tag, Line: line, Column: col}
+}
+
+func (p *jsonParser) value(depth int) (*yaml.Node, error) {
+	if depth > maxJSONDepth {
+		return nil, p.fail("too deeply nested")
+	}
+	p.ws()
+	if p.i >= len(p.data) {
+		return nil, p.fail("unexpected end of JSON input")
+	}
+	start := p.i
+	var n *yaml.Node
+	switch c := p.data[p.i]; {
+	case c == '{':
+		n = p.node(yaml.MappingNode, "!!map", start)
+		n.Style = yaml.FlowStyle
+		p.i++
+		p.ws()
+		if p.i < len(p.data) && p.data[p.i] == '}' {
+			p.i++
+			break
+		}
+		for {
+			p.ws()
+			k, err := p.str()
+			if err != nil {
+				return nil, err
+			}
+			p.ws()
+			if p.i >= len(p.data) || p.data[p.i] != ':' {
+				return nil, p.fail("expected ':'")
+			}
+			p.i++
+			v, err := p.value(depth + 1)
+			if err != nil {
+				return nil, err
+			}
+			n.Content = append(n.Content, k, v)
+			p.ws()
+			if p.i < len(p.data) && p.data[p.i] == ',' {
+				p.i++
+				continue
+			}
+			if p.i < len(p.data) && p.data[p.i] == '}' {
+				p.i++
+				break
+			}
+			return nil, p.fail("expected ',' or '}'")
+		}
+	case c == '[':
+		n = p.node(yaml.SequenceNode, "!!seq", start)
+		n.Style = yaml.FlowStyle
+		p.i++
+		p.ws()
+		if p.i < len(p.data) && p.data[p.i] == ']' {
+			p.i++
+			break
+		}
+		for {
+			v, err := p.value(depth + 1)
+			if err != nil {
+				return nil, err
+			}
+			n.Content = append(n.Content, v)
+			p.ws()
+			if p.i < len(p.data) && p.data[p.i] == ',' {
+				p.i++
+				continue
+			}
+			if p.i < len(p.data) && p.data[p.i] == ']' {
+				p.i++
+				break
+			}
+			return nil, p.fail("expected ',' or ']'")
+		}
+	case c == '"':
+		return p.str()
+	case bytes.HasPrefix(p.data[p.i:], []byte("true")), bytes.HasPrefix(p.data[p.i:], []byte("false")):
+		n = p.node(yaml.ScalarNode, "!!bool", start)
+		n.Value = "true"
+		if c == 'f' {
+			n.Value = "false"
+		}
+		p.i += len(n.Value)
+	case bytes.HasPrefix(p.data[p.i:], []byte("null")):
+		n = p.node(yaml.ScalarNode, "!!null", start)
+		n.Value = "null"
+		p.i += 4
+	default:
+		for p.i < len(p.data) && bytes.IndexByte([]byte("+-0123456789.eE"), p.data[p.i]) >= 0 {
+			p.i++
+		}
+		if p.i == start {
+			return nil, p.fail("unexpected character")
+		}
+		n = p.node(yaml.ScalarNode, "!!int", start)
+		n.Value = string(p.data[start:p.i])
+		if bytes.ContainsAny(p.data[start:p.i], ".eE") {
+			n.Tag = "!!float"
+		}
+	}
+	p.doc.spans[n] = span{start, p.i}
+	return n, nil
+}
+
+func (p *jsonParser) str() (*yaml.Node, error) {
+	start := p.i
+	if p.i >= len(p.data) || p.data[p.i] != '"' {
+		return nil, p.fail("expected a string")
+	}
+	p.i++
+	for p.i < len(p.data) && p.data[p.i] != '"' {
+		if p.data[p.i] == '\\' {
+			p.i++
+		}
+		p.i++
+	}
+	if p.i >= len(p.data) {
+		return nil, p.fail("unterminated string")
+	}
+	p.i++
+	var s string
+	if err := json.Unmarshal(p.data[start:p.i], &s); err != nil {
+		return nil, p.fail(err.Error())
+	}
+	n := p.node(yaml.ScalarNode, "!!str", start)
+	n.Value = s
+	n.Style = yaml.DoubleQuotedStyle
+	p.doc.spans[n] = span{start, p.i}
+	return n, nil
+}
+
+// Doc is the text of one file: it turns node positions into offsets, and changes into line edits.
+type Doc struct {
+	data      []byte
+	lineStart []int
+	json      bool
+	spans     map[*yaml.Node]span
+}
+
+type span struct{ start, end int }
+
+// NewDoc indexes the lines of a YAML file.
+func NewDoc(data []byte) *Doc {
+	d := &Doc{data: data, lineStart: []int{0}}
+	for i, b := range data {
+		if b == '\n' {
+			d.lineStart = append(d.lineStart, i+1)
+		}
+	}
+	return d
+}
+
+// JSON reports whether the document was read as JSON.
+func (d *Doc) JSON() bool { return d.json }
+
+// Lines is the number of lines in the file.
+func (d *Doc) Lines() int {
+	n := len(d.lineStart)
+	if n > 1 && d.lineStart[n-1] == len(d.data) {
+		return n - 1
+	}
+	return n
+}
+
+// LineOf returns the 1-based line holding byte offset off.
+func (d *Doc) LineOf(off int) int {
+	lo, hi := 0, len(d.lineStart)-1
+	for lo < hi {
+		mid := (lo + hi + 1) / 2
+		if d.lineStart[mid] <= off {
+			lo = mid
+		} else {
+			hi = mid - 1
+		}
+	}
+	return lo + 1
+}
+
+// position returns the 1-based line and rune column of a byte offset, as yaml.v3 counts them.
+func (d *Doc) position(off int) (int, int) {
+	line := d.LineOf(off)
+	ls := d.lineStart[line-1]
+	if off > len(d.data) {
+		off = len(d.data)
+	}
+	return line, utf8.RuneCount(d.data[ls:off]) + 1
+}
+
+// lineText returns line l (1-based) without its line break.
+func (d *Doc) lineText(l int) string {
+	if l < 1 || l > len(d.lineStart) {
+		return ""
+	}
+	s := d.lineStart[l-1]
+	e := len(d.data)
+	if l < len(d.lineStart) {
+		e = d.lineStart[l] - 1
+	}
+	if e < s {
+		e = s
+	}
+	return string(bytes.TrimSuffix(d.data[s:e], []byte("\r")))
+}
+
+// lineEnd returns the offset of the end of line l, before its line break.
+func (d *Doc) lineEnd(l int) int {
+	if l < 1 {
+		return 0
+	}
+	if l >= len(d.lineStart) {
+		return len(d.data)
+	}
+	e := d.lineStart[l] - 1
+	if e > 0 && d.data[e-1] == '\r' {
+		e--
+	}
+	return e
+}
+
+// offset returns the byte offset where node n starts.
+func (d *Doc) offset(n *yaml.Node) (int, bool) {
+	if d.json {
+		sp, ok := d.spans[n]
+		return sp.start, ok
+	}
+	if n.Line < 1 || n.Line > len(d.lineStart) || n.Column < 1 {
+		return 0, false
+	}
+	off := d.lineStart[n.Line-1]
+	for c := 1; c < n.Column; c++ {
+		if off >= len(d.data) || d.data[off] == '\n' {
+			return 0, false
+		}
+		_, w := utf8.DecodeRune(d.data[off:])
+		off += w
+	}
+	return off, true
+}

@@ -1,0 +1,283 @@
+// Package terraform reads EKS clusters from Terraform: configurations (.tf, .tf.json and the variable
+// files that feed them) and plans rendered by `terraform show -json`.
+//
+// Configurations are evaluated the way Terraform would evaluate them before apply, as far as that can
+// be done offline: variables (defaults, terraform.tfvars, *.auto.tfvars, -var-file, -var), locals,
+// count, for_each, dynamic blocks, local child modules and the terraform-aws-modules/eks registry
+// module (whose defaults depend on its major version). Anything that depends on the world (other
+// resources, data sources, unset variables) is unknown, with the expression named, never guessed.
+// Plans are read by package tfplan.
+package terraform
+
+import (
+	"fmt"
+	"path"
+	"path/filepath"
+	"runtime/debug"
+	"sort"
+	"strings"
+
+	"github.com/eksguard/eksguard/internal/source/iac"
+	"github.com/eksguard/eksguard/internal/source/tfplan"
+)
+
+// New returns the Terraform adapter.
+func New() iac.Adapter { return adapter{} }
+
+type adapter struct{}
+
+func (adapter) Name() string { return "terraform" }
+
+// Scan reads every Terraform file and plan among the input. A panic is a bug, but a scan must never
+// take the whole run down with it: it becomes a problem on the input instead.
+func (adapter) Scan(in *iac.Input, opts iac.Options) (res iac.Result) {
+	defer func() {
+		if r := recover(); r != nil {
+			res.Problems = append(res.Problems, iac.Problem{File: "terraform", Message: fmt.Sprintf("internal error, please report it: %v\n%s", r, debug.Stack())})
+		}
+	}()
+	return scan(in, opts)
+}
+
+// fileKind is how a file is read.
+type fileKind int
+
+const (
+	kindNone fileKind = iota
+	kindHCL
+	kindJSON
+	kindVarsHCL
+	kindVarsJSON
+	kindPlan
+)
+
+func classify(f *iac.File) fileKind {
+	if f == nil {
+		return kindNone
+	}
+	if !f.Explicit && inDotTerraform(f.Path) {
+		return kindNone
+	}
+	name := strings.ToLower(filepath.Base(f.Path))
+	switch {
+	case strings.HasSuffix(name, ".tf.json"):
+		return kindJSON
+	case strings.HasSuffix(name, ".tf"):
+		return kindHCL
+	case strings.HasSuffix(name, ".tfvars.json"):
+		return kindVarsJSON
+	case strings.HasSuffix(name, ".tfvars"):
+		return kindVarsHCL
+	case tfplan.Detect(f.Data):
+		return kindPlan
+	}
+	return kindNone
+}
+
+// inDotTerraform reports whether a path lies in a .terraform folder: installed module copies and
+// provider caches are not the user's configuration.
+func inDotTerraform(p string) bool {
+	for _, part := range strings.Split(filepath.ToSlash(p), "/") {
+		if part == ".terraform" {
+			return true
+		}
+	}
+	return false
+}
+
+// isAutoVars reports whether Terraform loads a variable file without being told to.
+func isAutoVars(base string) bool {
+	base = strings.ToLower(base)
+	return base == "terraform.tfvars" || base == "terraform.tfvars.json" ||
+		strings.HasSuffix(base, ".auto.tfvars") || strings.HasSuffix(base, ".auto.tfvars.json")
+}
+
+// isOverride reports whether Terraform merges the file into others rather than reading it on its own.
+func isOverride(base string) bool {
+	base = strings.ToLower(base)
+	for _, ext := range []string{".tf", ".tf.json"} {
+		if base == "override"+ext || strings.HasSuffix(base, "_override"+ext) {
+			return true
+		}
+	}
+	return false
+}
+
+func scan(in *iac.Input, opts iac.Options) iac.Result {
+	s := newScanner(opts)
+	if in == nil {
+		return s.res
+	}
+	for _, f := range in.Files {
+		k := classify(f)
+		if k == kindNone {
+			continue
+		}
+		s.res.Claimed = append(s.res.Claimed, f.Name)
+		switch k {
+		case kindPlan:
+			r := tfplan.Scan(f)
+			s.res.Resources = append(s.res.Resources, r.Resources...)
+			s.res.Problems = append(s.res.Problems, r.Problems...)
+		case kindHCL, kindJSON:
+			s.addConfigFile(f, k == kindJSON)
+		case kindVarsHCL, kindVarsJSON:
+			s.addVarFile(f, k == kindVarsJSON)
+		}
+	}
+	s.run()
+	s.finish()
+	return s.res
+}
+
+// scanner holds one scan: the modules found, the files that feed their variables, and the results.
+type scanner struct {
+	opts iac.Options
+	res  iac.Result
+	// mods are parsed modules by absolute folder, whether given as input or read as a local module
+	// source.
+	mods map[string]*module
+	// inputDirs are the folders that held .tf files among the input, in order of appearance.
+	inputDirs []string
+	// dirFiles are the input .tf files by absolute folder.
+	dirFiles map[string][]*srcFile
+	// autoVars are terraform.tfvars and *.auto.tfvars by absolute folder.
+	autoVars map[string][]*iac.File
+	// varFiles are the -var-file files, parsed once.
+	varFiles []*varFile
+	// installed caches .terraform/modules/modules.json per root folder.
+	installed map[string]map[string]installedModule
+	problemSeen map[string]bool
+}
+
+func newScanner(opts iac.Options) *scanner {
+	return &scanner{
+		opts:        opts,
+		mods:        map[string]*module{},
+		dirFiles:    map[string][]*srcFile{},
+		autoVars:    map[string][]*iac.File{},
+		installed:   map[string]map[string]installedModule{},
+		problemSeen: map[string]bool{},
+	}
+}
+
+func absDir(p string) string {
+	d := filepath.Dir(p)
+	if a, err := filepath.Abs(d); err == nil {
+		return a
+	}
+	return filepath.Clean(d)
+}
+
+func (s *scanner) addConfigFile(f *iac.File, json bool) {
+	dir := absDir(f.Path)
+	if _, ok := s.dirFiles[dir]; !ok {
+		s.inputDirs = append(s.inputDirs, dir)
+	}
+	s.dirFiles[dir] = append(s.dirFiles[dir], &srcFile{name: f.Name, path: f.Path, data: f.Data, json: json})
+}
+
+func (s *scanner) addVarFile(f *iac.File, json bool) {
+	if isAutoVars(filepath.Base(f.Path)) {
+		dir := absDir(f.Path)
+		s.autoVars[dir] = append(s.autoVars[dir], f)
+		return
+	}
+	// A variable file Terraform does not load by itself is still checked for syntax, since the user
+	// will pass it with -var-file some day.
+	s.parseVarFile(f.Name, f.Data, json)
+}
+
+func (s *scanner) problem(p iac.Problem) {
+	key := fmt.Sprintf("%s\x00%d\x00%s", p.File, p.Line, p.Message)
+	if s.problemSeen[key] {
+		return
+	}
+	s.problemSeen[key] = true
+	s.res.Problems = append(s.res.Problems, p)
+}
+
+// run finds the root modules among the input folders and evaluates each.
+func (s *scanner) run() {
+	for _, dir := range s.inputDirs {
+		files := s.dirFiles[dir]
+		sort.Slice(files, func(i, j int) bool { return files[i].name < files[j].name })
+		s.mods[dir] = s.parseModule(dir, files)
+	}
+	// A folder that another input folder calls as a local module is a child, not a root: its
+	// variables are set by the caller.
+	child := map[string]bool{}
+	for _, dir := range s.inputDirs {
+		for _, c := range s.mods[dir].calls {
+			if src, ok := c.localSource(); ok {
+				child[filepath.Join(dir, filepath.FromSlash(src))] = true
+			}
+		}
+	}
+	s.loadVarFiles()
+	var roots []*module
+	for _, dir := range s.inputDirs {
+		if !child[dir] {
+			roots = append(roots, s.mods[dir])
+		}
+	}
+	s.checkCLIVars(roots)
+	for _, m := range roots {
+		s.evalRoot(m)
+	}
+}
+
+// checkCLIVars reports -var names no root module declares: Terraform refuses them.
+func (s *scanner) checkCLIVars(roots []*module) {
+	if len(roots) == 0 {
+		return
+	}
+	names := make([]string, 0, len(s.opts.Vars))
+	for n := range s.opts.Vars {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		declared := false
+		for _, m := range roots {
+			if _, ok := m.vars[n]; ok {
+				declared = true
+				break
+			}
+		}
+		if !declared {
+			s.problem(iac.Problem{File: "-var", Message: fmt.Sprintf("variable %q is not declared in any root module", n)})
+		}
+	}
+}
+
+func (s *scanner) finish() {
+	sort.SliceStable(s.res.Resources, func(i, j int) bool {
+		a, b := s.res.Resources[i].Cluster, s.res.Resources[j].Cluster
+		la, lb := locString(a.Loc), locString(b.Loc)
+		if la != lb {
+			return la < lb
+		}
+		return a.Name < b.Name
+	})
+	sort.SliceStable(s.res.Problems, func(i, j int) bool {
+		a, b := s.res.Problems[i], s.res.Problems[j]
+		if a.File != b.File {
+			return a.File < b.File
+		}
+		return a.Line < b.Line
+	})
+}
+
+func locString(l interface{ String() string }) string {
+	if l == nil {
+		return ""
+	}
+	return l.String()
+}
+
+// joinName joins a reported folder name and a relative path the way Terraform resolves local module
+// sources, keeping names slash-separated.
+func joinName(dir, rel string) string {
+	return path.Clean(path.Join(dir, filepath.ToSlash(rel)))
+}
