@@ -262,6 +262,15 @@ func iacRemediation(c *model.Cluster, settings string) string {
 	return "set " + settings + " in the cluster definition"
 }
 
+// guardedFix is the eksguard fix command that plans the same change with safety checks; it only
+// plans, so it is safe to copy and run.
+func guardedFix(c *model.Cluster, target string) string {
+	if !c.Source.Live() {
+		return ""
+	}
+	return fmt.Sprintf("eksguard fix --cluster %s --region %s %s", shellQuote(c.Name), shellQuote(c.Region), target)
+}
+
 func remediation(c *model.Cluster, settings string) string {
 	if c.Source.Live() {
 		return cliRemediation(c, settings)

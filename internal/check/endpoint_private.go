@@ -32,11 +32,11 @@ func evaluatePrivateSettings(c *model.Cluster, st endpointState) Outcome {
 	case !st.private:
 		return Outcome{Status: finding.Fail, Evidence: st.ev, Location: firstLoc(c, pub.Loc, priv.Loc),
 			Reason:      "public endpoint is enabled, " + publicWords(st) + ", and private access is off; turn private access on, then disable public access",
-			Remediation: remediation(c, settingsPrivateOnly)}
+			Remediation: remediation(c, settingsPrivateOnly), GuardedFix: guardedFix(c, "--private")}
 	default:
 		return Outcome{Status: finding.Fail, Evidence: st.ev, Location: firstLoc(c, pub.Loc),
 			Reason:      "public endpoint is enabled, " + publicWords(st) + "; disable it so the API server is reachable only through the private endpoint",
-			Remediation: remediation(c, settingsPrivateOnly)}
+			Remediation: remediation(c, settingsPrivateOnly), GuardedFix: guardedFix(c, "--private")}
 	}
 }
 

@@ -1,6 +1,8 @@
 package check
 
 import (
+	"strings"
+
 	"github.com/eksguard/eksguard/internal/finding"
 	"github.com/eksguard/eksguard/internal/model"
 )
@@ -40,15 +42,15 @@ func evaluateRestrictedSettings(c *model.Cluster, st endpointState) Outcome {
 	case st.open && !st.private:
 		return Outcome{Status: finding.Fail, Evidence: st.ev, Location: firstLoc(c, cidrs.Loc, pub.Loc),
 			Reason:      "public endpoint is open to the internet: " + st.openWhy + "; and private access is off, so node traffic to the API server leaves the VPC",
-			Remediation: remediation(c, settingsPrivateOnly)}
+			Remediation: remediation(c, settingsPrivateOnly), GuardedFix: guardedFix(c, "--private")}
 	case st.open:
 		return Outcome{Status: finding.Fail, Evidence: st.ev, Location: firstLoc(c, cidrs.Loc, pub.Loc),
 			Reason:      "public endpoint is open to the internet: " + st.openWhy + "; restrict it to the networks that need it or disable it",
-			Remediation: remediation(c, settingsPrivateOnly)}
+			Remediation: remediation(c, settingsPrivateOnly), GuardedFix: guardedFix(c, "--private")}
 	case !st.private:
 		return Outcome{Status: finding.Fail, Evidence: st.ev, Location: firstLoc(c, priv.Loc),
 			Reason:      "public endpoint is restricted to " + describeAllowlist(st) + ", but private access is off, so node traffic to the API server leaves the VPC over the internet; turn private access on",
-			Remediation: remediation(c, settingsPrivateOn)}
+			Remediation: remediation(c, settingsPrivateOn), GuardedFix: guardedFix(c, "--restrict "+strings.Join(cidrs.Values, ","))}
 	default:
 		return Outcome{Status: finding.Pass, Evidence: st.ev, Location: firstLoc(c, cidrs.Loc, pub.Loc),
 			Reason: "public endpoint is restricted to " + describeAllowlist(st) + " and private access is on, so node traffic stays in the VPC"}

@@ -16,6 +16,7 @@ import (
 	"github.com/eksguard/eksguard/internal/app"
 	"github.com/eksguard/eksguard/internal/cmd/demo"
 	emulatorcmd "github.com/eksguard/eksguard/internal/cmd/emulator"
+	"github.com/eksguard/eksguard/internal/cmd/fix"
 	"github.com/eksguard/eksguard/internal/cmd/scan"
 	"github.com/eksguard/eksguard/internal/exit"
 	"github.com/eksguard/eksguard/internal/iostreams"
@@ -86,7 +87,7 @@ Run 'eksguard demo' to see a scan of a built-in fleet without an AWS account.`,
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		return &usageError{err: err, cmdPath: commandPath(cmd)}
 	})
-	root.AddCommand(demo.NewCmd(f), scan.NewCmd(f), emulatorcmd.NewCmd(f))
+	root.AddCommand(demo.NewCmd(f), scan.NewCmd(f), fix.NewCmd(f), emulatorcmd.NewCmd(f))
 	for _, c := range root.Commands() {
 		wrapArgs(c)
 	}

@@ -50,10 +50,10 @@ type varDecl struct {
 	defaults *typeexpr.Defaults
 	// literal is set when the type is a primitive or absent: Terraform then takes -var values as raw
 	// strings instead of parsing them as expressions.
-	literal    bool
-	typed      bool
-	def        cty.Value // cty.NilVal when the variable has no default
-	defRng     hcl.Range
+	literal     bool
+	typed       bool
+	def         cty.Value // cty.NilVal when the variable has no default
+	defRng      hcl.Range
 	nonNullable bool
 }
 
@@ -111,6 +111,7 @@ func diagProblems(diags hcl.Diagnostics) []iac.Problem {
 		if d.Detail != "" {
 			p.Message += ": " + d.Detail
 		}
+		p.Message = strings.TrimSuffix(p.Message, ".")
 		if d.Subject != nil {
 			p.File, p.Line = d.Subject.Filename, d.Subject.Start.Line
 		}
@@ -137,6 +138,7 @@ func (s *scanner) parseModule(dir string, files []*srcFile) *module {
 	}
 	p := hclparse.NewParser()
 	for _, f := range files {
+		s.srcs[f.name] = f.data
 		var hf *hcl.File
 		var diags hcl.Diagnostics
 		if f.json {

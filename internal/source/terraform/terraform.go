@@ -7,6 +7,17 @@
 // module (whose defaults depend on its major version). Anything that depends on the world (other
 // resources, data sources, unset variables) is unknown, with the expression named, never guessed.
 // Plans are read by package tfplan.
+//
+// Choices where Terraform gives no answer before apply:
+//   - An unknown count or for_each gives one cluster named with [?] (aws_eks_cluster.x[?]) and a note:
+//     its settings are judged, since every instance Terraform creates gets them.
+//   - TF_VAR_* environment variables are not read: a scan depends only on its files and flags.
+//   - Configuration Terraform rejects (True/False capitalised, a missing vpc_config, arguments the
+//     selected module version does not have, undeclared variables) is a problem, and the values it
+//     touches are unknown.
+//   - Override files (override.tf, *_override.tf) are not merged: what they override is unknown.
+//   - A registry module version is the one installed in .terraform/modules when it satisfies the
+//     constraint, else the newest release the constraint allows.
 package terraform
 
 import (
@@ -17,6 +28,9 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/hashicorp/go-version"
+
+	"github.com/eksguard/eksguard/internal/model"
 	"github.com/eksguard/eksguard/internal/source/iac"
 	"github.com/eksguard/eksguard/internal/source/tfplan"
 )
@@ -146,8 +160,13 @@ type scanner struct {
 	// varFiles are the -var-file files, parsed once.
 	varFiles []*varFile
 	// installed caches .terraform/modules/modules.json per root folder.
-	installed map[string]map[string]installedModule
+	installed   map[string]map[string]installedModule
 	problemSeen map[string]bool
+	instances   int
+	// selected caches the module release each version constraint selects.
+	selected map[string]*version.Version
+	// srcs are the bytes of every parsed file by reported name, to quote expressions in messages.
+	srcs map[string][]byte
 }
 
 func newScanner(opts iac.Options) *scanner {
@@ -158,6 +177,8 @@ func newScanner(opts iac.Options) *scanner {
 		autoVars:    map[string][]*iac.File{},
 		installed:   map[string]map[string]installedModule{},
 		problemSeen: map[string]bool{},
+		srcs:        map[string][]byte{},
+		selected:    map[string]*version.Version{},
 	}
 }
 
@@ -254,8 +275,10 @@ func (s *scanner) checkCLIVars(roots []*module) {
 func (s *scanner) finish() {
 	sort.SliceStable(s.res.Resources, func(i, j int) bool {
 		a, b := s.res.Resources[i].Cluster, s.res.Resources[j].Cluster
-		la, lb := locString(a.Loc), locString(b.Loc)
-		if la != lb {
+		if la, lb := locFile(a.Loc), locFile(b.Loc); la != lb {
+			return la < lb
+		}
+		if la, lb := locLine(a.Loc), locLine(b.Loc); la != lb {
 			return la < lb
 		}
 		return a.Name < b.Name
@@ -269,11 +292,18 @@ func (s *scanner) finish() {
 	})
 }
 
-func locString(l interface{ String() string }) string {
+func locFile(l *model.Location) string {
 	if l == nil {
 		return ""
 	}
-	return l.String()
+	return l.File
+}
+
+func locLine(l *model.Location) int {
+	if l == nil {
+		return 0
+	}
+	return l.Line
 }
 
 // joinName joins a reported folder name and a relative path the way Terraform resolves local module

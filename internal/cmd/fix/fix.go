@@ -1,0 +1,325 @@
+// Package fix is `eksguard fix`: close an exposed endpoint without locking anyone out. It plans by
+// default, and changes the cluster only with --apply (and a typed confirmation, or --yes).
+package fix
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/netip"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	ekstypes "github.com/aws/aws-sdk-go-v2/service/eks/types"
+	"github.com/spf13/cobra"
+
+	"github.com/eksguard/eksguard/internal/app"
+	"github.com/eksguard/eksguard/internal/exit"
+	"github.com/eksguard/eksguard/internal/remediate"
+	"github.com/eksguard/eksguard/internal/source/awsapi"
+)
+
+// Options are the command's flags.
+type Options struct {
+	Cluster      string
+	Region       string
+	Private      bool
+	Restrict     []string
+	ClientCIDRs  []string
+	CallerIP     string
+	IPEchoURL    string
+	AllowLockout bool
+	Apply        bool
+	Yes          bool
+	Format       string
+	WaitTimeout  time.Duration
+	PollInterval time.Duration
+	NoRollback   bool
+	AuditLog     string
+	Profile      string
+	EndpointURL  string
+	MaxAttempts  int
+}
+
+// NewCmd builds the command.
+func NewCmd(f *app.Factory) *cobra.Command {
+	o := &Options{}
+	cmd := &cobra.Command{
+		Use:   "fix --cluster NAME --region R (--private | --restrict CIDR[,CIDR])",
+		Short: "Plan, and with --apply make, a guarded change that closes an exposed endpoint",
+		Long: `Fix brings one cluster to a compliant endpoint configuration:
+
+  --private           CIS 5.4.2: private access on, public access off
+  --restrict CIDRS    CIS 5.4.1: private access on, public access on, allowlist exactly CIDRS
+
+Without --apply it only plans: the current settings, the target, every safety check with its
+evidence, and the ordered API calls it would make. It exits 0 when every check passes and 1 when
+any refuses. With --apply it records the current settings as the rollback target, turns private
+access on first when it is off (phase 1), then applies the target (phase 2); each phase is one
+UpdateClusterConfig with endpoint fields only and a client request token reused on retries,
+followed by DescribeUpdate polling until the update ends and a DescribeCluster that must show the
+result. A failed phase, a failed verification or a timeout is rolled back to the recorded settings
+(unless --no-rollback), and eksguard says exactly what state the cluster is in.`,
+		Example: `  eksguard fix --cluster prod --region us-east-1 --private --client-cidr 10.20.0.0/16
+  eksguard fix --cluster prod --region us-east-1 --restrict 203.0.113.0/24 --apply --yes --audit-log fix.log`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := o.Validate(); err != nil {
+				return exit.New(exit.Usage, err)
+			}
+			return Run(cmd.Context(), f, o)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&o.Cluster, "cluster", "", "cluster to fix (required)")
+	fl.StringVar(&o.Region, "region", "", "the cluster's region (default: the configured region)")
+	fl.BoolVar(&o.Private, "private", false, "target CIS 5.4.2: private on, public off")
+	fl.StringSliceVar(&o.Restrict, "restrict", nil, "target CIS 5.4.1: private on, public on, allowlist exactly these CIDR blocks (comma-separated or repeated)")
+	fl.StringSliceVar(&o.ClientCIDRs, "client-cidr", nil, "a network that must keep reaching the API through the private endpoint (VPN, bastion, in-VPC CI); its TCP 443 access is checked (repeatable)")
+	fl.StringVar(&o.CallerIP, "caller-ip", "auto", "with --restrict: your public IP address, which must stay inside the allowlist, or auto to ask --ip-echo-url")
+	fl.StringVar(&o.IPEchoURL, "ip-echo-url", remediate.DefaultIPEchoURL, "service that answers a GET with the caller's public IP (for --caller-ip auto); also EKSGUARD_IP_ECHO_URL")
+	fl.BoolVar(&o.AllowLockout, "allow-lockout", false, "accept that clients outside the VPC, or the caller, lose access")
+	fl.BoolVar(&o.Apply, "apply", false, "make the change (default: plan only)")
+	fl.BoolVarP(&o.Yes, "yes", "y", false, "do not ask for confirmation (required with --apply off a terminal)")
+	fl.StringVar(&o.Format, "format", "table", "output format: table or json")
+	fl.DurationVar(&o.WaitTimeout, "wait-timeout", remediate.DefaultWaitTimeout, "how long to wait for each update to finish")
+	fl.DurationVar(&o.PollInterval, "poll-interval", remediate.DefaultPollInterval, "first wait between DescribeUpdate calls; it grows by half up to 2m")
+	fl.BoolVar(&o.NoRollback, "no-rollback", false, "do not roll back a failed change")
+	fl.StringVar(&o.AuditLog, "audit-log", "", "append one JSON line per change to this file")
+	fl.StringVar(&o.Profile, "profile", "", "AWS shared config profile to use")
+	fl.StringVar(&o.EndpointURL, "endpoint-url", "", "send every AWS call to this URL (emulator, moto_server)")
+	fl.IntVar(&o.MaxAttempts, "max-attempts", awsapi.DefaultMaxAttempts, "attempts per AWS call")
+	return cmd
+}
+
+var regionRE = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]+$`)
+var clusterRE = regexp.MustCompile(`^[0-9A-Za-z][A-Za-z0-9\-_]{0,99}$`)
+
+// Validate checks the flags in one place.
+func (o *Options) Validate() error {
+	switch {
+	case o.Cluster == "":
+		return errors.New("--cluster is required")
+	case !clusterRE.MatchString(o.Cluster):
+		return fmt.Errorf("--cluster: %q is not a valid EKS cluster name", o.Cluster)
+	case o.Region != "" && !regionRE.MatchString(o.Region):
+		return fmt.Errorf("--region: %q is not an AWS region name (like us-east-1)", o.Region)
+	case o.Private == (len(o.Restrict) > 0):
+		return errors.New("choose exactly one target: --private or --restrict CIDR[,CIDR]")
+	case o.Format != "table" && o.Format != "json":
+		return fmt.Errorf("--format: unknown format %q (want table or json)", o.Format)
+	case o.WaitTimeout <= 0:
+		return errors.New("--wait-timeout must be positive")
+	case o.PollInterval <= 0:
+		return errors.New("--poll-interval must be positive")
+	case o.MaxAttempts < 1:
+		return errors.New("--max-attempts must be at least 1")
+	case o.EndpointURL != "" && !strings.HasPrefix(o.EndpointURL, "http://") && !strings.HasPrefix(o.EndpointURL, "https://"):
+		return fmt.Errorf("--endpoint-url: %q must start with http:// or https://", o.EndpointURL)
+	}
+	if o.CallerIP != "auto" && o.CallerIP != "" {
+		if _, err := netip.ParseAddr(o.CallerIP); err != nil {
+			return fmt.Errorf("--caller-ip: %q is not an IP address (or auto)", o.CallerIP)
+		}
+	}
+	if o.Private && o.CallerIP != "auto" {
+		return errors.New("--caller-ip applies to --restrict; with --private, name client networks with --client-cidr")
+	}
+	return nil
+}
+
+// Run plans, and applies when asked.
+func Run(ctx context.Context, f *app.Factory, o *Options) error {
+	if o.IPEchoURL == remediate.DefaultIPEchoURL && f.IO.Getenv != nil {
+		if v := f.IO.Getenv("EKSGUARD_IP_ECHO_URL"); v != "" {
+			o.IPEchoURL = v
+		}
+	}
+	if o.Apply && !o.Yes && !f.IO.IsStdinTTY() {
+		return exit.New(exit.Usage, errors.New("--apply off a terminal needs --yes"))
+	}
+	cfg, err := f.AWSConfig(ctx, o.Profile)
+	if err != nil {
+		return exit.New(exit.Denied, err)
+	}
+	region := o.Region
+	if region == "" {
+		region = cfg.Region
+	}
+	if region == "" {
+		return exit.New(exit.Usage, errors.New("no region: pass --region, or set AWS_REGION or a region in your profile"))
+	}
+	cfg.Region = region
+	clients := &awsapi.Clients{Base: cfg, EndpointURL: o.EndpointURL, MaxAttempts: o.MaxAttempts}
+	collector := &awsapi.Collector{Clients: clients}
+	if err := collector.CheckCredentials(ctx); err != nil {
+		return exit.New(exit.Denied, err)
+	}
+	id, err := collector.WhoAmI(ctx, nil)
+	if err != nil && !awsapi.IsAccessDenied(err) {
+		return exit.New(exit.Incomplete, fmt.Errorf("cannot reach AWS (sts:GetCallerIdentity): %s", awsapi.Message(err)))
+	}
+	eksClient := clients.EKS(nil, id.Account, region)
+	deps := remediate.Deps{EKS: eksClient, EC2: clients.EC2(nil, region), Account: id.Account}
+	ropts := remediate.Options{Cluster: o.Cluster, Region: region, ClientCIDRs: o.ClientCIDRs, CallerIP: o.CallerIP, IPEchoURL: o.IPEchoURL, AllowLockout: o.AllowLockout}
+	if o.Private {
+		ropts.Mode = remediate.ModePrivate
+	} else {
+		ropts.Mode, ropts.CIDRs = remediate.ModeRestrict, o.Restrict
+	}
+	plan, err := remediate.BuildPlan(ctx, deps, ropts)
+	if err != nil {
+		return planError(ctx, o, region, err)
+	}
+	if !o.Apply || plan.AlreadyCompliant || plan.Refused {
+		if err := write(f, o.Format, plan, nil); err != nil {
+			return err
+		}
+		if plan.Refused {
+			return exit.New(exit.Fail, fmt.Errorf("%d safety check(s) refuse; nothing was changed", len(plan.Refusals())))
+		}
+		return nil
+	}
+	if !o.Yes {
+		if err := write(f, "table", plan, nil); err != nil {
+			return err
+		}
+		if !confirm(f, plan) {
+			return exit.New(exit.Fail, errors.New("not confirmed; nothing was changed"))
+		}
+	}
+	var audit *remediate.AuditLog
+	if o.AuditLog != "" {
+		if audit, err = remediate.OpenAuditLog(o.AuditLog); err != nil {
+			return exit.New(exit.Usage, fmt.Errorf("%w; nothing was changed", err))
+		}
+		defer audit.Close()
+	}
+	ex := &remediate.Executor{EKS: eksClient, PollInterval: o.PollInterval, WaitTimeout: o.WaitTimeout, NoRollback: o.NoRollback, Log: f.IO.ErrOut, Now: f.Now}
+	outcome := ex.Apply(ctx, plan)
+	if audit != nil {
+		if err := audit.Append(remediate.Entry(f.Now(), id.ARN, plan, outcome)); err != nil {
+			fmt.Fprintf(f.IO.ErrOut, "eksguard: %v\n", err)
+		}
+	}
+	if err := write(f, o.Format, plan, outcome); err != nil {
+		return err
+	}
+	if !outcome.OK() {
+		return exit.New(exit.Incomplete, errors.New(outcome.Message))
+	}
+	return nil
+}
+
+func planError(ctx context.Context, o *Options, region string, err error) error {
+	var nf *ekstypes.ResourceNotFoundException
+	switch {
+	case ctx.Err() != nil:
+		return exit.New(exit.Incomplete, errors.New("interrupted; nothing was changed"))
+	case errors.As(err, &nf):
+		return exit.New(exit.Usage, fmt.Errorf("cluster %q not found in %s", o.Cluster, region))
+	case awsapi.IsAccessDenied(err):
+		return exit.New(exit.Denied, fmt.Errorf("access denied: %w", err))
+	}
+	return exit.New(exit.Incomplete, err)
+}
+
+func confirm(f *app.Factory, p *remediate.Plan) bool {
+	fmt.Fprintf(f.IO.ErrOut, "\nApply %d update(s) to cluster %s in %s? Type the cluster name to confirm: ", len(p.Phases), p.Cluster.Name, p.Cluster.Region)
+	line, err := bufio.NewReader(f.IO.In).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return false
+	}
+	return strings.TrimSpace(line) == p.Cluster.Name
+}
+
+func write(f *app.Factory, format string, p *remediate.Plan, o *remediate.Outcome) error {
+	if format == "json" {
+		enc := json.NewEncoder(f.IO.Out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(struct {
+			Plan    *remediate.Plan    `json:"plan"`
+			Outcome *remediate.Outcome `json:"outcome"`
+		}{p, o})
+	}
+	return writeTable(f.IO.Out, f.IO.ColorEnabled(), p, o)
+}
+
+func writeTable(w io.Writer, color bool, p *remediate.Plan, o *remediate.Outcome) error {
+	paint := func(code, s string) string {
+		if !color {
+			return s
+		}
+		return code + s + "\x1b[0m"
+	}
+	var b strings.Builder
+	c := p.Cluster
+	fmt.Fprintf(&b, "Cluster %s in %s (%s), status %s\n", c.Name, c.Region, aws.ToString(nilIfEmpty(c.ARN)), c.Status)
+	if p.Current != nil {
+		fmt.Fprintf(&b, "  current  %s\n", p.Current)
+	}
+	fmt.Fprintf(&b, "  target   %s  (CIS %s)\n", p.Target, p.Control)
+	if p.AlreadyCompliant {
+		fmt.Fprintf(&b, "\nAlready compliant: %s. Nothing to do.\n", p.Compliance)
+		_, err := io.WriteString(w, b.String())
+		return err
+	}
+	b.WriteString("\nSafety checks\n")
+	for _, ch := range p.Checks {
+		st := fmt.Sprintf("%-6s", ch.Status)
+		switch ch.Status {
+		case remediate.CheckPass:
+			st = paint("\x1b[32m", st)
+		case remediate.CheckRefuse:
+			st = paint("\x1b[31;1m", st)
+		}
+		fmt.Fprintf(&b, "  %s %-22s %s\n", st, ch.ID, ch.Detail)
+		if ch.Status == remediate.CheckRefuse && ch.Remedy != "" {
+			fmt.Fprintf(&b, "         %-22s to fix: %s\n", "", ch.Remedy)
+		}
+	}
+	if len(p.Phases) > 0 {
+		b.WriteString("\nPlan: each step is one UpdateClusterConfig, then DescribeUpdate until it ends, then DescribeCluster to verify\n")
+		for i, ph := range p.Phases {
+			fmt.Fprintf(&b, "  %d. %s: %s\n     %s\n", i+1, ph.Name, ph.Purpose, ph.Command)
+		}
+	}
+	if p.Rollback != nil {
+		fmt.Fprintf(&b, "  rollback target: %s\n", p.Rollback)
+	}
+	for _, n := range p.Notes {
+		fmt.Fprintf(&b, "  note: %s\n", n)
+	}
+	switch {
+	case o != nil:
+		fmt.Fprintf(&b, "\nOutcome: %s: %s\n", o.Result, o.Message)
+		for _, u := range o.Updates {
+			fmt.Fprintf(&b, "  %-15s update %s  %s\n", u.Phase, nonEmpty(u.UpdateID, "-"), u.Status)
+		}
+	case p.Refused:
+		fmt.Fprintf(&b, "\n%s: %d check(s) refuse; nothing will be changed.\n", paint("\x1b[31;1m", "Refused"), len(p.Refusals()))
+	default:
+		b.WriteString("\nEvery check passes. Run again with --apply to make the change.\n")
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func nilIfEmpty(s string) *string {
+	if s == "" {
+		return aws.String("no ARN")
+	}
+	return aws.String(s)
+}
+
+func nonEmpty(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}

@@ -1,0 +1,491 @@
+package terraform
+
+import (
+	"fmt"
+	"math/big"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/convert"
+
+	"github.com/eksguard/eksguard/internal/model"
+	"github.com/eksguard/eksguard/internal/source/iac"
+)
+
+const (
+	attrPrivate = "endpoint_private_access"
+	attrPublic  = "endpoint_public_access"
+	attrCIDRs   = "public_access_cidrs"
+
+	providerDefault = "AWS provider default"
+	// maxInstances bounds count and for_each expansion; beyond it instances are judged as one.
+	maxInstances = 256
+)
+
+var resourceSchema = &hcl.BodySchema{
+	Attributes: []hcl.AttributeSchema{{Name: "count"}, {Name: "for_each"}},
+	Blocks: []hcl.BlockHeaderSchema{
+		{Type: "vpc_config"}, {Type: "kubernetes_network_config"},
+		{Type: "dynamic", LabelNames: []string{"type"}},
+	},
+}
+
+var vpcSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
+	{Name: attrPrivate}, {Name: attrPublic}, {Name: attrCIDRs},
+}}
+
+var networkSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{{Name: "ip_family"}}}
+
+var dynamicSchema = &hcl.BodySchema{
+	Attributes: []hcl.AttributeSchema{{Name: "for_each"}, {Name: "iterator"}, {Name: "labels"}},
+	Blocks:     []hcl.BlockHeaderSchema{{Type: "content"}},
+}
+
+// instKey is one instance of a block with count or for_each.
+type instKey struct {
+	suffix string
+	scope  *scope
+	note   string
+}
+
+// expand lists the instances of a block from its count or for_each. An unknown count or for_each
+// gives one instance named [?] whose count.index or each.key is unknown: the settings it declares
+// are still judged, since they apply to however many instances Terraform creates.
+func (in *instance) expand(count, forEach *hcl.Attribute, base *scope, what string) []instKey {
+	switch {
+	case count != nil && forEach != nil:
+		in.s.problem(iac.Problem{File: count.Range.Filename, Line: count.Range.Start.Line, Message: fmt.Sprintf("Invalid combination of \"count\" and \"for_each\": %s sets both", what)})
+		return nil
+	case count != nil:
+		return in.expandCount(count, base, what)
+	case forEach != nil:
+		return in.expandForEach(forEach, base, what)
+	}
+	return []instKey{{scope: base}}
+}
+
+func (in *instance) unknownKey(base *scope, name string, val cty.Value, reason, note string) []instKey {
+	sc := base.with(name, val, reason)
+	sc.perInstance = true
+	return []instKey{{suffix: "[?]", scope: sc, note: note}}
+}
+
+func (in *instance) expandCount(a *hcl.Attribute, base *scope, what string) []instKey {
+	v, reason := in.eval(a.Expr, base)
+	src := in.exprText(a.Expr)
+	unknownIdx := cty.ObjectVal(map[string]cty.Value{"index": cty.UnknownVal(cty.Number)})
+	if reason == "" && !v.IsNull() {
+		if nv, err := convert.Convert(v, cty.Number); err == nil {
+			v = nv
+		} else {
+			in.s.problem(iac.Problem{File: a.Range.Filename, Line: a.Range.Start.Line, Message: fmt.Sprintf("Invalid count argument: %s is not a number", src)})
+			return nil
+		}
+	}
+	switch {
+	case reason != "":
+		return in.unknownKey(base, "count", unknownIdx, fmt.Sprintf("count = %s is unknown (%s)", src, reason),
+			fmt.Sprintf("count = %s is unknown (%s): Terraform may create any number of these clusters, including none; each one gets the settings judged here", src, reason))
+	case v.IsNull():
+		in.s.problem(iac.Problem{File: a.Range.Filename, Line: a.Range.Start.Line, Message: "Invalid count argument: the count value is null"})
+		return nil
+	}
+	n, acc := v.AsBigFloat().Int64()
+	if acc != big.Exact || n < 0 {
+		in.s.problem(iac.Problem{File: a.Range.Filename, Line: a.Range.Start.Line, Message: fmt.Sprintf("Invalid count argument: count = %s must be a whole number, 0 or more", src)})
+		return nil
+	}
+	if n > maxInstances {
+		return in.unknownKey(base, "count", unknownIdx, fmt.Sprintf("count = %d is too large to expand", n),
+			fmt.Sprintf("count = %d: the %d instances are judged as one", n, n))
+	}
+	out := make([]instKey, n)
+	for i := range out {
+		sc := base.with("count", cty.ObjectVal(map[string]cty.Value{"index": cty.NumberIntVal(int64(i))}), "")
+		sc.perInstance = true
+		out[i] = instKey{suffix: "[" + strconv.Itoa(i) + "]", scope: sc}
+	}
+	return out
+}
+
+func (in *instance) expandForEach(a *hcl.Attribute, base *scope, what string) []instKey {
+	v, reason := in.eval(a.Expr, base)
+	src := in.exprText(a.Expr)
+	unknownEach := cty.ObjectVal(map[string]cty.Value{"key": cty.UnknownVal(cty.String), "value": cty.DynamicVal})
+	note := func(r string) string {
+		return fmt.Sprintf("for_each = %s is unknown (%s): Terraform may create any number of these clusters, including none; each one gets the settings judged here", src, r)
+	}
+	if !v.IsKnown() || (v.Type().IsSetType() && !v.IsWhollyKnown()) {
+		if reason == "" {
+			reason = src + " is known only after apply"
+		}
+		return in.unknownKey(base, "each", unknownEach, fmt.Sprintf("for_each = %s is unknown (%s)", src, reason), note(reason))
+	}
+	if v.IsNull() {
+		in.s.problem(iac.Problem{File: a.Range.Filename, Line: a.Range.Start.Line, Message: "Invalid for_each argument: the given for_each value is null"})
+		return nil
+	}
+	ty := v.Type()
+	type kv struct {
+		k string
+		v cty.Value
+	}
+	var items []kv
+	switch {
+	case ty.IsMapType() || ty.IsObjectType():
+		for it := v.ElementIterator(); it.Next(); {
+			k, e := it.Element()
+			items = append(items, kv{k.AsString(), e})
+		}
+	case ty.IsSetType() && (ty.ElementType() == cty.String || ty.ElementType() == cty.DynamicPseudoType):
+		for it := v.ElementIterator(); it.Next(); {
+			_, e := it.Element()
+			if e.IsNull() || e.Type() != cty.String {
+				in.s.problem(iac.Problem{File: a.Range.Filename, Line: a.Range.Start.Line, Message: "Invalid for_each argument: a set used in for_each must contain only strings"})
+				return nil
+			}
+			items = append(items, kv{e.AsString(), e})
+		}
+	default:
+		in.s.problem(iac.Problem{File: a.Range.Filename, Line: a.Range.Start.Line, Message: fmt.Sprintf("Invalid for_each argument: %s must be a map or a set of strings (convert a list with toset())", src)})
+		return nil
+	}
+	sort.Slice(items, func(i, j int) bool { return items[i].k < items[j].k })
+	if len(items) > maxInstances {
+		return in.unknownKey(base, "each", unknownEach, fmt.Sprintf("for_each has %d elements, too many to expand", len(items)),
+			fmt.Sprintf("for_each has %d elements, judged as one", len(items)))
+	}
+	out := make([]instKey, len(items))
+	for i, it := range items {
+		sc := base.with("each", cty.ObjectVal(map[string]cty.Value{"key": cty.StringVal(it.k), "value": it.v}), "")
+		sc.perInstance = true
+		out[i] = instKey{suffix: "[" + strconv.Quote(it.k) + "]", scope: sc}
+	}
+	return out
+}
+
+// field is one endpoint setting of a declared cluster and where an edit would change it.
+type field struct {
+	// name is the attribute or module argument that holds the setting.
+	name string
+	// attr is the attribute that sets it, nil when unset; file holds attr or block.
+	attr *hcl.Attribute
+	file *srcFile
+	// block is where a missing attribute would be inserted.
+	block *hcl.Block
+	// noFix says why no edit can be made here.
+	noFix string
+}
+
+// declared is what a fix needs to know about a declared cluster.
+type declared struct {
+	addr    string
+	public  field
+	private field
+	cidrs   field
+	noFix   string
+	cluster *model.Cluster
+}
+
+func loc(file string, line int) *model.Location {
+	return &model.Location{File: file, Line: line}
+}
+
+func attrLoc(a *hcl.Attribute) *model.Location {
+	return loc(a.Range.Filename, a.Range.Start.Line)
+}
+
+func (in *instance) readCluster(r *resourceDecl) {
+	content, _, diags := r.block.Body.PartialContent(resourceSchema)
+	in.s.diags(diags, r.file.name)
+	if content == nil {
+		return
+	}
+	addr := in.prefix + "aws_eks_cluster." + r.name
+	keys := in.expand(content.Attributes["count"], content.Attributes["for_each"], nil, addr)
+	for _, k := range keys {
+		if !in.s.spend(r.file.name, r.line()) {
+			return
+		}
+		c := &model.Cluster{
+			Name:   addr + k.suffix,
+			Source: model.SourceTerraform,
+			Kind:   "aws_eks_cluster",
+			Loc:    loc(r.file.name, r.line()),
+		}
+		c.Notes = append(c.Notes, in.notes...)
+		if k.note != "" {
+			c.Notes = append(c.Notes, k.note)
+		}
+		d := &declared{addr: c.Name, cluster: c}
+		if f := in.mod.overridden["aws_eks_cluster."+r.name]; f != "" {
+			why := fmt.Sprintf("aws_eks_cluster.%s is also declared in %s, and eksguard does not merge override files", r.name, f)
+			c.EndpointPublicAccess, c.EndpointPrivateAccess = model.Unknown(why), model.Unknown(why)
+			c.PublicAccessCIDRs = model.Strings{Values: []string{}, Origin: model.OriginUnknown, Detail: why}
+			d.noFix = why
+		} else {
+			in.readResourceSettings(r, content, k.scope, d)
+		}
+		in.s.add(c, d)
+	}
+}
+
+func (in *instance) readResourceSettings(r *resourceDecl, content *hcl.BodyContent, sc *scope, d *declared) {
+	c := d.cluster
+	var static []*hcl.Block
+	var dynamic []*hcl.Block
+	for _, b := range content.Blocks {
+		switch {
+		case b.Type == "vpc_config":
+			static = append(static, b)
+		case b.Type == "dynamic" && b.Labels[0] == "vpc_config":
+			dynamic = append(dynamic, b)
+		case b.Type == "kubernetes_network_config":
+			in.readNetwork(b, sc, c)
+		}
+	}
+	setAll := func(b model.Bool, cidrs model.Strings) {
+		c.EndpointPublicAccess, c.EndpointPrivateAccess, c.PublicAccessCIDRs = b, b, cidrs
+	}
+	unknownAll := func(why string, l *model.Location) {
+		b := model.Unknown(why)
+		b.Loc = l
+		setAll(b, model.Strings{Values: []string{}, Origin: model.OriginUnknown, Detail: why, Loc: l})
+		d.noFix = why
+	}
+	switch {
+	case len(static) == 0 && len(dynamic) == 0:
+		// Terraform refuses a cluster without vpc_config, so nothing of it will exist as written.
+		in.s.problem(iac.Problem{File: r.file.name, Line: r.line(), Message: fmt.Sprintf("Missing required block: %s has no vpc_config block, which Terraform requires", d.addr)})
+		unknownAll(fmt.Sprintf("%s has no vpc_config block, and Terraform rejects the configuration", d.addr), c.Loc)
+	case len(static)+len(dynamic) > 1:
+		unknownAll(fmt.Sprintf("%s declares more than one vpc_config block; the provider accepts exactly one", d.addr), c.Loc)
+	case len(static) == 1:
+		in.readVPC(static[0], static[0].Body, sc, d)
+	default:
+		in.readDynamicVPC(dynamic[0], sc, d, unknownAll)
+	}
+}
+
+// readDynamicVPC reads a dynamic "vpc_config" block: known for_each with one element gives that
+// element's settings; anything else is unknown, named after the for_each.
+func (in *instance) readDynamicVPC(b *hcl.Block, sc *scope, d *declared, unknownAll func(string, *model.Location)) {
+	content, _, diags := b.Body.PartialContent(dynamicSchema)
+	in.s.diags(diags, b.DefRange.Filename)
+	defer func() {
+		d.noFix = `vpc_config is written as a dynamic "vpc_config" block; set the endpoint arguments in its content block or its for_each source by hand`
+	}()
+	if content == nil || content.Attributes["for_each"] == nil || len(content.Blocks) != 1 {
+		unknownAll(`dynamic "vpc_config" has no for_each or no single content block`, loc(b.DefRange.Filename, b.DefRange.Start.Line))
+		return
+	}
+	fe := content.Attributes["for_each"]
+	v, reason := in.eval(fe.Expr, sc)
+	src := in.exprText(fe.Expr)
+	if !v.IsKnown() || v.IsNull() || (reason != "" && !v.CanIterateElements()) {
+		if reason == "" {
+			reason = "null"
+		}
+		unknownAll(fmt.Sprintf(`for_each of dynamic "vpc_config" is unknown: %s (%s)`, src, reason), attrLoc(fe))
+		return
+	}
+	if !v.CanIterateElements() {
+		unknownAll(fmt.Sprintf(`for_each of dynamic "vpc_config" (%s) is not a collection`, src), attrLoc(fe))
+		return
+	}
+	if v.Type().IsSetType() && !v.IsWhollyKnown() {
+		unknownAll(fmt.Sprintf(`for_each of dynamic "vpc_config" is unknown: %s (%s)`, src, reason), attrLoc(fe))
+		return
+	}
+	n := v.LengthInt()
+	if n != 1 {
+		if n == 0 {
+			d.cluster.Notes = append(d.cluster.Notes, fmt.Sprintf(`dynamic "vpc_config" produces no block (for_each = %s is empty); Terraform requires one`, src))
+		}
+		unknownAll(fmt.Sprintf(`dynamic "vpc_config" produces %d blocks (for_each = %s); the provider accepts exactly one`, n, src), attrLoc(fe))
+		return
+	}
+	iter := "vpc_config"
+	if a := content.Attributes["iterator"]; a != nil {
+		if kw := hcl.ExprAsKeyword(a.Expr); kw != "" {
+			iter = kw
+		}
+	}
+	it := v.ElementIterator()
+	it.Next()
+	key, val := it.Element()
+	inner := sc.with(iter, cty.ObjectVal(map[string]cty.Value{"key": key, "value": val}), "")
+	if sc == nil {
+		inner.perInstance = false
+	}
+	body := content.Blocks[0].Body
+	in.readVPC(content.Blocks[0], body, inner, d)
+}
+
+func (in *instance) readVPC(b *hcl.Block, body hcl.Body, sc *scope, d *declared) {
+	c := d.cluster
+	var attrs hcl.Attributes
+	if body != nil {
+		content, _, diags := body.PartialContent(vpcSchema)
+		in.s.diags(diags, c.Loc.File)
+		if content != nil {
+			attrs = content.Attributes
+		}
+	}
+	file := in.fileOf(b)
+	d.public = field{name: attrPublic, attr: attrs[attrPublic], file: file, block: b}
+	d.private = field{name: attrPrivate, attr: attrs[attrPrivate], file: file, block: b}
+	d.cidrs = field{name: attrCIDRs, attr: attrs[attrCIDRs], file: file, block: b}
+	c.EndpointPublicAccess = in.readBool(attrs[attrPublic], sc, model.Default(true, providerDefault))
+	c.EndpointPrivateAccess = in.readBool(attrs[attrPrivate], sc, model.Default(false, providerDefault))
+	c.PublicAccessCIDRs = in.readCIDRs(attrs[attrCIDRs], sc, defaultCIDRs(c.IPFamily, "EKS default (the AWS provider sends no list)"))
+	for _, f := range []*field{&d.public, &d.private, &d.cidrs} {
+		in.redirect(f, sc)
+	}
+}
+
+func (in *instance) fileOf(b *hcl.Block) *srcFile {
+	if b == nil {
+		return nil
+	}
+	for _, f := range in.mod.files {
+		if f.name == b.DefRange.Filename {
+			return f
+		}
+	}
+	return nil
+}
+
+// redirect moves a fix from a child module's `attr = var.x` to the caller's argument x, so that a fix
+// changes the caller rather than a module other callers share. Values that differ per instance cannot
+// be fixed with one edit.
+func (in *instance) redirect(f *field, sc *scope) {
+	if f.attr == nil {
+		return
+	}
+	if sc != nil && sc.perInstance && usesInstanceKey(f.attr.Expr) {
+		f.noFix = fmt.Sprintf("%s = %s differs per instance; change the value for this instance where count or for_each gets it", f.name, in.exprText(f.attr.Expr))
+		return
+	}
+	if in.call == nil {
+		return
+	}
+	t, diags := hcl.AbsTraversalForExpr(f.attr.Expr)
+	if diags.HasErrors() || len(t) != 2 || t.RootName() != "var" {
+		return
+	}
+	a, ok := t[1].(hcl.TraverseAttr)
+	if !ok {
+		return
+	}
+	f.name = a.Name
+	f.file = in.call.file
+	f.block = in.call.block
+	f.attr = in.call.attrs[a.Name]
+	if f.attr != nil && in.callScope != nil && in.callScope.perInstance && usesInstanceKey(f.attr.Expr) {
+		f.noFix = fmt.Sprintf("argument %s of module.%s differs per instance; change the value for this instance where count or for_each gets it", a.Name, in.call.name)
+	}
+}
+
+func (in *instance) readNetwork(b *hcl.Block, sc *scope, c *model.Cluster) {
+	content, _, _ := b.Body.PartialContent(networkSchema)
+	if content == nil || content.Attributes["ip_family"] == nil {
+		return
+	}
+	v, reason := in.eval(content.Attributes["ip_family"].Expr, sc)
+	if reason == "" && !v.IsNull() && v.Type() == cty.String {
+		c.IPFamily = strings.ToLower(v.AsString())
+	}
+}
+
+// defaultCIDRs is what EKS admits when no allowlist is sent.
+func defaultCIDRs(ipFamily, detail string) model.Strings {
+	v := []string{"0.0.0.0/0"}
+	if strings.EqualFold(ipFamily, "ipv6") {
+		v = append(v, "::/0")
+	}
+	return model.Strings{Values: v, Origin: model.OriginDefault, Detail: detail}
+}
+
+// readBool reads a boolean argument; def is the value when it is unset or null.
+func (in *instance) readBool(a *hcl.Attribute, sc *scope, def model.Bool) model.Bool {
+	return in.readBoolOr(a, sc, def, def)
+}
+
+// readBoolOr reads a boolean argument: def applies when it is unset, nullDef when it is null.
+func (in *instance) readBoolOr(a *hcl.Attribute, sc *scope, def, nullDef model.Bool) model.Bool {
+	if a == nil {
+		return def
+	}
+	def = nullDef
+	l := attrLoc(a)
+	v, reason := in.eval(a.Expr, sc)
+	src := in.exprText(a.Expr)
+	if reason != "" {
+		return model.Bool{Origin: model.OriginUnknown, Loc: l, Detail: reason}
+	}
+	if v.IsNull() {
+		def.Loc = l
+		def.Detail = fmt.Sprintf("%s is null, so the %s applies", src, def.Detail)
+		return def
+	}
+	bv, err := convert.Convert(v, cty.Bool)
+	if err != nil || bv.IsNull() {
+		in.s.problem(iac.Problem{File: a.Range.Filename, Line: a.Range.Start.Line, Message: fmt.Sprintf("Incorrect attribute value type: %s = %s is not a bool", a.Name, src)})
+		return model.Bool{Origin: model.OriginUnknown, Loc: l, Detail: fmt.Sprintf("%s = %s is not a bool", a.Name, valueText(v))}
+	}
+	return model.Bool{Value: bv.True(), Origin: model.OriginExplicit, Loc: l, Detail: in.via(a.Expr, sc)}
+}
+
+// readCIDRs reads a list of CIDR blocks; def applies when it is unset, null or empty, since the
+// provider sends no empty list.
+func (in *instance) readCIDRs(a *hcl.Attribute, sc *scope, def model.Strings) model.Strings {
+	return in.readCIDRsOr(a, sc, def, def)
+}
+
+// readCIDRsOr reads a list of CIDR blocks: def applies when it is unset, emptyDef when it is null or
+// empty (a module passes both through to the provider, which then sends no list).
+func (in *instance) readCIDRsOr(a *hcl.Attribute, sc *scope, def, emptyDef model.Strings) model.Strings {
+	if a == nil {
+		return def
+	}
+	def = emptyDef
+	l := attrLoc(a)
+	v, reason := in.eval(a.Expr, sc)
+	src := in.exprText(a.Expr)
+	if reason != "" {
+		return model.Strings{Values: []string{}, Origin: model.OriginUnknown, Loc: l, Detail: reason}
+	}
+	if v.IsNull() {
+		def.Loc = l
+		def.Detail = fmt.Sprintf("%s is null, so the %s applies", src, def.Detail)
+		return def
+	}
+	lv, err := convert.Convert(v, cty.List(cty.String))
+	if err != nil || lv.IsNull() {
+		in.s.problem(iac.Problem{File: a.Range.Filename, Line: a.Range.Start.Line, Message: fmt.Sprintf("Incorrect attribute value type: %s = %s is not a list of strings", a.Name, src)})
+		return model.Strings{Values: []string{}, Origin: model.OriginUnknown, Loc: l, Detail: fmt.Sprintf("%s = %s is not a list of strings", a.Name, valueText(v))}
+	}
+	out := []string{}
+	for it := lv.ElementIterator(); it.Next(); {
+		_, e := it.Element()
+		if e.IsNull() {
+			in.s.problem(iac.Problem{File: a.Range.Filename, Line: a.Range.Start.Line, Message: fmt.Sprintf("Invalid value: %s contains null", a.Name)})
+			return model.Strings{Values: []string{}, Origin: model.OriginUnknown, Loc: l, Detail: a.Name + " contains null"}
+		}
+		out = append(out, e.AsString())
+	}
+	if len(out) == 0 {
+		def.Loc = l
+		if src == "[]" {
+			def.Detail = fmt.Sprintf("%s = [] is the same as unset: %s", a.Name, def.Detail)
+		} else {
+			def.Detail = fmt.Sprintf("%s = %s is empty, the same as unset: %s", a.Name, src, def.Detail)
+		}
+		return def
+	}
+	return model.Strings{Values: out, Origin: model.OriginExplicit, Loc: l, Detail: in.via(a.Expr, sc)}
+}

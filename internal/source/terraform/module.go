@@ -1,0 +1,434 @@
+package terraform
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"github.com/hashicorp/go-version"
+	"github.com/zclconf/go-cty/cty"
+
+	"github.com/eksguard/eksguard/internal/model"
+	"github.com/eksguard/eksguard/internal/source/iac"
+)
+
+// runCall evaluates a module call: a local source is evaluated as a child module; the
+// terraform-aws-modules/eks registry module is read from its arguments and its known defaults; any
+// other remote module is not read.
+func (in *instance) runCall(c *callDecl) {
+	if src, ok := c.localSource(); ok {
+		in.runLocalCall(c, src)
+		return
+	}
+	if gitRef, ok := eksSource(c.source); ok {
+		in.readEKSModule(c, gitRef)
+	}
+}
+
+func (in *instance) runLocalCall(c *callDecl, src string) {
+	dir := filepath.Join(in.mod.dir, filepath.FromSlash(src))
+	name := joinName(in.mod.name, src)
+	line := c.block.DefRange.Start.Line
+	for _, d := range in.dirs {
+		if d == dir {
+			in.s.problem(iac.Problem{File: c.file.name, Line: line, Message: fmt.Sprintf("Module cycle: module.%s calls %s, which is already being evaluated", c.name, src)})
+			return
+		}
+	}
+	if in.depth >= maxDepth {
+		in.s.problem(iac.Problem{File: c.file.name, Line: line, Message: fmt.Sprintf("module.%s is nested more than %d levels deep; not evaluated", c.name, maxDepth)})
+		return
+	}
+	m := in.s.loadModuleDir(dir, name)
+	if m == nil {
+		in.s.problem(iac.Problem{File: c.file.name, Line: line, Message: fmt.Sprintf("Unreadable module directory: module.%s source %q is not a folder eksguard can read", c.name, src)})
+		return
+	}
+	if f := in.mod.overridden["module."+c.name]; f != "" {
+		in.s.problem(iac.Problem{File: f, Message: fmt.Sprintf("module.%s is also declared in this override file, which eksguard does not merge; its arguments are read from %s only", c.name, c.file.name)})
+	}
+	for _, k := range in.expand(c.attrs["count"], c.attrs["for_each"], nil, "module."+c.name) {
+		if !in.s.spend(c.file.name, line) {
+			return
+		}
+		child := &instance{
+			s: in.s, mod: m, parent: in, call: c, callScope: k.scope,
+			prefix:  in.prefix + "module." + c.name + k.suffix + ".",
+			keyPath: joinKey(in.keyPath, c.name),
+			root:    in.root, depth: in.depth + 1,
+			dirs:  append(append([]string{}, in.dirs...), dir),
+			notes: in.notes,
+		}
+		if k.note != "" {
+			child.notes = append(append([]string{}, in.notes...), "module."+c.name+": "+k.note)
+		}
+		child.vars = in.childVars(c, m, k.scope)
+		child.run()
+	}
+}
+
+// maxScanInstances bounds the module and cluster instances one scan evaluates: count and for_each
+// on nested module calls multiply, and a scan must finish whatever the input.
+const maxScanInstances = 10000
+
+// spend counts one instance; past the bound it reports a problem once and returns false.
+func (s *scanner) spend(file string, line int) bool {
+	s.instances++
+	if s.instances == maxScanInstances+1 {
+		s.problem(iac.Problem{File: file, Line: line, Message: fmt.Sprintf("more than %d module and cluster instances in one scan; the rest are not evaluated", maxScanInstances)})
+	}
+	return s.instances <= maxScanInstances
+}
+
+func joinKey(a, b string) string {
+	if a == "" {
+		return b
+	}
+	return a + "." + b
+}
+
+// childVars sets a child module's variables from the caller's arguments.
+func (in *instance) childVars(c *callDecl, m *module, sc *scope) map[string]*varVal {
+	out := map[string]*varVal{}
+	where := fmt.Sprintf("%s:%d", c.file.name, c.block.DefRange.Start.Line)
+	for n, d := range m.vars {
+		var vv *varVal
+		if a := c.attrs[n]; a != nil {
+			v, reason := in.eval(a.Expr, sc)
+			vv = &varVal{val: v, from: fmt.Sprintf("the module.%s argument at %s:%d", c.name, a.Range.Filename, a.Range.Start.Line)}
+			if reason != "" {
+				vv.reason = fmt.Sprintf("var.%s (argument of module.%s at %s:%d): %s", n, c.name, a.Range.Filename, a.Range.Start.Line, reason)
+			}
+		} else {
+			vv = in.s.defaultVar(d, fmt.Sprintf("var.%s has no value: module.%s (%s) does not set it and it has no default", n, c.name, where))
+		}
+		out[n] = in.s.finishVar(d, vv)
+	}
+	return out
+}
+
+// eksSource recognises the terraform-aws-modules/eks module (not its submodules) and returns the git
+// ref of a git source.
+func eksSource(src string) (gitRef string, ok bool) {
+	s := strings.TrimSpace(src)
+	lower := strings.ToLower(s)
+	for _, host := range []string{"registry.terraform.io/", "registry.opentofu.org/"} {
+		lower = strings.TrimPrefix(lower, host)
+	}
+	if lower == "terraform-aws-modules/eks/aws" {
+		return "", true
+	}
+	if !strings.Contains(lower, "terraform-aws-modules/terraform-aws-eks") {
+		return "", false
+	}
+	query := ""
+	if i := strings.Index(lower, "?"); i >= 0 {
+		query = s[i+1:]
+		lower = lower[:i]
+	}
+	// A "//subdir" after the repository selects a submodule (node groups, karpenter...), not the
+	// cluster module.
+	rest := lower[strings.Index(lower, "terraform-aws-modules/terraform-aws-eks")+len("terraform-aws-modules/terraform-aws-eks"):]
+	rest = strings.TrimPrefix(rest, ".git")
+	if rest != "" && rest != "/" {
+		return "", false
+	}
+	for _, kv := range strings.Split(query, "&") {
+		if v, found := strings.CutPrefix(kv, "ref="); found {
+			return v, true
+		}
+	}
+	return "", true
+}
+
+// eksRelease is a terraform-aws-modules/eks release line with the same endpoint behaviour.
+type eksRelease struct {
+	major int
+	// ternary is set for 19.0.0 and 19.0.1, which pass public_access_cidrs only when the public
+	// endpoint is on.
+	ternary bool
+	// what says how the version was chosen, for details: `version "~> 20.0"`.
+	what string
+}
+
+// lastMinor is the newest minor release of each major version eksguard knows the defaults of.
+// Releases newer than the table within the last major are assumed to keep its defaults.
+var lastMinor = map[int]int{17: 24, 18: 31, 19: 21, 20: 37, 21: 99}
+
+const maxPatch = 9
+
+// releaseGrid lists candidate versions newest first: every minor of each known major with patches up
+// to maxPatch. It is denser than the real release list, which is harmless: only the major version,
+// and 19.0.0-19.0.1 against later 19.x, change the endpoint behaviour.
+var releaseGrid = sync.OnceValue(func() []*version.Version {
+	var out []*version.Version
+	for major := 21; major >= 17; major-- {
+		for minor := lastMinor[major]; minor >= 0; minor-- {
+			for patch := maxPatch; patch >= 0; patch-- {
+				out = append(out, version.Must(version.NewVersion(fmt.Sprintf("%d.%d.%d", major, minor, patch))))
+			}
+		}
+	}
+	return out
+})
+
+// newestAllowed returns the newest release in eksguard's table that a constraint allows, as
+// `terraform init` picks the newest release; nil when none does.
+func (s *scanner) newestAllowed(constraint string, cs version.Constraints) *version.Version {
+	if v, ok := s.selected[constraint]; ok {
+		return v
+	}
+	v := newestAllowed(cs)
+	s.selected[constraint] = v
+	return v
+}
+
+func newestAllowed(cs version.Constraints) *version.Version {
+	for _, v := range releaseGrid() {
+		if cs.Check(v) {
+			return v
+		}
+	}
+	return nil
+}
+
+func releaseOf(v *version.Version, what string) (eksRelease, string) {
+	seg := v.Segments()
+	major := seg[0]
+	if major < 17 || major > 21 {
+		return eksRelease{}, fmt.Sprintf("terraform-aws-modules/eks %s (%s) is outside the versions eksguard knows (17 to 21)", v, what)
+	}
+	r := eksRelease{major: major, what: what}
+	if major == 19 && seg[1] == 0 && seg[2] < 2 {
+		r.ternary = true
+	}
+	return r, ""
+}
+
+type installedModule struct {
+	Key     string `json:"Key"`
+	Source  string `json:"Source"`
+	Version string `json:"Version"`
+	Dir     string `json:"Dir"`
+}
+
+// installedModules reads .terraform/modules/modules.json of a root module, which records the module
+// versions `terraform init` installed.
+func (s *scanner) installedModules(rootDir string) map[string]installedModule {
+	if m, ok := s.installed[rootDir]; ok {
+		return m
+	}
+	out := map[string]installedModule{}
+	s.installed[rootDir] = out
+	data, err := os.ReadFile(filepath.Join(rootDir, ".terraform", "modules", "modules.json"))
+	if err != nil {
+		return out
+	}
+	var doc struct {
+		Modules []installedModule `json:"Modules"`
+	}
+	if json.Unmarshal(data, &doc) != nil {
+		return out
+	}
+	for _, m := range doc.Modules {
+		out[m.Key] = m
+	}
+	return out
+}
+
+// eksVersion decides which release of the module a call gets: the installed one when it satisfies the
+// constraint, else the git ref, else the newest release the constraint allows. The empty release and
+// a reason come back when it cannot be told.
+func (in *instance) eksVersion(c *callDecl, gitRef string) (eksRelease, string) {
+	var cs version.Constraints
+	if c.version != "" {
+		var err error
+		cs, err = version.NewConstraint(c.version)
+		if err != nil {
+			in.s.problem(iac.Problem{File: c.file.name, Line: c.versionRng.Start.Line, Message: fmt.Sprintf("Invalid version constraint: module.%s version %q: %v", c.name, c.version, err)})
+			return eksRelease{}, fmt.Sprintf("module.%s has an invalid version constraint %q", c.name, c.version)
+		}
+	}
+	if im, ok := in.s.installedModules(in.root.mod.dir)[joinKey(in.keyPath, c.name)]; ok && im.Version != "" {
+		if v, err := version.NewVersion(im.Version); err == nil && (cs == nil || cs.Check(v)) {
+			return releaseOf(v, fmt.Sprintf("%s installed in .terraform/modules", v))
+		}
+	}
+	if gitRef != "" {
+		v, err := version.NewVersion(strings.TrimPrefix(gitRef, "v"))
+		if err != nil {
+			return eksRelease{}, fmt.Sprintf("module.%s uses git ref %q, which is not a release version", c.name, gitRef)
+		}
+		return releaseOf(v, "git ref "+gitRef)
+	}
+	if cs == nil {
+		return eksRelease{}, fmt.Sprintf("module.%s has no version constraint and no installed version in .terraform/modules/modules.json", c.name)
+	}
+	v := in.s.newestAllowed(c.version, cs)
+	if v == nil {
+		return eksRelease{}, fmt.Sprintf("version %q of module.%s allows no release eksguard knows (17.0.0 to 21.x)", c.version, c.name)
+	}
+	what := fmt.Sprintf("version %q", c.version)
+	return releaseOf(v, what)
+}
+
+// eksArgs are the names of the module's endpoint arguments in one major version.
+type eksArgs struct {
+	public, private, cidrs, ipFamily, create string
+}
+
+var (
+	argsV17 = eksArgs{"cluster_endpoint_public_access", "cluster_endpoint_private_access", "cluster_endpoint_public_access_cidrs", "", "create_eks"}
+	argsV18 = eksArgs{"cluster_endpoint_public_access", "cluster_endpoint_private_access", "cluster_endpoint_public_access_cidrs", "cluster_ip_family", "create"}
+	argsV21 = eksArgs{"endpoint_public_access", "endpoint_private_access", "endpoint_public_access_cidrs", "ip_family", "create"}
+)
+
+func argsFor(major int) eksArgs {
+	switch {
+	case major == 17:
+		return argsV17
+	case major >= 21:
+		return argsV21
+	}
+	return argsV18
+}
+
+// readEKSModule reads the cluster a terraform-aws-modules/eks call declares: module.<name>.aws_eks_cluster.this[0].
+func (in *instance) readEKSModule(c *callDecl, gitRef string) {
+	rel, verr := in.eksVersion(c, gitRef)
+	line := c.block.DefRange.Start.Line
+	for _, k := range in.expand(c.attrs["count"], c.attrs["for_each"], nil, "module."+c.name) {
+		if !in.s.spend(c.file.name, line) {
+			return
+		}
+		addr := in.prefix + "module." + c.name + k.suffix + ".aws_eks_cluster.this[0]"
+		cl := &model.Cluster{Name: addr, Source: model.SourceTerraform, Kind: "module terraform-aws-modules/eks/aws", Loc: loc(c.file.name, line)}
+		cl.Notes = append(cl.Notes, in.notes...)
+		if k.note != "" {
+			cl.Notes = append(cl.Notes, "module."+c.name+": "+k.note)
+		}
+		d := &declared{addr: addr, cluster: cl}
+		if !in.readEKSArgs(c, rel, verr, k.scope, d) {
+			continue
+		}
+		in.s.add(cl, d)
+	}
+}
+
+// readEKSArgs fills the cluster from the module arguments; it returns false when the call creates no
+// cluster (create = false).
+func (in *instance) readEKSArgs(c *callDecl, rel eksRelease, verr string, sc *scope, d *declared) bool {
+	cl := d.cluster
+	args := argsFor(rel.major)
+	known := verr == ""
+	if !known {
+		// The argument names still tell v21 from older releases.
+		args = argsV18
+		for _, n := range []string{argsV21.public, argsV21.private, argsV21.cidrs} {
+			if c.attrs[n] != nil {
+				args = argsV21
+			}
+		}
+	}
+	// create = false (create_eks in v17) or putin_khuylo = false make the module declare no cluster.
+	for _, n := range []string{args.create, "putin_khuylo"} {
+		a := c.attrs[n]
+		if a == nil {
+			continue
+		}
+		v, reason := in.eval(a.Expr, sc)
+		switch {
+		case reason != "":
+			cl.Notes = append(cl.Notes, fmt.Sprintf("%s = %s is unknown (%s): Terraform may not create this cluster", n, in.exprText(a.Expr), reason))
+		case v.IsNull():
+		case v.Type() == cty.Bool && v.False():
+			return false
+		}
+	}
+	if f := in.mod.overridden["module."+c.name]; f != "" {
+		why := fmt.Sprintf("module.%s is also declared in %s, and eksguard does not merge override files", c.name, f)
+		d.noFix = why
+		in.setAllUnknown(cl, why, cl.Loc)
+		return true
+	}
+	// Arguments of the other naming scheme are rejected by Terraform ("Unsupported argument").
+	other := argsV21
+	if args == argsV21 {
+		other = argsV18
+	}
+	for _, n := range []string{other.public, other.private, other.cidrs} {
+		a := c.attrs[n]
+		if a == nil || !known {
+			continue
+		}
+		msg := fmt.Sprintf("Unsupported argument: terraform-aws-modules/eks v%d (%s) has no argument %q; it is %q in this version", rel.major, rel.what, n, renamed(n, args))
+		in.s.problem(iac.Problem{File: a.Range.Filename, Line: a.Range.Start.Line, Message: msg})
+		why := fmt.Sprintf("module.%s sets %s, which terraform-aws-modules/eks v%d (%s) does not accept, so Terraform rejects the configuration", c.name, n, rel.major, rel.what)
+		d.noFix = why
+		in.setAllUnknown(cl, why, attrLoc(a))
+		return true
+	}
+	if a := c.attrs[args.ipFamily]; args.ipFamily != "" && a != nil {
+		if v, reason := in.eval(a.Expr, sc); reason == "" && !v.IsNull() && v.Type() == cty.String {
+			cl.IPFamily = strings.ToLower(v.AsString())
+		}
+	}
+	field := func(name string) field {
+		f := field{name: name, attr: c.attrs[name], file: c.file, block: c.block}
+		if f.attr != nil && sc != nil && sc.perInstance && usesInstanceKey(f.attr.Expr) {
+			f.noFix = fmt.Sprintf("argument %s of module.%s differs per instance; change the value for this instance where count or for_each gets it", name, c.name)
+		}
+		return f
+	}
+	d.public, d.private, d.cidrs = field(args.public), field(args.private), field(args.cidrs)
+	label := fmt.Sprintf("terraform-aws-modules/eks v%d default (%s)", rel.major, rel.what)
+	pubDef, privDef := model.Default(rel.major < 19, label), model.Default(rel.major >= 19, label)
+	if !known {
+		pubDef = model.Unknown(fmt.Sprintf("%s is not set and its default changed between module versions: %s", args.public, verr))
+		privDef = model.Unknown(fmt.Sprintf("%s is not set and its default changed between module versions: %s", args.private, verr))
+		label = "terraform-aws-modules/eks default (the same in every major version)"
+		if d.public.attr == nil || d.private.attr == nil {
+			d.noFix = verr
+		}
+	}
+	nullBool := func(v bool) model.Bool {
+		return model.Default(v, "AWS provider default, because null passes through the module to aws_eks_cluster")
+	}
+	cl.EndpointPublicAccess = in.readBoolOr(d.public.attr, sc, pubDef, nullBool(true))
+	cl.EndpointPrivateAccess = in.readBoolOr(d.private.attr, sc, privDef, nullBool(false))
+	cidrDef := model.Strings{Values: []string{"0.0.0.0/0"}, Origin: model.OriginDefault, Detail: label}
+	cidrNull := defaultCIDRs(cl.IPFamily, "EKS default, because null passes through the module to aws_eks_cluster")
+	cl.PublicAccessCIDRs = in.readCIDRsOr(d.cidrs.attr, sc, cidrDef, cidrNull)
+	if rel.ternary {
+		pub := cl.EndpointPublicAccess
+		switch {
+		case !pub.Known():
+			cl.PublicAccessCIDRs = model.Strings{Values: []string{}, Origin: model.OriginUnknown, Loc: pub.Loc,
+				Detail: fmt.Sprintf("terraform-aws-modules/eks 19.0.0-19.0.1 sends the allowlist only when the public endpoint is on, and that is unknown (%s)", pub.Detail)}
+		case !pub.Value:
+			cl.PublicAccessCIDRs = model.Strings{Values: []string{}, Origin: model.OriginDefault,
+				Detail: "terraform-aws-modules/eks 19.0.0-19.0.1 sends an empty allowlist when the public endpoint is off"}
+		}
+	}
+	return true
+}
+
+func renamed(n string, args eksArgs) string {
+	switch n {
+	case argsV21.public, argsV18.public:
+		return args.public
+	case argsV21.private, argsV18.private:
+		return args.private
+	}
+	return args.cidrs
+}
+
+func (in *instance) setAllUnknown(cl *model.Cluster, why string, l *model.Location) {
+	b := model.Unknown(why)
+	b.Loc = l
+	cl.EndpointPublicAccess, cl.EndpointPrivateAccess = b, b
+	cl.PublicAccessCIDRs = model.Strings{Values: []string{}, Origin: model.OriginUnknown, Detail: why, Loc: l}
+}

@@ -1,0 +1,11 @@
+resource "aws_eks_cluster" "main" {
+  name     = "main"
+  role_arn = "arn:aws:iam::111111111111:role/eks"
+
+  vpc_config {
+    subnet_ids              = ["subnet-1"]
+    endpoint_private_access = true
+    endpoint_public_access  = true
+    public_access_cidrs     = []
+  }
+}

@@ -1,0 +1,2 @@
+public_access = "true"
+allowed_cidrs = ["0.0.0.0/0"]

@@ -1,0 +1,15 @@
+variable "cluster_count" {
+  type = number
+}
+
+resource "aws_eks_cluster" "fleet" {
+  count    = var.cluster_count
+  name     = "fleet-${count.index}"
+  role_arn = "arn:aws:iam::111111111111:role/eks"
+
+  vpc_config {
+    subnet_ids              = ["subnet-1"]
+    endpoint_private_access = true
+    endpoint_public_access  = true
+  }
+}

@@ -1,0 +1,5 @@
+module "platform" {
+  source = "./modules/platform"
+
+  env = "prod"
+}
