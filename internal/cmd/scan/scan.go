@@ -21,6 +21,7 @@ import (
 	"github.com/eksguard/eksguard/internal/fileio"
 	"github.com/eksguard/eksguard/internal/finding"
 	"github.com/eksguard/eksguard/internal/model"
+	"github.com/eksguard/eksguard/internal/progress"
 	"github.com/eksguard/eksguard/internal/render"
 	"github.com/eksguard/eksguard/internal/source/awsapi"
 	"github.com/eksguard/eksguard/internal/source/snapshot"
@@ -40,6 +41,10 @@ type Options struct {
 	Snapshot     string
 	MaxAttempts  int
 	MaxRate      float64
+	Org          bool
+	Accounts     []string
+	RoleName     string
+	ExternalID   string
 
 	// AWSConfig overrides the factory's configuration loader (the demo uses static credentials).
 	AWSConfig func(ctx context.Context, profile string) (aws.Config, error)
@@ -83,12 +88,18 @@ Exit codes: 0 nothing failed, 1 a control failed, 2 usage or input error, 3 the 
 	fl.StringVar(&opts.SaveSnapshot, "save-snapshot", "", "also save the collected clusters as a snapshot file")
 	fl.StringVar(&opts.Snapshot, "snapshot", "", "evaluate a saved snapshot offline instead of calling AWS")
 	fl.IntVar(&opts.MaxAttempts, "max-attempts", awsapi.DefaultMaxAttempts, "attempts per AWS call, retries of throttles and server errors included")
+	fl.BoolVar(&opts.Org, "org", false, "scan every account of the AWS Organization (organizations:ListAccounts), assuming --role-name in each")
+	fl.StringSliceVar(&opts.Accounts, "accounts", nil, "only these account ids (with --org), or these accounts without listing the organization (needs --role-name)")
+	fl.StringVar(&opts.RoleName, "role-name", "", "role assumed in each account other than the caller's (sts:AssumeRole), e.g. OrganizationAccountAccessRole")
+	fl.StringVar(&opts.ExternalID, "external-id", "", "external id passed to sts:AssumeRole")
 	fl.Float64Var(&opts.MaxRate, "max-rate", awsapi.DefaultMaxRate, "most EKS requests per second per account and region; the pace starts at half and adapts to throttling")
 	return cmd
 }
 
 var regionRE = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]+$`)
 var clusterRE = regexp.MustCompile(`^[0-9A-Za-z][A-Za-z0-9\-_]{0,99}$`)
+var accountRE = regexp.MustCompile(`^[0-9]{12}$`)
+var roleRE = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
 
 // Validate checks the options in one place; errors are usage errors.
 func (o *Options) Validate(cmd *cobra.Command) error {
@@ -96,7 +107,7 @@ func (o *Options) Validate(cmd *cobra.Command) error {
 		return fmt.Errorf("--format: unknown format %q (want table or json)", o.Format)
 	}
 	if o.Snapshot != "" {
-		for _, name := range []string{"region", "all-regions", "profile", "endpoint-url", "save-snapshot", "cluster"} {
+		for _, name := range []string{"region", "all-regions", "profile", "endpoint-url", "save-snapshot", "cluster", "org", "accounts", "role-name", "external-id"} {
 			if cmd != nil && cmd.Flags().Changed(name) {
 				return fmt.Errorf("--snapshot evaluates a saved scan offline; it cannot be combined with --%s", name)
 			}
@@ -114,6 +125,20 @@ func (o *Options) Validate(cmd *cobra.Command) error {
 		if !clusterRE.MatchString(c) {
 			return fmt.Errorf("--cluster: %q is not a valid EKS cluster name", c)
 		}
+	}
+	for _, a := range o.Accounts {
+		if !accountRE.MatchString(a) {
+			return fmt.Errorf("--accounts: %q is not a 12-digit AWS account id", a)
+		}
+	}
+	if (o.Org || len(o.Accounts) > 0) && o.RoleName == "" {
+		return errors.New("--org and --accounts need --role-name, the role to assume in each account")
+	}
+	if o.RoleName != "" && !roleRE.MatchString(o.RoleName) {
+		return fmt.Errorf("--role-name: %q is not an IAM role name", o.RoleName)
+	}
+	if (o.RoleName != "" || o.ExternalID != "") && !o.Org && len(o.Accounts) == 0 {
+		return errors.New("--role-name and --external-id apply to --org or --accounts")
 	}
 	if o.MaxAttempts < 1 {
 		return fmt.Errorf("--max-attempts must be at least 1, not %d", o.MaxAttempts)
@@ -181,11 +206,43 @@ func collect(ctx context.Context, f *app.Factory, o *Options) (*model.Inventory,
 		scope.Regions = []string{cfg.Region}
 	}
 	c := &awsapi.Collector{Clients: &awsapi.Clients{Base: cfg, EndpointURL: o.EndpointURL, MaxAttempts: o.MaxAttempts, MaxRate: o.MaxRate}, Now: f.Now}
-	inv, err := c.Collect(ctx, scope)
+	var bar *progress.Bar
+	if f.IO.IsStderrTTY() {
+		bar = progress.New(f.IO.ErrOut)
+		c.Progress = bar
+	}
+	inv, err := collectWith(ctx, c, o, scope)
+	if bar != nil {
+		if err != nil {
+			bar.Clear()
+		} else {
+			bar.Finish()
+		}
+	}
 	if err != nil {
 		return nil, fatal(ctx, err)
 	}
 	return inv, nil
+}
+
+// collectWith resolves the accounts (the caller's, or an organization's) and collects them.
+func collectWith(ctx context.Context, c *awsapi.Collector, o *Options, scope awsapi.Scope) (*model.Inventory, error) {
+	if !o.Org && len(o.Accounts) == 0 {
+		return c.Collect(ctx, scope)
+	}
+	id, err := c.Caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	accounts, skipped, err := c.ResolveAccounts(ctx, id, awsapi.AccountOptions{Org: o.Org, Only: o.Accounts, RoleName: o.RoleName, ExternalID: o.ExternalID})
+	if err != nil {
+		return nil, err
+	}
+	scope.Accounts, scope.Caller, scope.Skipped = accounts, id.ARN, skipped
+	if len(accounts) == 0 {
+		scope.Accounts = []awsapi.Account{}
+	}
+	return c.Collect(ctx, scope)
 }
 
 func fatal(ctx context.Context, err error) error {

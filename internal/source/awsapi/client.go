@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/eks"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
@@ -52,8 +53,37 @@ type Clients struct {
 	// HTTPClient overrides the transport (tests).
 	HTTPClient aws.HTTPClient
 
-	mu     sync.Mutex
-	pacers map[string]*Pacer
+	mu         sync.Mutex
+	pacers     map[string]*Pacer
+	sharedHTTP aws.HTTPClient
+}
+
+// httpClient is one transport for every client: connections to a regional endpoint are reused
+// across accounts, and enough of them are kept idle for hundreds of pairs in flight.
+func (c *Clients) httpClient() aws.HTTPClient {
+	if c.HTTPClient != nil {
+		return c.HTTPClient
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.sharedHTTP == nil {
+		// Start from the configured client so settings such as AWS_CA_BUNDLE survive; a client of
+		// another kind is the caller's choice and is used as it is.
+		base, isBuildable := c.Base.HTTPClient.(*awshttp.BuildableClient)
+		switch {
+		case c.Base.HTTPClient != nil && !isBuildable:
+			c.sharedHTTP = c.Base.HTTPClient
+		default:
+			if base == nil {
+				base = awshttp.NewBuildableClient()
+			}
+			c.sharedHTTP = base.WithTransportOptions(func(t *http.Transport) {
+				t.MaxIdleConns = 2048
+				t.MaxIdleConnsPerHost = 512
+			})
+		}
+	}
+	return c.sharedHTTP
 }
 
 // Defaults for a scan: generous retries for reads, a pace close to what EKS tolerates per pair.
@@ -149,9 +179,7 @@ func (c *Clients) EKS(creds aws.CredentialsProvider, account, region string) *ek
 		if ep := c.endpoint(); ep != nil {
 			o.BaseEndpoint = ep
 		}
-		if c.HTTPClient != nil {
-			o.HTTPClient = c.HTTPClient
-		}
+		o.HTTPClient = c.httpClient()
 		o.APIOptions = append(append([]func(*middleware.Stack) error{}, o.APIOptions...), pacer.addMiddleware)
 	})
 }
@@ -167,9 +195,7 @@ func (c *Clients) EC2(creds aws.CredentialsProvider, region string) *ec2.Client 
 		if ep := c.endpoint(); ep != nil {
 			o.BaseEndpoint = ep
 		}
-		if c.HTTPClient != nil {
-			o.HTTPClient = c.HTTPClient
-		}
+		o.HTTPClient = c.httpClient()
 	})
 }
 
@@ -184,9 +210,7 @@ func (c *Clients) STS(creds aws.CredentialsProvider, region string) *sts.Client 
 		if ep := c.endpoint(); ep != nil {
 			o.BaseEndpoint = ep
 		}
-		if c.HTTPClient != nil {
-			o.HTTPClient = c.HTTPClient
-		}
+		o.HTTPClient = c.httpClient()
 	})
 }
 
@@ -198,9 +222,7 @@ func (c *Clients) Organizations(region string) *organizations.Client {
 		if ep := c.endpoint(); ep != nil {
 			o.BaseEndpoint = ep
 		}
-		if c.HTTPClient != nil {
-			o.HTTPClient = c.HTTPClient
-		}
+		o.HTTPClient = c.httpClient()
 	})
 }
 

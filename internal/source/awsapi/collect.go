@@ -28,6 +28,9 @@ type Scope struct {
 	Clusters []string
 	// Accounts, when set by an organization scan, are scanned instead of the caller's account.
 	Accounts []Account
+	// Caller and Skipped are copied into the inventory when Accounts were resolved beforehand.
+	Caller  string
+	Skipped []model.Skip
 }
 
 // Account is one account to scan and the credentials to scan it with.
@@ -111,28 +114,35 @@ func (c *Collector) WhoAmI(ctx context.Context, creds aws.CredentialsProvider) (
 	return Identity{Account: aws.ToString(out.Account), ARN: aws.ToString(out.Arn)}, nil
 }
 
+// Caller checks that credentials exist and asks STS who the caller is. GetCallerIdentity needs no
+// permission, but an SCP or endpoint policy can still refuse it: the account is then empty and read
+// from cluster ARNs later. An unreachable endpoint is fatal.
+func (c *Collector) Caller(ctx context.Context) (Identity, error) {
+	if err := c.CheckCredentials(ctx); err != nil {
+		return Identity{}, err
+	}
+	id, err := c.WhoAmI(ctx, nil)
+	switch {
+	case err == nil || IsAccessDenied(err):
+		return id, nil
+	case ctx.Err() != nil:
+		return Identity{}, ctx.Err()
+	}
+	return Identity{}, &FatalError{Err: fmt.Errorf("cannot reach AWS (sts:GetCallerIdentity): %s", Message(err))}
+}
+
 // Collect reads every cluster in scope. Parts that cannot be read become inventory errors and the
 // rest goes on; only a failure that leaves nothing to scan returns an error. A cancelled context
 // returns its error and no inventory, never a partial one.
 func (c *Collector) Collect(ctx context.Context, scope Scope) (*model.Inventory, error) {
-	inv := &model.Inventory{CollectedAt: c.now().UTC(), Clusters: []*model.Cluster{}, Errors: []model.Error{}, Skipped: []model.Skip{}}
+	inv := &model.Inventory{CollectedAt: c.now().UTC(), Caller: scope.Caller, Clusters: []*model.Cluster{}, Errors: []model.Error{}, Skipped: append([]model.Skip{}, scope.Skipped...)}
 	accounts := scope.Accounts
 	if accounts == nil {
-		if err := c.CheckCredentials(ctx); err != nil {
+		id, err := c.Caller(ctx)
+		if err != nil {
 			return nil, err
 		}
-		id, err := c.WhoAmI(ctx, nil)
-		switch {
-		case err == nil:
-			inv.Caller = id.ARN
-		case ctx.Err() != nil:
-			return nil, ctx.Err()
-		case IsAccessDenied(err):
-			// GetCallerIdentity needs no permission, but an SCP or endpoint policy can still refuse
-			// it; the account is then read from cluster ARNs.
-		default:
-			return nil, &FatalError{Err: fmt.Errorf("cannot reach AWS (sts:GetCallerIdentity): %s", Message(err))}
-		}
+		inv.Caller = id.ARN
 		accounts = []Account{{ID: id.Account}}
 	}
 	c.progressTotal(len(accounts), 0, 0)
