@@ -1,6 +1,7 @@
 package render
 
 import (
+	"bytes"
 	"encoding/json"
 	"io"
 
@@ -11,9 +12,61 @@ func init() { register("json", func(Options) Writer { return jsonWriter{} }) }
 
 type jsonWriter struct{}
 
+// Write streams the report one result at a time, so a fleet-wide report never exists twice in
+// memory; the bytes are exactly what encoding/json would produce for the whole report indented by
+// two spaces.
 func (jsonWriter) Write(w io.Writer, r *finding.Report) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
+	ew := &errWriter{w: w}
+	field := func(name string, v any, last bool) {
+		ew.printf("  %q: %s", name, ew.indented(v, "  "))
+		if !last {
+			ew.printf(",")
+		}
+		ew.printf("\n")
+	}
+	ew.printf("{\n")
+	field("schemaVersion", r.SchemaVersion, false)
+	field("tool", r.Tool, false)
+	field("benchmark", r.Benchmark, false)
+	if len(r.Results) == 0 {
+		ew.printf("  \"results\": [],\n")
+	} else {
+		ew.printf("  \"results\": [\n")
+		for i := range r.Results {
+			ew.printf("    %s", ew.indented(&r.Results[i], "    "))
+			if i < len(r.Results)-1 {
+				ew.printf(",")
+			}
+			ew.printf("\n")
+		}
+		ew.printf("  ],\n")
+	}
+	field("summary", r.Summary, false)
+	field("skipped", orEmpty(r.Skipped), false)
+	field("problems", orEmpty(r.Problems), true)
+	ew.printf("}\n")
+	return ew.err
+}
+
+func orEmpty[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+// indented marshals v as encoding/json does inside an indented document at the given prefix. A
+// failure is kept as the writer's error, so the report is refused rather than silently truncated.
+func (e *errWriter) indented(v any, prefix string) []byte {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
-	return enc.Encode(r)
+	enc.SetIndent(prefix, "  ")
+	if err := enc.Encode(v); err != nil {
+		if e.err == nil {
+			e.err = err
+		}
+		return nil
+	}
+	return bytes.TrimRight(buf.Bytes(), "\n")
 }

@@ -3,7 +3,7 @@
 package scan
 
 import (
-	"bytes"
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -268,12 +268,12 @@ func Write(f *app.Factory, rep *finding.Report, format, output string) error {
 		}
 		return nil
 	}
-	var buf bytes.Buffer
-	if err := w.Write(&buf, rep); err != nil {
+	// Streamed: a fleet-wide report is never held in memory as a whole.
+	bw := bufio.NewWriterSize(f.IO.Out, 64<<10)
+	if err := w.Write(bw, rep); err != nil {
 		return err
 	}
-	_, err = f.IO.Out.Write(buf.Bytes())
-	return err
+	return bw.Flush()
 }
 
 // ExitFor computes the exit code of a finished scan: access denied (4) before incomplete (3) before

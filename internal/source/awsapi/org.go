@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
@@ -64,13 +65,24 @@ func (c *Collector) ResolveAccounts(ctx context.Context, caller Identity, o Acco
 	sort.Strings(ids)
 	sort.Slice(skipped, func(i, j int) bool { return skipped[i].Account < skipped[j].Account })
 	partition := partitionOf(caller.ARN)
-	accounts := make([]Account, 0, len(ids))
-	for _, id := range ids {
+	accounts := make([]Account, len(ids))
+	sem := make(chan struct{}, 16)
+	var wg sync.WaitGroup
+	for i, id := range ids {
 		if id == caller.Account {
-			accounts = append(accounts, Account{ID: id})
+			accounts[i] = Account{ID: id}
 			continue
 		}
-		accounts = append(accounts, c.assume(ctx, partition, id, o))
+		wg.Add(1)
+		sem <- struct{}{}
+		go func(i int, id string) {
+			defer func() { <-sem; wg.Done() }()
+			accounts[i] = c.assume(ctx, partition, id, o)
+		}(i, id)
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err
 	}
 	return accounts, skipped, nil
 }
