@@ -235,7 +235,7 @@ func clusterNotFound(name string) *apiError {
 }
 
 func (s *Server) describeCluster(w http.ResponseWriter, c *call, reg *region, name string) *apiError {
-	cl := reg.clusters[name]
+	cl := reg.visible(name, s.clock.Now())
 	if cl == nil {
 		return clusterNotFound(name)
 	}
@@ -298,11 +298,14 @@ func (u *update) view() updateView {
 	return v
 }
 
-func (s *Server) writeUpdate(w http.ResponseWriter, c *call, u *update) {
+// updateBody is the {"update": ...} answer. Handlers build it under the
+// cluster lock and write it after releasing the lock, so a slow client never
+// holds up other callers of the same cluster.
+func updateBody(u *update) []byte {
 	body, _ := json.Marshal(struct {
 		Update updateView `json:"update"`
 	}{u.view()})
-	s.eksJSON(w, c, body)
+	return body
 }
 
 // epochSeconds is how restJson1 sends timestamps (TD-3).
@@ -462,7 +465,7 @@ func deletePath(v any, path []string) {
 }
 
 func (s *Server) listUpdates(w http.ResponseWriter, r *http.Request, c *call, reg *region, name string) *apiError {
-	cl := reg.clusters[name]
+	cl := reg.visible(name, s.clock.Now())
 	if cl == nil {
 		return clusterNotFound(name)
 	}
@@ -522,7 +525,7 @@ func subresourceNotFound(q url.Values) *apiError {
 }
 
 func (s *Server) describeUpdate(w http.ResponseWriter, r *http.Request, c *call, reg *region, name, id string) *apiError {
-	cl := reg.clusters[name]
+	cl := reg.visible(name, s.clock.Now())
 	if cl == nil {
 		return clusterNotFound(name)
 	}
@@ -530,35 +533,48 @@ func (s *Server) describeUpdate(w http.ResponseWriter, r *http.Request, c *call,
 		return err
 	}
 	cl.mu.Lock()
-	defer cl.mu.Unlock()
 	cl.settle(s.clock.Now())
 	u := cl.byID[id]
+	var body []byte
+	if u != nil {
+		body = updateBody(u)
+	}
+	cl.mu.Unlock()
 	if u == nil {
 		// Assumed: the real message for an unknown update id is unverified (TD-24).
 		return notFound("No update found for ID: %s.", id)
 	}
-	s.writeUpdate(w, c, u)
+	s.eksJSON(w, c, body)
 	return nil
 }
 
 // cancelUpdate follows TD-24: only VersionRollback updates can be cancelled;
 // an EndpointAccessUpdate cannot.
 func (s *Server) cancelUpdate(w http.ResponseWriter, c *call, reg *region, name, id string) *apiError {
-	cl := reg.clusters[name]
+	cl := reg.visible(name, s.clock.Now())
 	if cl == nil {
 		return clusterNotFound(name)
 	}
+	body, err := s.cancel(cl, id)
+	if err != nil {
+		return err
+	}
+	s.eksJSON(w, c, body)
+	return nil
+}
+
+func (s *Server) cancel(cl *cluster, id string) ([]byte, *apiError) {
 	cl.mu.Lock()
 	defer cl.mu.Unlock()
 	cl.settle(s.clock.Now())
 	u := cl.byID[id]
 	switch {
 	case u == nil:
-		return notFound("No update found for ID: %s.", id)
+		return nil, notFound("No update found for ID: %s.", id)
 	case u.Status != "InProgress":
-		return invalidRequest("Update %s is %s and can no longer be cancelled.", id, u.Status)
+		return nil, invalidRequest("Update %s is %s and can no longer be cancelled.", id, u.Status)
 	case u.Type != "VersionRollback":
-		return invalidRequest("Update %s of type %s cannot be cancelled. Only VersionRollback updates can be cancelled.", id, u.Type)
+		return nil, invalidRequest("Update %s of type %s cannot be cancelled. Only VersionRollback updates can be cancelled.", id, u.Type)
 	}
 	cl.running--
 	u.Status = "Cancelled"
@@ -568,6 +584,5 @@ func (s *Server) cancelUpdate(w http.ResponseWriter, c *call, reg *region, name,
 	}
 	u.apply, u.snapshot = nil, Cluster{}
 	cl.view = nil
-	s.writeUpdate(w, c, u)
-	return nil
+	return updateBody(u), nil
 }

@@ -366,3 +366,30 @@ func TestClusterAccessorIsNotAPoll(t *testing.T) {
 		t.Error("unknown cluster found")
 	}
 }
+
+// TestInvisibleFor: listed at once, describable only later (TD-26).
+func TestInvisibleFor(t *testing.T) {
+	clock := NewFakeClock(testStart)
+	_, url := startFleet(t, `
+accounts:
+  - id: "111111111111"
+    regions:
+      - name: us-east-1
+        clusters:
+          - name: fresh
+            invisibleFor: 30s
+`, WithClock(clock))
+	client := eksClient(url, "us-east-1")
+	list, err := client.ListClusters(ctx, &eks.ListClustersInput{})
+	if err != nil || !slices.Equal(list.Clusters, []string{"fresh"}) {
+		t.Fatalf("list: %v %v", list, err)
+	}
+	_, err = client.DescribeCluster(ctx, &eks.DescribeClusterInput{Name: aws.String("fresh")})
+	wantAPIError(t, err, "ResourceNotFoundException", "No cluster found for name: fresh.")
+	_, err = client.ListUpdates(ctx, &eks.ListUpdatesInput{Name: aws.String("fresh")})
+	wantAPIError(t, err, "ResourceNotFoundException", "No cluster found for name: fresh.")
+	clock.Advance(30 * time.Second)
+	if _, err := client.DescribeCluster(ctx, &eks.DescribeClusterInput{Name: aws.String("fresh")}); err != nil {
+		t.Error(err)
+	}
+}

@@ -100,17 +100,27 @@ func canonicalBody(body []byte) string {
 // updateClusterConfig validates in the order of TD-10..TD-18 and starts an
 // update (TD-20..TD-23).
 func (s *Server) updateClusterConfig(w http.ResponseWriter, c *call, reg *region, name string) *apiError {
-	cl := reg.clusters[name]
+	cl := reg.visible(name, s.clock.Now())
 	if cl == nil {
 		return clusterNotFound(name) // TD-10
 	}
+	body, err := s.startUpdate(c, cl)
+	if err != nil {
+		return err
+	}
+	s.eksJSON(w, c, body)
+	return nil
+}
+
+func (s *Server) startUpdate(c *call, cl *cluster) ([]byte, *apiError) {
+	name := cl.name
 	body := c.body
 	if len(body) == 0 {
 		body = []byte("{}")
 	}
 	var req updateConfigRequest
 	if err := json.Unmarshal(body, &req); err != nil {
-		return &apiError{http.StatusBadRequest, "BadRequestException", "Could not parse the request body: " + err.Error()}
+		return nil, &apiError{http.StatusBadRequest, "BadRequestException", "Could not parse the request body: " + err.Error()}
 	}
 	canonical := canonicalBody(body)
 	b := s.beh.Load()
@@ -125,11 +135,10 @@ func (s *Server) updateClusterConfig(w http.ResponseWriter, c *call, reg *region
 	if tok := req.ClientRequestToken; tok != "" {
 		if u := cl.tokens[tok]; u != nil {
 			if u.body == canonical {
-				s.writeUpdate(w, c, u)
-				return nil
+				return updateBody(u), nil
 			}
 			if b.TokenMismatch != "new" {
-				return invalidParameter("The client request token %s has already been used for a different request.", tok)
+				return nil, invalidParameter("The client request token %s has already been used for a different request.", tok)
 			}
 		}
 	}
@@ -137,22 +146,22 @@ func (s *Server) updateClusterConfig(w http.ResponseWriter, c *call, reg *region
 	cats := req.categories()
 	switch {
 	case len(cats) > 1:
-		return invalidParameter("Only one type of update can be allowed.") // TD-11
+		return nil, invalidParameter("Only one type of update can be allowed.") // TD-11
 	case len(cats) == 0:
 		// Unverified wording: EKS's answer to an empty update is not documented.
-		return invalidParameter("No update was requested: set one of resourcesVpcConfig, logging, accessConfig, upgradePolicy, zonalShiftConfig, computeConfig, storageConfig, kubernetesNetworkConfig, remoteNetworkConfig, deletionProtection or controlPlaneScalingConfig.")
+		return nil, invalidParameter("No update was requested: set one of resourcesVpcConfig, logging, accessConfig, upgradePolicy, zonalShiftConfig, computeConfig, storageConfig, kubernetesNetworkConfig, remoteNetworkConfig, deletionProtection or controlPlaneScalingConfig.")
 	}
 	typ := cats[0]
 	if u := cl.runningAny(); u != nil { // TD-12
-		return &apiError{http.StatusConflict, "ResourceInUseException", "Cannot " + typ + " because cluster " + name + " currently has update " + u.ID + " in progress"}
+		return nil, &apiError{http.StatusConflict, "ResourceInUseException", "Cannot " + typ + " because cluster " + name + " currently has update " + u.ID + " in progress"}
 	}
 	switch cl.status {
 	case "ACTIVE":
 	case "CREATING", "UPDATING", "DELETING":
 		// Unverified (open question E3): treated like a busy cluster.
-		return &apiError{http.StatusConflict, "ResourceInUseException", "Cluster " + name + " is in " + cl.status + " status and cannot be updated."}
+		return nil, &apiError{http.StatusConflict, "ResourceInUseException", "Cluster " + name + " is in " + cl.status + " status and cannot be updated."}
 	default:
-		return invalidRequest("Cluster %s is in %s status. Only ACTIVE clusters can be updated.", name, cl.status)
+		return nil, invalidRequest("Cluster %s is in %s status. Only ACTIVE clusters can be updated.", name, cl.status)
 	}
 
 	p := &planner{cl: cl, req: &req, b: b, now: now}
@@ -184,11 +193,11 @@ func (s *Server) updateClusterConfig(w http.ResponseWriter, c *call, reg *region
 		params, apply, err = p.scaling()
 	}
 	if err != nil {
-		return err
+		return nil, err
 	}
 
 	u := &update{
-		ID:   uuidFrom("update", reg.acct.id, reg.name, name, strconv.Itoa(cl.seq)),
+		ID:   uuidFrom("update", cl.reg.acct.id, cl.reg.name, name, strconv.Itoa(cl.seq)),
 		Type: typ, Status: "InProgress", Params: params, CreatedAt: now,
 		endsAt: now.Add(b.UpdateDuration), fail: b.failSet[name], emulated: true,
 		apply: apply, body: canonical,
@@ -207,8 +216,7 @@ func (s *Server) updateClusterConfig(w http.ResponseWriter, c *call, reg *region
 	cl.running++
 	cl.lagLeft = b.StatusLag
 	cl.view = nil
-	s.writeUpdate(w, c, u)
-	return nil
+	return updateBody(u), nil
 }
 
 // planner validates one update category against the cluster and returns the

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/eks"
 	"github.com/aws/aws-sdk-go-v2/service/eks/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
@@ -70,10 +72,19 @@ func TestThrottleOnTheWire(t *testing.T) {
 // retryable: every call succeeds, some only after retries.
 func TestSDKRetriesThrottling(t *testing.T) {
 	s, url := startFleet(t, "fleet.yaml")
-	withBehaviour(s, func(b *Behaviour) { b.Throttle = Throttle{Rate: 40, Burst: 1} })
+	// One token every 200ms: back-to-back calls must be throttled however
+	// slow the machine, and 30 attempts 20ms apart always outlast a refill.
+	withBehaviour(s, func(b *Behaviour) { b.Throttle = Throttle{Rate: 5, Burst: 1} })
 	cfg := awsConfig(url, "us-east-1", "AKIDCALLER", 30)
+	cfg.Retryer = func() aws.Retryer {
+		return retry.NewStandard(func(o *retry.StandardOptions) {
+			o.MaxAttempts = 30
+			o.RateLimiter = ratelimit.None
+			o.Backoff = retry.BackoffDelayerFunc(func(int, error) (time.Duration, error) { return 20 * time.Millisecond, nil })
+		})
+	}
 	client := eks.NewFromConfig(cfg)
-	const n = 8
+	const n = 4
 	for i := range n {
 		if _, err := client.DescribeCluster(ctx, &eks.DescribeClusterInput{Name: aws.String("prod")}); err != nil {
 			t.Fatalf("call %d: %v", i, err)
@@ -243,5 +254,56 @@ func TestRequestLog(t *testing.T) {
 	}
 	if !strings.Contains(log.String(), "eks:DescribeCluster 111111111111 us-east-1 404") {
 		t.Errorf("log: %q", log.String())
+	}
+}
+
+// TestConcurrentUse mixes reads, updates, test hooks and behaviour changes on
+// the same clusters; run with -race it guards the per-cluster locking.
+func TestConcurrentUse(t *testing.T) {
+	clock := NewFakeClock(testStart)
+	s, url := startFleet(t, "fleet.yaml", WithClock(clock))
+	client := eksClient(url, "us-east-1")
+	names := []string{"prod", "defaults", "both", "v6"}
+	var wg sync.WaitGroup
+	errs := make(chan error, 64)
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 30 {
+				name := names[(g+i)%len(names)]
+				var err error
+				switch i % 5 {
+				case 0:
+					_, err = client.DescribeCluster(ctx, &eks.DescribeClusterInput{Name: aws.String(name)})
+				case 1:
+					_, err = client.UpdateClusterConfig(ctx, &eks.UpdateClusterConfigInput{Name: aws.String(name), DeletionProtection: aws.Bool(i%2 == 0)})
+					var busy *types.ResourceInUseException
+					if errors.As(err, &busy) {
+						err = nil // expected: another goroutine's update runs
+					}
+				case 2:
+					_, err = client.ListClusters(ctx, &eks.ListClustersInput{})
+				case 3:
+					s.Cluster("111111111111", "us-east-1", name)
+					clock.Advance(time.Minute)
+				case 4:
+					withBehaviour(s, func(b *Behaviour) { b.StatusLag = i % 3 })
+					_, err = client.ListUpdates(ctx, &eks.ListUpdatesInput{Name: aws.String(name)})
+				}
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	if s.Calls()["eks:UpdateClusterConfig"] != 8*6 {
+		t.Errorf("calls %v", s.Calls())
 	}
 }

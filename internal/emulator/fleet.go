@@ -265,6 +265,10 @@ type Cluster struct {
 	OmitFields []string `yaml:"omitFields" json:"-"`
 	// Updates are pre-existing updates, for example a busy cluster.
 	Updates []Update `yaml:"updates" json:"-"`
+	// InvisibleFor keeps the cluster out of every call but ListClusters for
+	// this long after the server starts: a just-created cluster that is
+	// listed but not yet describable (TD-26).
+	InvisibleFor time.Duration `yaml:"invisibleFor" json:"-"`
 }
 
 // VpcConfig is VpcConfigResponse. The endpoint booleans are pointers only so

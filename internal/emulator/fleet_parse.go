@@ -71,6 +71,14 @@ func addYAMLError(e *FleetError, file string, err error) {
 type yamlWalker struct {
 	file string
 	errs *FleetError
+	// seen stops alias bombs: check runs before yaml.v3's own aliasing
+	// limit, and a node checked once against a type needs no second visit.
+	seen map[walkKey]bool
+}
+
+type walkKey struct {
+	n *yaml.Node
+	t reflect.Type
 }
 
 var (
@@ -89,6 +97,13 @@ func (w *yamlWalker) check(n *yaml.Node, t reflect.Type) {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
+	if w.seen == nil {
+		w.seen = map[walkKey]bool{}
+	}
+	if w.seen[walkKey{n, t}] {
+		return
+	}
+	w.seen[walkKey{n, t}] = true
 	switch {
 	case t == timeType:
 		w.normaliseTime(n)

@@ -286,3 +286,30 @@ func TestGenerateBenchmarkFleet(t *testing.T) {
 		t.Errorf("describe: %v %v", out, err)
 	}
 }
+
+// TestDocListsEveryFleetKey keeps the package documentation honest: every
+// key a fleet file may use must appear in doc.go.
+func TestDocListsEveryFleetKey(t *testing.T) {
+	doc, err := os.ReadFile("doc.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[reflect.Type]bool{}
+	var walk func(reflect.Type)
+	walk = func(rt reflect.Type) {
+		for rt.Kind() == reflect.Pointer || rt.Kind() == reflect.Slice || rt.Kind() == reflect.Map {
+			rt = rt.Elem()
+		}
+		if rt.Kind() != reflect.Struct || rt == timeType || seen[rt] {
+			return
+		}
+		seen[rt] = true
+		for key, i := range yamlFields(rt) {
+			if !strings.Contains(string(doc), key) {
+				t.Errorf("fleet key %q (%s.%s) is not documented in doc.go", key, rt.Name(), rt.Field(i).Name)
+			}
+			walk(rt.Field(i).Type)
+		}
+	}
+	walk(reflect.TypeFor[Fleet]())
+}

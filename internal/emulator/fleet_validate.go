@@ -337,6 +337,9 @@ func (v *validator) cluster(c *Cluster, path []any) {
 			v.bad(at(path, "omitFields", i), "omitFields entry %q is not a DescribeCluster member", f)
 		}
 	}
+	if c.InvisibleFor < 0 {
+		v.bad(at(path, "invisibleFor"), "invisibleFor must not be negative")
+	}
 	ids := map[string]bool{}
 	running := 0
 	for i, u := range c.Updates {

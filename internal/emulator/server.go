@@ -35,8 +35,7 @@ type Server struct {
 	rngMu sync.Mutex
 	rng   *rand.Rand
 
-	callsMu sync.RWMutex
-	calls   map[string]*atomic.Int64
+	calls atomic.Pointer[sync.Map] // "service:Operation" -> *atomic.Int64
 
 	dropMu      sync.Mutex
 	drops       map[string]int
@@ -72,7 +71,8 @@ func WithLogger(w io.Writer) Option { return func(s *Server) { s.logw = w } }
 // come through ParseFleet should be checked with Fleet.Validate first; New
 // skips duplicates rather than panicking.
 func New(f *Fleet, opts ...Option) *Server {
-	s := &Server{clock: systemClock{}, calls: map[string]*atomic.Int64{}, drops: map[string]int{}}
+	s := &Server{clock: systemClock{}, drops: map[string]int{}}
+	s.calls.Store(&sync.Map{})
 	for _, o := range opts {
 		o(s)
 	}
@@ -162,37 +162,24 @@ func (s *Server) Close() error {
 // Calls returns how many requests each "service:Operation" received, whether
 // they succeeded, failed or were faulted.
 func (s *Server) Calls() map[string]int {
-	s.callsMu.RLock()
-	defer s.callsMu.RUnlock()
-	out := make(map[string]int, len(s.calls))
-	for k, v := range s.calls {
-		if n := v.Load(); n > 0 {
-			out[k] = int(n)
-		}
-	}
+	out := map[string]int{}
+	s.calls.Load().Range(func(k, v any) bool {
+		out[k.(string)] = int(v.(*atomic.Int64).Load())
+		return true
+	})
 	return out
 }
 
 // ResetCalls forgets the counts kept for Calls.
-func (s *Server) ResetCalls() {
-	s.callsMu.Lock()
-	defer s.callsMu.Unlock()
-	s.calls = map[string]*atomic.Int64{}
-}
+func (s *Server) ResetCalls() { s.calls.Store(&sync.Map{}) }
 
 func (s *Server) count(key string) {
-	s.callsMu.RLock()
-	c := s.calls[key]
-	s.callsMu.RUnlock()
-	if c == nil {
-		s.callsMu.Lock()
-		if c = s.calls[key]; c == nil {
-			c = &atomic.Int64{}
-			s.calls[key] = c
-		}
-		s.callsMu.Unlock()
+	m := s.calls.Load()
+	v, ok := m.Load(key)
+	if !ok {
+		v, _ = m.LoadOrStore(key, &atomic.Int64{})
 	}
-	c.Add(1)
+	v.(*atomic.Int64).Add(1)
 }
 
 // DropNextResponse makes the next call of op (for example

@@ -270,6 +270,18 @@ type cluster struct {
 
 	view       []byte // cached DescribeCluster JSON for viewStatus
 	viewStatus string
+
+	hiddenUntil time.Time // TD-26; immutable
+}
+
+// visible returns the named cluster unless it does not exist or is still in
+// its invisibleFor window.
+func (r *region) visible(name string, now time.Time) *cluster {
+	c := r.clusters[name]
+	if c == nil || now.Before(c.hiddenUntil) {
+		return nil
+	}
+	return c
 }
 
 // newCluster fills every member AWS would fill (TD-4..TD-7). Nested structs
@@ -404,6 +416,9 @@ func newCluster(r *region, fc *Cluster, now time.Time) *cluster {
 	}
 	c.registered = doc.ConnectorConfig != nil
 	c.doc = doc
+	if fc.InvisibleFor > 0 {
+		c.hiddenUntil = now.Add(fc.InvisibleFor)
+	}
 
 	for i, fu := range fc.Updates {
 		u := &update{ID: fu.ID, Type: fu.Type, Status: fu.Status, Params: slices.Clone(fu.Params), Errors: slices.Clone(fu.Errors)}

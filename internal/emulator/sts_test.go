@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/eks"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
@@ -153,5 +154,31 @@ func TestUnsignedRouting(t *testing.T) {
 				t.Errorf("want %q in %s", tc.want, body)
 			}
 		})
+	}
+}
+
+// TestEndpointFromEnvironment is how users point an unmodified program at
+// the emulator: AWS_ENDPOINT_URL and the default config chain.
+func TestEndpointFromEnvironment(t *testing.T) {
+	_, u := startFleet(t, "fleet.yaml")
+	dir := t.TempDir()
+	for k, v := range map[string]string{
+		"AWS_ENDPOINT_URL": u, "AWS_ACCESS_KEY_ID": "AKIDENV", "AWS_SECRET_ACCESS_KEY": "secret", "AWS_REGION": "us-east-1",
+		"AWS_CONFIG_FILE": dir + "/config", "AWS_SHARED_CREDENTIALS_FILE": dir + "/credentials", "AWS_PROFILE": "", "AWS_DEFAULT_PROFILE": "",
+		"AWS_SESSION_TOKEN": "", "AWS_EC2_METADATA_DISABLED": "true",
+	} {
+		t.Setenv(k, v)
+	}
+	cfg, err := config.LoadDefaultConfig(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil || aws.ToString(id.Account) != "111111111111" {
+		t.Errorf("sts: %v %v", id, err)
+	}
+	out, err := eks.NewFromConfig(cfg).DescribeCluster(ctx, &eks.DescribeClusterInput{Name: aws.String("prod")})
+	if err != nil || !out.Cluster.ResourcesVpcConfig.EndpointPublicAccess {
+		t.Errorf("eks: %v %v", out, err)
 	}
 }
