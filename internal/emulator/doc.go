@@ -7,7 +7,7 @@
 // endpoint booleans out, replaces instead of merging, validates nothing and
 // has no update lifecycle. This double follows rules TD-1..TD-30 of Part B.
 //
-// It serves the tests, `eksguard demo` (DemoFleet) and users
+// It serves the tests, `eksguard demo` and users
 // (`eksguard emulator --fleet FILE`).
 //
 // # Routing and identity

@@ -188,16 +188,6 @@ func TestLoadFleet(t *testing.T) {
 	}
 }
 
-func TestDemoFleet(t *testing.T) {
-	f, err := DemoFleet()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(f.Accounts) < 2 {
-		t.Errorf("demo has %d accounts", len(f.Accounts))
-	}
-}
-
 func TestValidateGoFleet(t *testing.T) {
 	f := &Fleet{Accounts: []Account{{ID: "111111111111"}, {ID: "111111111111", Regions: []Region{{Name: "us-east-1", Clusters: []Cluster{{Name: "a", Status: "BROKEN"}}}}}}}
 	err := f.Validate()

@@ -11,7 +11,7 @@ import (
 func FuzzParseFleet(f *testing.F) {
 	// Small seeds: the fuzzer minimises every new input it finds, and a
 	// multi-kilobyte seed makes that take most of a short CI fuzz run.
-	data, err := os.ReadFile("demo.yaml")
+	data, err := os.ReadFile("../cmd/demo/fleet.yaml")
 	if err != nil {
 		f.Fatal(err)
 	}
