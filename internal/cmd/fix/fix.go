@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"io"
 	"net/netip"
-	"regexp"
 	"strings"
 	"time"
 
@@ -97,17 +96,14 @@ result. A failed phase, a failed verification or a timeout is rolled back to the
 	return cmd
 }
 
-var regionRE = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]+$`)
-var clusterRE = regexp.MustCompile(`^[0-9A-Za-z][A-Za-z0-9\-_]{0,99}$`)
-
 // Validate checks the flags in one place.
 func (o *Options) Validate() error {
 	switch {
 	case o.Cluster == "":
 		return errors.New("--cluster is required")
-	case !clusterRE.MatchString(o.Cluster):
+	case !awsapi.ValidClusterName(o.Cluster):
 		return fmt.Errorf("--cluster: %q is not a valid EKS cluster name", o.Cluster)
-	case o.Region != "" && !regionRE.MatchString(o.Region):
+	case o.Region != "" && !awsapi.ValidRegion(o.Region):
 		return fmt.Errorf("--region: %q is not an AWS region name (like us-east-1)", o.Region)
 	case o.Private == (len(o.Restrict) > 0):
 		return errors.New("choose exactly one target: --private or --restrict CIDR[,CIDR]")

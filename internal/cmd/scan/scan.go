@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"regexp"
 	"sort"
 	"strings"
 
@@ -96,11 +95,6 @@ Exit codes: 0 nothing failed, 1 a control failed, 2 usage or input error, 3 the 
 	return cmd
 }
 
-var regionRE = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]+$`)
-var clusterRE = regexp.MustCompile(`^[0-9A-Za-z][A-Za-z0-9\-_]{0,99}$`)
-var accountRE = regexp.MustCompile(`^[0-9]{12}$`)
-var roleRE = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
-
 // Validate checks the options in one place; errors are usage errors.
 func (o *Options) Validate(cmd *cobra.Command) error {
 	if _, err := render.New(o.Format, render.Options{}); err != nil || (o.Format != "table" && o.Format != "json") {
@@ -117,24 +111,24 @@ func (o *Options) Validate(cmd *cobra.Command) error {
 		return errors.New("--region and --all-regions cannot be used together")
 	}
 	for _, r := range o.Regions {
-		if !regionRE.MatchString(r) {
+		if !awsapi.ValidRegion(r) {
 			return fmt.Errorf("--region: %q is not an AWS region name (like us-east-1)", r)
 		}
 	}
 	for _, c := range o.Clusters {
-		if !clusterRE.MatchString(c) {
+		if !awsapi.ValidClusterName(c) {
 			return fmt.Errorf("--cluster: %q is not a valid EKS cluster name", c)
 		}
 	}
 	for _, a := range o.Accounts {
-		if !accountRE.MatchString(a) {
+		if !awsapi.ValidAccountID(a) {
 			return fmt.Errorf("--accounts: %q is not a 12-digit AWS account id", a)
 		}
 	}
 	if (o.Org || len(o.Accounts) > 0) && o.RoleName == "" {
 		return errors.New("--org and --accounts need --role-name, the role to assume in each account")
 	}
-	if o.RoleName != "" && !roleRE.MatchString(o.RoleName) {
+	if o.RoleName != "" && !awsapi.ValidRoleName(o.RoleName) {
 		return fmt.Errorf("--role-name: %q is not an IAM role name", o.RoleName)
 	}
 	if (o.RoleName != "" || o.ExternalID != "") && !o.Org && len(o.Accounts) == 0 {

@@ -184,45 +184,56 @@ func (c *Clients) EKS(creds aws.CredentialsProvider, account, region string) *ek
 	})
 }
 
+// common holds the settings every client of a service shares, so each constructor states only what
+// differs.
+type common struct {
+	region  string
+	creds   aws.CredentialsProvider
+	retryer aws.Retryer
+	base    *string
+	http    aws.HTTPClient
+}
+
+func (c *Clients) common(creds aws.CredentialsProvider, region string) common {
+	return common{region: region, creds: creds, retryer: c.newRetryer(), base: c.endpoint(), http: c.httpClient()}
+}
+
 // EC2 returns an EC2 client for one pair.
 func (c *Clients) EC2(creds aws.CredentialsProvider, region string) *ec2.Client {
+	cm := c.common(creds, region)
 	return ec2.NewFromConfig(c.Base, func(o *ec2.Options) {
-		o.Region = region
-		if creds != nil {
-			o.Credentials = creds
+		o.Region, o.Retryer, o.HTTPClient = cm.region, cm.retryer, cm.http
+		if cm.base != nil {
+			o.BaseEndpoint = cm.base
 		}
-		o.Retryer = c.newRetryer()
-		if ep := c.endpoint(); ep != nil {
-			o.BaseEndpoint = ep
+		if cm.creds != nil {
+			o.Credentials = cm.creds
 		}
-		o.HTTPClient = c.httpClient()
 	})
 }
 
 // STS returns an STS client.
 func (c *Clients) STS(creds aws.CredentialsProvider, region string) *sts.Client {
+	cm := c.common(creds, region)
 	return sts.NewFromConfig(c.Base, func(o *sts.Options) {
-		o.Region = region
-		if creds != nil {
-			o.Credentials = creds
+		o.Region, o.Retryer, o.HTTPClient = cm.region, cm.retryer, cm.http
+		if cm.base != nil {
+			o.BaseEndpoint = cm.base
 		}
-		o.Retryer = c.newRetryer()
-		if ep := c.endpoint(); ep != nil {
-			o.BaseEndpoint = ep
+		if cm.creds != nil {
+			o.Credentials = cm.creds
 		}
-		o.HTTPClient = c.httpClient()
 	})
 }
 
 // Organizations returns an Organizations client.
 func (c *Clients) Organizations(region string) *organizations.Client {
+	cm := c.common(nil, region)
 	return organizations.NewFromConfig(c.Base, func(o *organizations.Options) {
-		o.Region = region
-		o.Retryer = c.newRetryer()
-		if ep := c.endpoint(); ep != nil {
-			o.BaseEndpoint = ep
+		o.Region, o.Retryer, o.HTTPClient = cm.region, cm.retryer, cm.http
+		if cm.base != nil {
+			o.BaseEndpoint = cm.base
 		}
-		o.HTTPClient = c.httpClient()
 	})
 }
 
