@@ -17,6 +17,7 @@ import (
 	"github.com/eksguard/eksguard/internal/cmd/demo"
 	emulatorcmd "github.com/eksguard/eksguard/internal/cmd/emulator"
 	"github.com/eksguard/eksguard/internal/cmd/fix"
+	iaccmd "github.com/eksguard/eksguard/internal/cmd/iac"
 	"github.com/eksguard/eksguard/internal/cmd/scan"
 	"github.com/eksguard/eksguard/internal/exit"
 	"github.com/eksguard/eksguard/internal/iostreams"
@@ -88,6 +89,7 @@ Run 'eksguard demo' to see a scan of a built-in fleet without an AWS account.`,
 		return &usageError{err: err, cmdPath: commandPath(cmd)}
 	})
 	root.AddCommand(demo.NewCmd(f), scan.NewCmd(f), fix.NewCmd(f), emulatorcmd.NewCmd(f))
+	root.AddCommand(iaccmd.NewCmd(f))
 	for _, c := range root.Commands() {
 		wrapArgs(c)
 	}

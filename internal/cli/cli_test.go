@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/santhosh-tekuri/jsonschema/v6"
 	"os"
 	"path/filepath"
 	"strings"
@@ -319,4 +320,29 @@ func (b *syncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+// TestScanSARIF: a live scan in SARIF validates against the published schema, and its results sit
+// on the clusters as logical locations.
+func TestScanSARIF(t *testing.T) {
+	schema := compileSARIF(t)
+	testenv.IsolateAWS(t, "us-east-1")
+	url := emulate(t, strings.Replace(oneRegion, "%s", "          - {name: open}\n          - {name: p, resourcesVpcConfig: {endpointPublicAccess: false, endpointPrivateAccess: true}}\n", 1))
+	code, out, errOut := run(t, "scan", "--endpoint-url", url, "--format", "sarif")
+	if code != 1 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	doc, err := jsonschema.UnmarshalJSON(strings.NewReader(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := schema.Validate(doc); err != nil {
+		t.Fatalf("SARIF does not validate: %v", err)
+	}
+	if !strings.Contains(out, `"fullyQualifiedName"`) || !strings.Contains(out, "arn:aws:eks:us-east-1:111111111111:cluster/open") || strings.Contains(out, "cluster/p\"") {
+		t.Errorf("SARIF results:\n%s", out)
+	}
+	if code, _, errOut := run(t, "scan", "--endpoint-url", url, "--format", "patch"); code != 2 || !strings.Contains(errOut, "unknown format") {
+		t.Errorf("patch for a live scan: exit %d %s", code, errOut)
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	iopkg "io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -85,9 +86,15 @@ func TestFixCommand(t *testing.T) {
 		})
 	}
 	lines := readLines(t, audit)
-	if len(lines) != 1 {
-		t.Fatalf("audit log has %d lines, want 1 (the no-op re-run changes nothing): %v", len(lines), lines)
+	if len(lines) != 3 {
+		t.Fatalf("audit log has %d lines, want 3: one as each of the two updates starts and one for the change (the no-op re-run writes nothing): %v", len(lines), lines)
 	}
+	for _, l := range lines[:2] {
+		if !strings.Contains(l, `"outcome":"update-started"`) || !strings.Contains(l, `"status":"InProgress"`) {
+			t.Errorf("started line: %s", l)
+		}
+	}
+	lines = lines[2:]
 	var entry struct {
 		Time       time.Time
 		Caller     string
@@ -164,16 +171,51 @@ func TestFixConfirmationPrompt(t *testing.T) {
 		has   string
 	}{
 		{"wrong\n", 1, "not confirmed"},
-		{"prod\n", 0, "Outcome: applied"},
+		{"prod\n", 0, `"result": "applied"`},
 	} {
 		io, in, out, errOut := iostreams.Test()
 		io.Getenv = os.Getenv
 		io.SetTerminal(true, false, false)
 		in.WriteString(tc.typed)
 		f := &app.Factory{IO: io, AWSConfig: app.LoadAWSConfig, Now: time.Now}
-		code := Run(context.Background(), []string{"fix", "--endpoint-url", url, "--poll-interval", "50ms", "--cluster", "prod", "--private", "--client-cidr", "10.20.0.0/16", "--apply"}, f)
+		code := Run(context.Background(), []string{"fix", "--endpoint-url", url, "--poll-interval", "50ms", "--cluster", "prod", "--private", "--client-cidr", "10.20.0.0/16", "--apply", "--format", "json"}, f)
 		if code != tc.code || !strings.Contains(out.String()+errOut.String(), tc.has) || !strings.Contains(errOut.String(), "Type the cluster name to confirm") {
 			t.Errorf("typed %q: exit %d\nstdout %s\nstderr %s", tc.typed, code, out, errOut)
 		}
+		// The preview went to standard error: standard output is one JSON document or nothing.
+		if out.Len() > 0 {
+			var doc map[string]any
+			if err := json.Unmarshal(out.Bytes(), &doc); err != nil {
+				t.Errorf("typed %q: stdout is not JSON: %v\n%s", tc.typed, err, out)
+			}
+		}
+	}
+}
+
+// TestFixPromptInterrupted: Ctrl-C at the prompt means no, promptly.
+func TestFixPromptInterrupted(t *testing.T) {
+	testenv.IsolateAWS(t, "us-east-1")
+	url := emulate(t, fixFleet)
+	io, _, out, errOut := iostreams.Test()
+	io.Getenv = os.Getenv
+	io.SetTerminal(true, false, false)
+	blocked, w := iopkg.Pipe()
+	defer w.Close()
+	io.In = blocked
+	f := &app.Factory{IO: io, AWSConfig: app.LoadAWSConfig, Now: time.Now}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int)
+	go func() {
+		done <- Run(ctx, []string{"fix", "--endpoint-url", url, "--cluster", "prod", "--private", "--client-cidr", "10.20.0.0/16", "--apply"}, f)
+	}()
+	time.Sleep(500 * time.Millisecond)
+	cancel()
+	select {
+	case code := <-done:
+		if code != 1 || !strings.Contains(errOut.String(), "not confirmed") {
+			t.Errorf("exit %d\nstdout %s\nstderr %s", code, out, errOut)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the prompt ignored the interruption")
 	}
 }

@@ -25,11 +25,13 @@ var Statuses = []Status{Pass, Fail, Unknown, Error, Manual}
 
 // Resource identifies what a result is about.
 type Resource struct {
-	Type    string `json:"type"`
-	Name    string `json:"name"`
-	Region  string `json:"region,omitempty"`
-	Account string `json:"account,omitempty"`
-	ARN     string `json:"arn,omitempty"`
+	Type string `json:"type"`
+	Name string `json:"name"`
+	// Region, Account and ARN are always written (empty when they do not apply, as for IaC) so the
+	// JSON contract's keys are always there.
+	Region  string `json:"region"`
+	Account string `json:"account"`
+	ARN     string `json:"arn"`
 }
 
 // Resource types.
@@ -51,7 +53,7 @@ type Result struct {
 	// Evidence is check specific and always a JSON object.
 	Evidence any `json:"evidence"`
 	// Remediation is the exact command (live clusters) or edit (IaC) that makes a FAIL pass.
-	Remediation string `json:"remediation,omitempty"`
+	Remediation string `json:"remediation"`
 	// GuardedFix is the eksguard command that applies the remediation with safety checks.
 	GuardedFix string `json:"guardedFix,omitempty"`
 	// Location is the file and line that decided an IaC verdict.

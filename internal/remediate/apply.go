@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/eks"
 	ekstypes "github.com/aws/aws-sdk-go-v2/service/eks/types"
 	"github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 	"github.com/google/uuid"
 
 	"github.com/eksguard/eksguard/internal/source/awsapi"
@@ -31,7 +32,9 @@ type Executor struct {
 	Log io.Writer
 	// NewToken makes client request tokens; tests may fix them.
 	NewToken func() string
-	Now      func() time.Time
+	// Started, when set, is told of every update as soon as EKS has accepted it, so an audit log
+	// holds it even if eksguard is killed while waiting.
+	Started func(UpdateRecord)
 }
 
 // Defaults for waiting on real updates, which take minutes.
@@ -51,6 +54,7 @@ const (
 	ResultTimedOut         = "timed-out"
 	ResultBusy             = "busy"
 	ResultRollbackFailed   = "rollback-failed"
+	ResultInterrupted      = "interrupted"
 )
 
 // UpdateRecord is one UpdateClusterConfig eksguard made.
@@ -88,16 +92,15 @@ func (e *Executor) token() string {
 	return uuid.NewString()
 }
 
-func (e *Executor) now() time.Time {
-	if e.Now != nil {
-		return e.Now()
-	}
-	return time.Now()
+// detached gives reads that must happen even after the user interrupted (the final state of the
+// cluster is always reported) their own short deadline.
+func detached(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 }
 
 // phaseError says how a phase ended when it did not succeed.
 type phaseError struct {
-	kind string // ResultFailed, ResultTimedOut, ResultBusy
+	kind string // ResultFailed, ResultTimedOut, ResultBusy, resultInterrupted
 	msg  string
 }
 
@@ -116,6 +119,9 @@ func (e *Executor) Apply(ctx context.Context, p *Plan) *Outcome {
 		return out
 	}
 	for _, ph := range p.Phases {
+		if ctx.Err() != nil {
+			return e.recover(ctx, p, out, ph, &phaseError{kind: ResultInterrupted, msg: "interrupted before phase " + ph.Name + "; nothing more was changed"})
+		}
 		e.logf("phase %s: %s", ph.Name, ph.Request.CLI())
 		rec, err := e.runPhase(ctx, p.Cluster.Name, ph.Name, ph.Request, ph.Expect)
 		out.Updates = append(out.Updates, rec)
@@ -128,22 +134,29 @@ func (e *Executor) Apply(ctx context.Context, p *Plan) *Outcome {
 		}
 		return e.recover(ctx, p, out, ph, pe)
 	}
-	final, _ := e.read(ctx, p.Cluster.Name)
+	rctx, cancel := detached(ctx)
+	defer cancel()
+	final, _ := e.read(rctx, p.Cluster.Name)
 	out.Final = final
 	out.Result = ResultApplied
 	out.Message = fmt.Sprintf("cluster %s now has %s", p.Cluster.Name, p.Target)
 	return out
 }
 
-// recover decides what to do after a failed phase and says exactly what state the cluster is in.
+// recover decides what to do after a failed phase and says exactly what state the cluster is in. It
+// never rolls back while an update is running (EKS would refuse, and the running update may still
+// land), and never after an interruption.
 func (e *Executor) recover(ctx context.Context, p *Plan, out *Outcome, ph Phase, pe *phaseError) *Outcome {
-	state, readErr := e.read(ctx, p.Cluster.Name)
+	rctx, cancel := detached(ctx)
+	defer cancel()
+	state, readErr := e.read(rctx, p.Cluster.Name)
 	out.Final = state
-	where := "its endpoint settings could not be read: " + errText(readErr)
-	if state != nil {
-		where = "it now has " + state.String()
-	}
+	where := describeState(state, readErr)
 	switch {
+	case pe.kind == ResultInterrupted:
+		out.Result = ResultInterrupted
+		out.Message = fmt.Sprintf("%s; %s; no rollback was attempted: run eksguard fix again, or restore %s by hand", pe.msg, where, p.Rollback)
+		return out
 	case pe.kind == ResultTimedOut:
 		out.Result = ResultTimedOut
 		out.Message = fmt.Sprintf("phase %s: %s; the update may still finish, so eksguard does not roll back; %s; watch it with aws eks describe-update --region %s --name %s --update-id %s",
@@ -162,17 +175,19 @@ func (e *Executor) recover(ctx context.Context, p *Plan, out *Outcome, ph Phase,
 		out.Message = fmt.Sprintf("phase %s failed: %s; --no-rollback: %s; the recorded settings were %s", ph.Name, pe.msg, where, p.Rollback)
 		return out
 	}
+	if running, _ := e.endpointUpdateRunning(rctx, p.Cluster.Name); running != nil {
+		out.Result = ResultBusy
+		out.Message = fmt.Sprintf("phase %s failed: %s; update %s (%s) is still in progress, so eksguard does not roll back over it; %s",
+			ph.Name, pe.msg, aws.ToString(running.Id), running.Type, where)
+		return out
+	}
 	e.logf("rolling back to %s", p.Rollback)
 	rb := requestTo(*p.Rollback)
 	rec, err := e.runPhase(ctx, p.Cluster.Name, "rollback", rb, *p.Rollback)
 	out.Updates = append(out.Updates, rec)
-	state, readErr = e.read(ctx, p.Cluster.Name)
+	state, readErr = e.read(rctx, p.Cluster.Name)
 	out.Final = state
-	if state != nil {
-		where = "it now has " + state.String()
-	} else {
-		where = "its endpoint settings could not be read: " + errText(readErr)
-	}
+	where = describeState(state, readErr)
 	if err != nil {
 		out.Result = ResultRollbackFailed
 		out.Message = fmt.Sprintf("phase %s failed: %s; the rollback to %s also failed: %s; %s; restore it by hand: aws eks update-cluster-config --region %s --name %s --resources-vpc-config %s",
@@ -182,6 +197,27 @@ func (e *Executor) recover(ctx context.Context, p *Plan, out *Outcome, ph Phase,
 	out.Result = ResultRolledBack
 	out.Message = fmt.Sprintf("phase %s failed: %s; rolled back: %s", ph.Name, pe.msg, where)
 	return out
+}
+
+func describeState(s *Settings, err error) string {
+	if s != nil {
+		return "it now has " + s.String()
+	}
+	return "its endpoint settings could not be read: " + errText(err)
+}
+
+// endpointUpdateRunning finds an endpoint update in progress on the cluster, if any.
+func (e *Executor) endpointUpdateRunning(ctx context.Context, name string) (*ekstypes.Update, error) {
+	ups, err := awsapi.UpdatesInProgress(ctx, e.EKS, name)
+	if err != nil {
+		return nil, err
+	}
+	for _, u := range ups {
+		if u.Type == string(ekstypes.UpdateTypeEndpointAccessUpdate) {
+			return &ekstypes.Update{Id: aws.String(u.ID), Type: ekstypes.UpdateTypeEndpointAccessUpdate, Status: ekstypes.UpdateStatusInProgress}, nil
+		}
+	}
+	return nil, nil
 }
 
 func lastID(o *Outcome) string {
@@ -213,15 +249,31 @@ func (e *Executor) runPhase(ctx context.Context, name, phase string, req Request
 	case isBusy(err):
 		rec.Status = "Busy"
 		return rec, &phaseError{kind: ResultBusy, msg: "EKS refused the update because another one is in progress (" + awsapi.Message(err) + ")"}
-	default:
+	case isRejected(err):
 		rec.Status = "Rejected"
 		msg := awsapi.Message(err)
 		if isRemediationBug(err) {
 			msg = "eksguard sent a request EKS considers invalid, which is a bug in eksguard; please report it: " + msg
 		}
 		return rec, &phaseError{kind: ResultFailed, msg: "UpdateClusterConfig: " + msg}
+	default:
+		// No answer, a server error after every retry, an answer without an update, or an
+		// interruption: EKS may or may not have started the update. Find out before deciding.
+		update, err = e.findStarted(ctx, name, err)
+		if err != nil {
+			rec.Status = "Unknown"
+			return rec, err
+		}
+		if update == nil {
+			rec.Status = "NotStarted"
+			return rec, &phaseError{kind: ResultFailed, msg: "UpdateClusterConfig did not complete and EKS shows no update in progress"}
+		}
 	}
 	rec.UpdateID = aws.ToString(update.Id)
+	rec.Status = string(update.Status)
+	if e.Started != nil {
+		e.Started(rec)
+	}
 	e.logf("  update %s %s", rec.UpdateID, update.Status)
 	final, err := e.wait(ctx, name, rec.UpdateID)
 	if final != nil {
@@ -231,7 +283,7 @@ func (e *Executor) runPhase(ctx context.Context, name, phase string, req Request
 		}
 	}
 	if err != nil {
-		if rec.Status == "" {
+		if rec.Status == "" || rec.Status == string(ekstypes.UpdateStatusInProgress) {
 			rec.Status = "Unknown"
 		}
 		return rec, err
@@ -244,6 +296,24 @@ func (e *Executor) runPhase(ctx context.Context, name, phase string, req Request
 		return rec, err
 	}
 	return rec, nil
+}
+
+// findStarted looks for the endpoint update a call with an unknown outcome may have started. An
+// interrupted run reports the update it finds instead of waiting on it.
+func (e *Executor) findStarted(ctx context.Context, name string, callErr error) (*ekstypes.Update, error) {
+	rctx, cancel := detached(ctx)
+	defer cancel()
+	running, err := e.endpointUpdateRunning(rctx, name)
+	if err != nil {
+		return nil, &phaseError{kind: ResultTimedOut, msg: "UpdateClusterConfig did not complete (" + awsapi.Message(callErr) + ") and the cluster's updates cannot be listed (" + awsapi.Message(err) + "), so whether an update started is unknown"}
+	}
+	if ctx.Err() != nil {
+		if running != nil {
+			return nil, &phaseError{kind: ResultTimedOut, msg: "interrupted while update " + aws.ToString(running.Id) + " is in progress"}
+		}
+		return nil, &phaseError{kind: ResultInterrupted, msg: "interrupted before EKS started an update; nothing more was changed"}
+	}
+	return running, nil
 }
 
 // update sends one UpdateClusterConfig carrying endpoint fields only (RC-4). The token stays the
@@ -260,7 +330,8 @@ func (e *Executor) update(ctx context.Context, name string, req Request, token s
 		out, err := e.EKS.UpdateClusterConfig(ctx, in)
 		if err == nil {
 			if out.Update == nil || out.Update.Id == nil {
-				return nil, errors.New("UpdateClusterConfig returned no update to wait on")
+				// moto, for one, answers 200 without an update: the outcome is unknown.
+				return nil, errors.New("UpdateClusterConfig answered without an update")
 			}
 			return out.Update, nil
 		}
@@ -270,6 +341,13 @@ func (e *Executor) update(ctx context.Context, name string, req Request, token s
 			return nil, err
 		}
 		e.logf("  no answer from UpdateClusterConfig (%s); sending it again with the same token", awsapi.Message(err))
+		t := time.NewTimer(time.Duration(attempt+1) * time.Second)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil, ctx.Err()
+		case <-t.C:
+		}
 	}
 	return nil, lastErr
 }
@@ -287,11 +365,11 @@ func (e *Executor) wait(ctx context.Context, name, id string) (*ekstypes.Update,
 	if timeout <= 0 {
 		timeout = DefaultWaitTimeout
 	}
-	deadline := e.now().Add(timeout)
+	deadline := time.Now().Add(timeout)
 	var last *ekstypes.Update
 	for {
 		wait := interval
-		if remaining := deadline.Sub(e.now()); remaining < wait {
+		if remaining := time.Until(deadline); remaining < wait {
 			wait = remaining
 		}
 		if wait > 0 {
@@ -299,7 +377,7 @@ func (e *Executor) wait(ctx context.Context, name, id string) (*ekstypes.Update,
 			select {
 			case <-ctx.Done():
 				t.Stop()
-				return last, &phaseError{kind: ResultTimedOut, msg: "interrupted while waiting for update " + id}
+				return last, &phaseError{kind: ResultTimedOut, msg: "interrupted while waiting for update " + id + ", which goes on without eksguard"}
 			case <-t.C:
 			}
 		}
@@ -320,7 +398,7 @@ func (e *Executor) wait(ctx context.Context, name, id string) (*ekstypes.Update,
 				return last, nil
 			}
 		}
-		if !e.now().Before(deadline) {
+		if !time.Now().Before(deadline) {
 			return last, &phaseError{kind: ResultTimedOut, msg: fmt.Sprintf("update %s did not finish within %s", id, timeout)}
 		}
 		interval = interval * 3 / 2
@@ -365,6 +443,16 @@ func apiMessage(err error) (string, string) {
 func isAlreadyAtDesired(err error) bool {
 	code, msg := apiMessage(err)
 	return code == "InvalidParameterException" && strings.HasPrefix(msg, "Cluster is already at the desired configuration")
+}
+
+// isRejected reports whether EKS answered with a client error: the request was refused and nothing
+// was started. Server errors and transport failures are not rejections: their outcome is unknown.
+func isRejected(err error) bool {
+	var re *smithyhttp.ResponseError
+	if errors.As(err, &re) {
+		return re.HTTPStatusCode() >= 400 && re.HTTPStatusCode() < 500
+	}
+	return false
 }
 
 func isBusy(err error) bool {

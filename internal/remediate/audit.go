@@ -69,3 +69,10 @@ func Entry(now time.Time, caller string, p *Plan, o *Outcome) AuditEntry {
 	}
 	return e
 }
+
+// StartedEntry records an update as soon as EKS accepted it, before eksguard waits on it.
+func StartedEntry(now time.Time, caller string, p *Plan, r UpdateRecord) AuditEntry {
+	return AuditEntry{Time: now.UTC(), Caller: caller, ClusterARN: p.Cluster.ARN, Cluster: p.Cluster.Name, Region: p.Cluster.Region,
+		Mode: p.Mode, Before: p.Current, Target: p.Target, UpdateIDs: []string{r.UpdateID}, Updates: []UpdateRecord{r},
+		Outcome: "update-started", Message: "phase " + r.Phase + ": update " + r.UpdateID + " accepted by EKS; waiting for it"}
+}

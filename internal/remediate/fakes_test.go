@@ -30,8 +30,9 @@ func (f *failNth) UpdateClusterConfig(ctx context.Context, in *eks.UpdateCluster
 	return f.EKSAPI.UpdateClusterConfig(ctx, in, opts...)
 }
 
-// lyingDescribe reports private access off after the first update although EKS said it succeeded:
-// the cluster is then in neither the expected nor the recorded state, as a failed verification looks.
+// lyingDescribe reports the public endpoint still on, with another allowlist, after the first update
+// although EKS said it succeeded: the cluster is then in neither the expected nor the recorded state,
+// as a failed verification looks.
 type lyingDescribe struct {
 	EKSAPI
 	updated bool
@@ -50,11 +51,35 @@ func (l *lyingDescribe) UpdateClusterConfig(ctx context.Context, in *eks.UpdateC
 func (l *lyingDescribe) DescribeCluster(ctx context.Context, in *eks.DescribeClusterInput, opts ...func(*eks.Options)) (*eks.DescribeClusterOutput, error) {
 	out, err := l.EKSAPI.DescribeCluster(ctx, in, opts...)
 	if err == nil && l.updated && out.Cluster != nil && out.Cluster.ResourcesVpcConfig != nil {
-		out.Cluster.ResourcesVpcConfig.EndpointPrivateAccess = false
+		out.Cluster.ResourcesVpcConfig.EndpointPublicAccess = true
+		out.Cluster.ResourcesVpcConfig.PublicAccessCidrs = []string{"198.51.100.0/24"}
 	}
 	return out, err
 }
 
 func loggingOn() *ekstypes.Logging {
 	return &ekstypes.Logging{ClusterLogging: []ekstypes.LogSetup{{Enabled: aws.Bool(true), Types: []ekstypes.LogType{ekstypes.LogTypeAudit}}}}
+}
+
+// bothOff reports a cluster with both endpoints off, which real EKS never does.
+type bothOff struct{ EKSAPI }
+
+func (b *bothOff) DescribeCluster(ctx context.Context, in *eks.DescribeClusterInput, opts ...func(*eks.Options)) (*eks.DescribeClusterOutput, error) {
+	out, err := b.EKSAPI.DescribeCluster(ctx, in, opts...)
+	if err == nil && out.Cluster != nil && out.Cluster.ResourcesVpcConfig != nil {
+		out.Cluster.ResourcesVpcConfig.EndpointPublicAccess = false
+		out.Cluster.ResourcesVpcConfig.EndpointPrivateAccess = false
+	}
+	return out, err
+}
+
+// noUpdateInAnswer performs the call but drops the update from the answer, as moto does.
+type noUpdateInAnswer struct{ EKSAPI }
+
+func (n *noUpdateInAnswer) UpdateClusterConfig(ctx context.Context, in *eks.UpdateClusterConfigInput, opts ...func(*eks.Options)) (*eks.UpdateClusterConfigOutput, error) {
+	out, err := n.EKSAPI.UpdateClusterConfig(ctx, in, opts...)
+	if err == nil {
+		out.Update = nil
+	}
+	return out, err
 }

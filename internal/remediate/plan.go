@@ -159,24 +159,35 @@ func BuildPlan(ctx context.Context, d Deps, o Options) (*Plan, error) {
 		return nil, fmt.Errorf("unknown mode %q", o.Mode)
 	}
 
-	// RC-1: only an ACTIVE, EKS-managed cluster is changed.
-	p.add(checkState(cl))
 	cur, readable := currentSettings(cl)
 	if !readable {
+		p.add(checkState(cl))
 		p.add(Check{ID: "settings-readable", Rule: "RC-3", Title: "current endpoint settings are known", Status: CheckRefuse,
-			Detail: "DescribeCluster did not return every endpoint field, so there is no known state to change from or roll back to",
-			Remedy: "describe the cluster again; if the fields stay missing, change it by hand"})
+			Detail: "DescribeCluster did not return every endpoint field, or reported both endpoints off (which EKS never allows), so there is no known state to change from or roll back to",
+			Remedy: "describe the cluster again; if the data stays wrong, change it by hand"})
 		return p, nil
 	}
 	p.Current, p.Rollback = &cur, &cur
+	if o.Mode == ModeRestrict {
+		// RC-5 comes before the compliance shortcut: an allowlist that is no restriction is refused
+		// even when the cluster already has it.
+		p.Target.CIDRs = canonicalCIDRs(o.CIDRs)
+		allow := checkAllowlist(cl, o.CIDRs)
+		if allow.Status == CheckRefuse {
+			p.add(allow)
+			return p, nil
+		}
+		defer func() { p.Checks = append([]Check{allow}, p.Checks...) }()
+	}
 	if ok, why := compliant(o.Mode, cur, p.Target); ok {
 		p.AlreadyCompliant, p.Compliance = true, why
 		return p, nil
 	}
+	// RC-1: only an ACTIVE, EKS-managed cluster is changed.
+	p.add(checkState(cl))
 	// RC-2: an ACTIVE cluster may still be running an update.
 	p.add(checkUpdates(ctx, d.EKS, o.Cluster))
 	if o.Mode == ModeRestrict {
-		p.add(checkAllowlist(cl, o.CIDRs))
 		p.add(checkCaller(ctx, d, o))
 	}
 	p.add(checkHybrid(o.Mode, cl))
@@ -192,7 +203,7 @@ func BuildPlan(ctx context.Context, d Deps, o Options) (*Plan, error) {
 	p.add(checkClientAccess(ctx, d.EC2, cl, clients))
 	p.Phases = phases(cl, cur, p.Target)
 	p.Notes = append(p.Notes,
-		"not verifiable from here (RC-6c): that the endpoint resolves to private addresses from inside the VPC once private access is on; check with dig from a node after the first phase",
+		"not verifiable from here (RC-6c): that the endpoint resolves to private addresses from inside the VPC once private access is on; after the change, dig the endpoint's host name from a node: it must answer with VPC addresses",
 		"not verifiable from here (RC-7b): that the IAM principals of operators and CI are mapped in the cluster (access entries or aws-auth) and reach it from inside the VPC")
 	return p, nil
 }
@@ -211,6 +222,11 @@ func clusterGroups(c *model.Cluster) []string {
 
 func currentSettings(c *model.Cluster) (Settings, bool) {
 	if !c.EndpointPublicAccess.Known() || !c.EndpointPrivateAccess.Known() || !c.PublicAccessCIDRs.Known() {
+		return Settings{}, false
+	}
+	if !c.EndpointPublicAccess.Value && !c.EndpointPrivateAccess.Value {
+		// EKS never allows both off: the record is wrong, and neither a change nor a rollback can
+		// be planned from it.
 		return Settings{}, false
 	}
 	s := Settings{Public: c.EndpointPublicAccess.Value, Private: c.EndpointPrivateAccess.Value, CIDRs: append([]string{}, c.PublicAccessCIDRs.Values...)}
@@ -479,6 +495,10 @@ func phases(c *model.Cluster, cur, target Settings) []Phase {
 		out = append(out, Phase{Name: "enable-private", Purpose: "turn private access on with the public endpoint unchanged, so nodes reach the API inside the VPC before anything is taken away",
 			Request: req, Expect: req.Apply(cur), Command: command(c, req)})
 		cur = req.Apply(cur)
+	}
+	if cur.Equal(target) {
+		// Turning private access on was all that was missing.
+		return out
 	}
 	req := requestTo(target)
 	out = append(out, Phase{Name: "apply-target", Purpose: "apply the target settings", Request: req, Expect: req.Apply(cur), Command: command(c, req)})

@@ -381,3 +381,99 @@ func TestLostResponseCreatesOneUpdate(t *testing.T) {
 		t.Errorf("the cluster has %d updates, want exactly 1: %v", len(ids.UpdateIds), ids.UpdateIds)
 	}
 }
+
+func TestRestrictToAnOpenListIsRefusedEvenWhenAlreadySet(t *testing.T) {
+	e := setup(t, "", "          - {name: prod, resourcesVpcConfig: {vpcId: vpc-ok, clusterSecurityGroupId: sg-ok, endpointPublicAccess: true, endpointPrivateAccess: true, publicAccessCidrs: [0.0.0.0/0]}}\n")
+	p := e.plan(t, Options{Mode: ModeRestrict, CIDRs: []string{"0.0.0.0/0"}})
+	if p.AlreadyCompliant || !p.Refused || check(p, "allowlist-valid").Status != CheckRefuse {
+		t.Fatalf("plan = compliant %v refused %v checks %+v", p.AlreadyCompliant, p.Refused, p.Checks)
+	}
+}
+
+func TestBothEndpointsOffIsNotAStateToChangeFrom(t *testing.T) {
+	e := setup(t, "", openProd)
+	e.deps.EKS = &bothOff{EKSAPI: e.eks}
+	p := e.plan(t, Options{Mode: ModeRestrict, CIDRs: []string{"203.0.113.0/24"}})
+	if !p.Refused || check(p, "settings-readable").Status != CheckRefuse || p.Rollback != nil {
+		t.Fatalf("plan = %+v", p)
+	}
+}
+
+func TestIPv6AllowlistComparedAsAddresses(t *testing.T) {
+	e := setup(t, "", "          - {name: prod, createdAt: 2025-03-01T00:00:00Z, kubernetesNetworkConfig: {ipFamily: ipv6}, resourcesVpcConfig: {vpcId: vpc-ok, clusterSecurityGroupId: sg-ok, endpointPublicAccess: true, endpointPrivateAccess: true, publicAccessCidrs: [\"2001:db8::/32\", 203.0.113.0/24]}}\n")
+	p := e.plan(t, Options{Mode: ModeRestrict, CIDRs: []string{"203.0.113.0/24", "2001:DB8::/32"}})
+	if !p.AlreadyCompliant {
+		t.Fatalf("2001:DB8::/32 is 2001:db8::/32: plan = %+v", p)
+	}
+}
+
+func TestNoRedundantPhaseWhenOnlyPrivateIsMissing(t *testing.T) {
+	e := setup(t, "", "          - {name: prod, resourcesVpcConfig: {vpcId: vpc-ok, clusterSecurityGroupId: sg-ok, endpointPublicAccess: true, endpointPrivateAccess: false, publicAccessCidrs: [203.0.113.0/24]}}\n")
+	p := e.plan(t, Options{Mode: ModeRestrict, CIDRs: []string{"203.0.113.0/24"}})
+	if p.Refused || len(p.Phases) != 1 || p.Phases[0].Name != "enable-private" {
+		t.Fatalf("phases = %+v", p.Phases)
+	}
+	if out := e.executor().Apply(context.Background(), p); out.Result != ResultApplied || len(out.Updates) != 1 {
+		t.Fatalf("outcome = %+v", out)
+	}
+}
+
+// TestAnswerWithoutUpdateIsFollowed: a 200 without an update (moto does this) is not a failure: the
+// update EKS started is found and waited on, never reported as "unchanged".
+func TestAnswerWithoutUpdateIsFollowed(t *testing.T) {
+	e := setup(t, "", "          - {name: prod, resourcesVpcConfig: {vpcId: vpc-ok, clusterSecurityGroupId: sg-ok, endpointPublicAccess: true, endpointPrivateAccess: true}}\n")
+	p := e.plan(t, Options{Mode: ModePrivate, ClientCIDRs: []string{"10.20.0.0/16"}})
+	ex := e.executor()
+	ex.EKS = &noUpdateInAnswer{EKSAPI: e.eks}
+	out := ex.Apply(context.Background(), p)
+	if out.Result != ResultApplied || out.Updates[0].UpdateID == "" || out.Final.Public {
+		t.Fatalf("outcome = %+v", out)
+	}
+}
+
+// TestExecutorRetriesLostResponseWithSameToken turns the SDK's own retries off, so only eksguard's
+// retry can recover the lost response; the token must make it the same update.
+func TestExecutorRetriesLostResponseWithSameToken(t *testing.T) {
+	e := setup(t, "", "          - {name: prod, resourcesVpcConfig: {vpcId: vpc-ok, clusterSecurityGroupId: sg-ok, endpointPublicAccess: true, endpointPrivateAccess: true}}\n")
+	single := (&awsapi.Clients{Base: aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("AKIDTEST", "s", "")},
+		EndpointURL: e.srv.URL(), MaxRate: 1000, MaxAttempts: 1}).EKS(nil, account, "us-east-1")
+	p := e.plan(t, Options{Mode: ModePrivate, ClientCIDRs: []string{"10.20.0.0/16"}})
+	e.srv.DropNextResponse("eks:UpdateClusterConfig")
+	ex := e.executor()
+	ex.EKS = single
+	out := ex.Apply(context.Background(), p)
+	if out.Result != ResultApplied {
+		t.Fatalf("outcome = %+v", out)
+	}
+	if n := e.calls()["eks:UpdateClusterConfig"]; n != 2 {
+		t.Errorf("UpdateClusterConfig reached EKS %d times, want 2 (lost answer, then the retry)", n)
+	}
+	ids, _ := e.eks.ListUpdates(context.Background(), &eks.ListUpdatesInput{Name: aws.String("prod")})
+	if len(ids.UpdateIds) != 1 {
+		t.Errorf("%d updates, want 1", len(ids.UpdateIds))
+	}
+}
+
+func TestInterruptedBeforeApplyChangesNothing(t *testing.T) {
+	e := setup(t, "", openProd)
+	p := e.plan(t, Options{Mode: ModePrivate, ClientCIDRs: []string{"10.20.0.0/16"}})
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	out := e.executor().Apply(ctx, p)
+	if out.Result != ResultInterrupted || out.Final == nil || !out.Final.Equal(*p.Rollback) || !strings.Contains(out.Message, "nothing more was changed") {
+		t.Fatalf("outcome = %+v", out)
+	}
+	assertNoMutation(t, e)
+}
+
+func TestStartedHookSeesEveryUpdate(t *testing.T) {
+	e := setup(t, "", openProd)
+	p := e.plan(t, Options{Mode: ModePrivate, ClientCIDRs: []string{"10.20.0.0/16"}})
+	ex := e.executor()
+	var started []string
+	ex.Started = func(r UpdateRecord) { started = append(started, r.Phase+" "+r.UpdateID) }
+	out := ex.Apply(context.Background(), p)
+	if out.Result != ResultApplied || len(started) != 2 || !strings.HasPrefix(started[0], "enable-private ") {
+		t.Fatalf("started %v outcome %+v", started, out)
+	}
+}

@@ -7,6 +7,7 @@ package remediate
 
 import (
 	"fmt"
+	"net/netip"
 	"sort"
 	"strings"
 )
@@ -31,7 +32,7 @@ func (s Settings) Equal(o Settings) bool {
 }
 
 func sameSet(a, b []string) bool {
-	as, bs := sorted(a), sorted(b)
+	as, bs := sorted(canonicalCIDRs(a)), sorted(canonicalCIDRs(b))
 	if len(as) != len(bs) {
 		return false
 	}
@@ -53,6 +54,20 @@ func sorted(in []string) []string {
 		}
 	}
 	sort.Strings(out)
+	return out
+}
+
+// canonicalCIDRs writes each block the one way netip does (masked, lower-case, compressed IPv6), so
+// that 2001:DB8::/32 and 2001:db8::/32 compare equal; an entry that does not parse is kept as it is.
+func canonicalCIDRs(in []string) []string {
+	out := make([]string, len(in))
+	for i, c := range in {
+		if p, err := netip.ParsePrefix(c); err == nil {
+			out[i] = p.Masked().String()
+		} else {
+			out[i] = c
+		}
+	}
 	return out
 }
 

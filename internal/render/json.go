@@ -13,8 +13,8 @@ func init() { register("json", func(Options) Writer { return jsonWriter{} }) }
 type jsonWriter struct{}
 
 // Write streams the report one result at a time, so a fleet-wide report never exists twice in
-// memory; the bytes are exactly what encoding/json would produce for the whole report indented by
-// two spaces.
+// memory; the bytes are what encoding/json writes for the whole report indented by two spaces, with
+// HTML escaping off (so "<", ">" and "&" stay as they are).
 func (jsonWriter) Write(w io.Writer, r *finding.Report) error {
 	ew := &errWriter{w: w}
 	field := func(name string, v any, last bool) {

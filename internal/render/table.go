@@ -66,7 +66,7 @@ func (t tableWriter) Write(w io.Writer, r *finding.Report) error {
 		if res.Remediation != "" {
 			ew.printf("            %s %s\n", t.paint(ansiDim, "fix:"), res.Remediation)
 		}
-		if res.Fix != nil && res.Fix.Description != "" {
+		if res.Fix != nil && res.Fix.Description != "" && res.Fix.Description != res.Remediation {
 			ew.printf("            %s %s\n", t.paint(ansiDim, "edit:"), res.Fix.Description)
 		}
 		if res.GuardedFix != "" {

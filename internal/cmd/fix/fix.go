@@ -182,12 +182,26 @@ func Run(ctx context.Context, f *app.Factory, o *Options) error {
 		return nil
 	}
 	if !o.Yes {
-		if err := write(f, "table", plan, nil); err != nil {
+		// The preview goes to standard error so that standard output stays one JSON document.
+		if err := writeTable(f.IO.ErrOut, f.IO.ColorEnabledStderr(), plan, nil); err != nil {
 			return err
 		}
-		if !confirm(f, plan) {
+		if !confirm(ctx, f, plan) {
 			return exit.New(exit.Fail, errors.New("not confirmed; nothing was changed"))
 		}
+		// The prompt may have waited a long time: plan again, so the checks and the rollback target
+		// describe the cluster as it is now.
+		fresh, err := remediate.BuildPlan(ctx, deps, ropts)
+		if err != nil {
+			return planError(ctx, o, region, err)
+		}
+		if fresh.Refused || fresh.AlreadyCompliant || !sameSettings(fresh.Current, plan.Current) {
+			if err := write(f, o.Format, fresh, nil); err != nil {
+				return err
+			}
+			return exit.New(exit.Fail, errors.New("the cluster changed while waiting for confirmation; nothing was changed; review the new plan and run again"))
+		}
+		plan = fresh
 	}
 	var audit *remediate.AuditLog
 	if o.AuditLog != "" {
@@ -196,15 +210,26 @@ func Run(ctx context.Context, f *app.Factory, o *Options) error {
 		}
 		defer audit.Close()
 	}
-	ex := &remediate.Executor{EKS: eksClient, PollInterval: o.PollInterval, WaitTimeout: o.WaitTimeout, NoRollback: o.NoRollback, Log: f.IO.ErrOut, Now: f.Now}
+	ex := &remediate.Executor{EKS: eksClient, PollInterval: o.PollInterval, WaitTimeout: o.WaitTimeout, NoRollback: o.NoRollback, Log: f.IO.ErrOut}
+	var auditErr error
+	if audit != nil {
+		ex.Started = func(r remediate.UpdateRecord) {
+			if err := audit.Append(remediate.StartedEntry(f.Now(), id.ARN, plan, r)); err != nil && auditErr == nil {
+				auditErr = err
+			}
+		}
+	}
 	outcome := ex.Apply(ctx, plan)
 	if audit != nil {
-		if err := audit.Append(remediate.Entry(f.Now(), id.ARN, plan, outcome)); err != nil {
-			fmt.Fprintf(f.IO.ErrOut, "eksguard: %v\n", err)
+		if err := audit.Append(remediate.Entry(f.Now(), id.ARN, plan, outcome)); err != nil && auditErr == nil {
+			auditErr = err
 		}
 	}
 	if err := write(f, o.Format, plan, outcome); err != nil {
 		return err
+	}
+	if auditErr != nil {
+		return exit.New(exit.Incomplete, fmt.Errorf("%s; but the audit log could not be written: %w", outcome.Message, auditErr))
 	}
 	if !outcome.OK() {
 		return exit.New(exit.Incomplete, errors.New(outcome.Message))
@@ -225,13 +250,43 @@ func planError(ctx context.Context, o *Options, region string, err error) error 
 	return exit.New(exit.Incomplete, err)
 }
 
-func confirm(f *app.Factory, p *remediate.Plan) bool {
+// confirm asks for the cluster name; Ctrl-C while it waits means no.
+func confirm(ctx context.Context, f *app.Factory, p *remediate.Plan) bool {
 	fmt.Fprintf(f.IO.ErrOut, "\nApply %d update(s) to cluster %s in %s? Type the cluster name to confirm: ", len(p.Phases), p.Cluster.Name, p.Cluster.Region)
-	line, err := bufio.NewReader(f.IO.In).ReadString('\n')
-	if err != nil && !errors.Is(err, io.EOF) {
+	answer := make(chan string, 1)
+	go func() {
+		line, err := bufio.NewReader(f.IO.In).ReadString('\n')
+		if err != nil && !errors.Is(err, io.EOF) {
+			line = ""
+		}
+		answer <- line
+	}()
+	select {
+	case <-ctx.Done():
+		fmt.Fprintln(f.IO.ErrOut)
+		return false
+	case line := <-answer:
+		return strings.TrimSpace(line) == p.Cluster.Name
+	}
+}
+
+func sameSettings(a, b *remediate.Settings) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return a.Equal(*b) && sameList(a.CIDRs, b.CIDRs)
+}
+
+func sameList(a, b []string) bool {
+	if len(a) != len(b) {
 		return false
 	}
-	return strings.TrimSpace(line) == p.Cluster.Name
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
 }
 
 func write(f *app.Factory, format string, p *remediate.Plan, o *remediate.Outcome) error {

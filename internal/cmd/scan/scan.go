@@ -82,7 +82,7 @@ Exit codes: 0 nothing failed, 1 a control failed, 2 usage or input error, 3 the 
 	fl.BoolVar(&opts.AllRegions, "all-regions", false, "scan every region enabled for the account (ec2:DescribeRegions)")
 	fl.StringArrayVar(&opts.Clusters, "cluster", nil, "scan only this cluster (repeatable)")
 	fl.StringVar(&opts.EndpointURL, "endpoint-url", "", "send every AWS call to this URL (emulator, moto_server)")
-	fl.StringVar(&opts.Format, "format", "table", "output format: table or json")
+	fl.StringVar(&opts.Format, "format", "table", "output format: table, json or sarif")
 	fl.StringVarP(&opts.Output, "output", "o", "", "write the report to this file instead of standard output")
 	fl.StringVar(&opts.SaveSnapshot, "save-snapshot", "", "also save the collected clusters as a snapshot file")
 	fl.StringVar(&opts.Snapshot, "snapshot", "", "evaluate a saved snapshot offline instead of calling AWS")
@@ -97,9 +97,11 @@ Exit codes: 0 nothing failed, 1 a control failed, 2 usage or input error, 3 the 
 
 // Validate checks the options in one place; errors are usage errors.
 func (o *Options) Validate(cmd *cobra.Command) error {
-	if _, err := render.New(o.Format, render.Options{}); err != nil || (o.Format != "table" && o.Format != "json") {
-		return fmt.Errorf("--format: unknown format %q (want table or json)", o.Format)
+	if _, err := render.New(o.Format, render.Options{}); err != nil || o.Format == "patch" {
+		return fmt.Errorf("--format: unknown format %q (want table, json or sarif)", o.Format)
 	}
+	// A value given twice would scan, report and count the same thing twice.
+	o.Regions, o.Clusters, o.Accounts = unique(o.Regions), unique(o.Clusters), unique(o.Accounts)
 	if o.Snapshot != "" {
 		for _, name := range []string{"region", "all-regions", "profile", "endpoint-url", "save-snapshot", "cluster", "org", "accounts", "role-name", "external-id"} {
 			if cmd != nil && cmd.Flags().Changed(name) {
@@ -264,10 +266,14 @@ func Write(f *app.Factory, rep *finding.Report, format, output string) error {
 	}
 	// Streamed: a fleet-wide report is never held in memory as a whole.
 	bw := bufio.NewWriterSize(f.IO.Out, 64<<10)
-	if err := w.Write(bw, rep); err != nil {
-		return err
+	err = w.Write(bw, rep)
+	if err == nil {
+		err = bw.Flush()
 	}
-	return bw.Flush()
+	if err != nil {
+		return exit.New(exit.Usage, fmt.Errorf("write report: %w", err))
+	}
+	return nil
 }
 
 // ExitFor computes the exit code of a finished scan: access denied (4) before incomplete (3) before
@@ -306,6 +312,18 @@ func ExitFor(rep *finding.Report, inv *model.Inventory) error {
 		return exit.New(exit.Fail, nil)
 	}
 	return nil
+}
+
+func unique(in []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, s := range in {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 func nonEmpty(ss ...string) []string {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -44,6 +45,9 @@ type Account struct {
 
 // Collector reads clusters from AWS.
 type Collector struct {
+	skipMu  sync.Mutex
+	skipped []model.Skip
+
 	Clients *Clients
 	// Describers is how many DescribeCluster calls one pair keeps in flight.
 	Describers int
@@ -56,6 +60,12 @@ type Collector struct {
 type Progress interface {
 	AddTotal(accounts, regions, clusters int)
 	Done(accounts, regions, clusters, errors int)
+}
+
+func (c *Collector) skip(s model.Skip) {
+	c.skipMu.Lock()
+	defer c.skipMu.Unlock()
+	c.skipped = append(c.skipped, s)
 }
 
 func (c *Collector) now() time.Time {
@@ -165,11 +175,28 @@ func (c *Collector) Collect(ctx context.Context, scope Scope) (*model.Inventory,
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	if len(scope.Clusters) > 0 {
+		inv.Errors = append(inv.Errors, notFound(accounts, scope, inv.Clusters, inv.Errors)...)
+	}
+	c.skipMu.Lock()
+	inv.Skipped = append(inv.Skipped, c.skipped...)
+	c.skipped = nil
+	c.skipMu.Unlock()
 	sortInventory(inv)
 	return inv, nil
 }
 
 func sortInventory(inv *model.Inventory) {
+	sort.SliceStable(inv.Skipped, func(i, j int) bool {
+		a, b := inv.Skipped[i], inv.Skipped[j]
+		if a.Account != b.Account {
+			return a.Account < b.Account
+		}
+		if a.Region != b.Region {
+			return a.Region < b.Region
+		}
+		return a.Reason < b.Reason
+	})
 	sort.Slice(inv.Clusters, func(i, j int) bool {
 		a, b := inv.Clusters[i], inv.Clusters[j]
 		if a.Account != b.Account {
@@ -228,15 +255,12 @@ func (c *Collector) collectAccount(ctx context.Context, acct Account, scope Scop
 		}(region)
 	}
 	wg.Wait()
-	if len(scope.Clusters) > 0 {
-		errs = append(errs, notFound(acct.ID, regions, scope.Clusters, clusters, errs)...)
-	}
 	return clusters, errs
 }
 
-// notFound reports each requested cluster that no scanned region had, unless a region failed (the
-// cluster may be there).
-func notFound(account string, regions, names []string, found []*model.Cluster, errs []model.Error) []model.Error {
+// notFound reports each requested cluster that no scanned account and region had, unless a region
+// or account failed (the cluster may be there).
+func notFound(accounts []Account, scope Scope, found []*model.Cluster, errs []model.Error) []model.Error {
 	for _, e := range errs {
 		if e.Cluster == "" {
 			return nil
@@ -249,11 +273,21 @@ func notFound(account string, regions, names []string, found []*model.Cluster, e
 	for _, e := range errs {
 		have[e.Cluster] = true
 	}
+	where := "the scanned regions"
+	if len(scope.Regions) > 0 {
+		where = strings.Join(scope.Regions, ", ")
+	}
+	account := ""
+	if len(accounts) == 1 {
+		account = accounts[0].ID
+	} else {
+		where += fmt.Sprintf(" of %d accounts", len(accounts))
+	}
 	var out []model.Error
-	for _, n := range names {
+	for _, n := range scope.Clusters {
 		if !have[n] {
 			out = append(out, model.Error{Account: account, Cluster: n, Operation: "eks:DescribeCluster", Code: "ResourceNotFoundException",
-				Message: fmt.Sprintf("cluster %q not found in %v", n, regions)})
+				Message: fmt.Sprintf("cluster %q not found in %s", n, where)})
 		}
 	}
 	return out
@@ -303,6 +337,7 @@ func (c *Collector) collectPair(ctx context.Context, acct Account, region string
 	type result struct {
 		cluster *model.Cluster
 		err     *model.Error
+		gone    bool
 	}
 	results := make([]result, len(names))
 	sem := make(chan struct{}, c.describers())
@@ -314,8 +349,13 @@ func (c *Collector) collectPair(ctx context.Context, acct Account, region string
 			defer func() { <-sem; wg.Done() }()
 			cl, err := DescribeCluster(ctx, client, acct.ID, region, name)
 			switch {
-			case err != nil && len(only) > 0 && isNotFound(err):
-				// Asked by name: absent from this region is normal; notFound reports names found nowhere.
+			case err != nil && isNotFound(err):
+				// Asked by name: absent from this region is normal; notFound reports names found
+				// nowhere. Listed: the cluster was deleted between ListClusters and DescribeCluster.
+				if len(only) == 0 {
+					results[i].gone = true
+				}
+				c.progressDone(0, 0, 1, 0)
 			case err != nil:
 				e := Classify(err, "eks:DescribeCluster")
 				e.Account, e.Region, e.Cluster = acct.ID, region, name
@@ -330,7 +370,10 @@ func (c *Collector) collectPair(ctx context.Context, acct Account, region string
 	wg.Wait()
 	var clusters []*model.Cluster
 	var errs []model.Error
-	for _, r := range results {
+	for i, r := range results {
+		if r.gone {
+			c.skip(model.Skip{Account: acct.ID, Region: region, Reason: fmt.Sprintf("cluster %s was deleted during the scan (listed, then not found)", names[i])})
+		}
 		if r.cluster != nil {
 			clusters = append(clusters, r.cluster)
 		}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
@@ -327,10 +328,18 @@ accounts:
       - name: us-east-1
         clusters:
 `+clusters(30, "x"))
+	// Cancelled mid-scan: after the caller is known and clusters are being described.
 	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
+	time.AfterFunc(500*time.Millisecond, cancel)
+	start := time.Now()
 	inv, err := collector(srv, nil).Collect(ctx, Scope{Regions: []string{"us-east-1"}})
 	if err == nil || inv != nil {
 		t.Fatalf("cancelled collect returned %v, %v; want no inventory and an error", inv, err)
+	}
+	if took := time.Since(start); took > 2*time.Second {
+		t.Errorf("took %s to stop", took)
+	}
+	if srv.Calls()["eks:DescribeCluster"] == 0 {
+		t.Error("cancelled before describing anything; the test does not exercise a scan in flight")
 	}
 }

@@ -3,13 +3,14 @@ package awsapi
 import "regexp"
 
 var (
-	regionRE  = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]+$`)
+	regionRE  = regexp.MustCompile(`^[a-z]{2,4}(-[a-z]+)+-[0-9]+$`)
 	clusterRE = regexp.MustCompile(`^[0-9A-Za-z][A-Za-z0-9\-_]{0,99}$`)
 	accountRE = regexp.MustCompile(`^[0-9]{12}$`)
 	roleRE    = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
 )
 
-// ValidRegion reports whether s looks like an AWS region name (us-east-1, us-gov-west-1).
+// ValidRegion reports whether s looks like an AWS region name (us-east-1, us-gov-west-1,
+// eusc-de-east-1).
 func ValidRegion(s string) bool { return regionRE.MatchString(s) }
 
 // ValidClusterName reports whether s is a name EKS accepts for a cluster.

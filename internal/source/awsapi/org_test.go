@@ -145,3 +145,24 @@ func TestHeavyThrottlingLosesNothing(t *testing.T) {
 		t.Fatalf("throttles %d, server errors %d: the faults did not happen", rec.count(429), rec.count(500))
 	}
 }
+
+// TestNamedClusterAcrossAccounts: a cluster asked for by name that lives in one account is not
+// "not found" in the others.
+func TestNamedClusterAcrossAccounts(t *testing.T) {
+	yaml := orgFleet("", 2)
+	srv := startFleet(t, yaml)
+	c := collector(srv, nil)
+	ctx := context.Background()
+	id, _ := c.Caller(ctx)
+	accounts, _, err := c.ResolveAccounts(ctx, id, AccountOptions{Org: true, RoleName: "OrganizationAccountAccessRole"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv, err := c.Collect(ctx, Scope{Regions: []string{"us-east-1"}, Accounts: accounts, Clusters: []string{"c1", "nowhere"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(inv.Clusters) != 1 || len(inv.Errors) != 1 || inv.Errors[0].Cluster != "nowhere" || !strings.Contains(inv.Errors[0].Message, "of 3 accounts") {
+		t.Fatalf("clusters %d errors %+v", len(inv.Clusters), inv.Errors)
+	}
+}

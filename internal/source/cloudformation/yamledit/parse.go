@@ -33,7 +33,27 @@ func (e *SyntaxError) Error() string {
 	return e.Msg
 }
 
-var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+// ParseYAMLDocument reads the first document of a YAML stream; a later document is not looked at.
+// It returns nil without error for a stream with no documents.
+func ParseYAMLDocument(data []byte) (*yaml.Node, error) {
+	n, err := parseFirst(data)
+	if err != nil {
+		return nil, refine(data, err, func(b []byte) *SyntaxError { _, err := parseFirst(b); return err })
+	}
+	return n, nil
+}
+
+func parseFirst(data []byte) (*yaml.Node, *SyntaxError) {
+	var n yaml.Node
+	err := yaml.NewDecoder(bytes.NewReader(data)).Decode(&n)
+	if errors.Is(err, io.EOF) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, yamlError(err)
+	}
+	return &n, nil
+}
 
 // MaxDocuments bounds how many documents of one YAML stream are read: a stream of empty documents
 // ("---" repeated) must not cost more than its size suggests.
@@ -41,6 +61,14 @@ const MaxDocuments = 10000
 
 // ParseYAML reads every document of a YAML stream. Documents read before an error are returned with it.
 func ParseYAML(data []byte) ([]*yaml.Node, error) {
+	docs, err := parseAll(data)
+	if err != nil {
+		return docs, refine(data, err, func(b []byte) *SyntaxError { _, err := parseAll(b); return err })
+	}
+	return docs, nil
+}
+
+func parseAll(data []byte) ([]*yaml.Node, *SyntaxError) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var docs []*yaml.Node
 	for len(docs) < MaxDocuments {
@@ -56,6 +84,46 @@ func ParseYAML(data []byte) ([]*yaml.Node, error) {
 	}
 	return docs, nil
 }
+
+// refineBudget bounds the bytes refine parses again, so that a broken file costs at most a fixed
+// amount of work beyond its first parse.
+const refineBudget = 32 << 20
+
+// refine finds a better line for a YAML error. yaml.v3 often blames the line where the enclosing
+// mapping began (line 1 for a bad key deep in a template); the first prefix of whole lines that fails
+// with the same message ends at the line that broke it (for an unterminated quote or bracket, the line
+// that opened it). A different message (a multi-line quoted string cut short, say) means the prefix
+// broke for its own reason, and the parser's line stands.
+func refine(data []byte, se *SyntaxError, parse func([]byte) *SyntaxError) *SyntaxError {
+	spent := 0
+	for i := 0; i < len(data); i++ {
+		if data[i] != '\n' {
+			continue
+		}
+		spent += i + 1
+		if spent > refineBudget {
+			break
+		}
+		pe := parse(data[:i+1])
+		if pe == nil {
+			continue
+		}
+		if pe.Msg == se.Msg {
+			return &SyntaxError{Line: bytes.Count(data[:i], []byte("\n")) + 1, Msg: se.Msg}
+		}
+		break
+	}
+	// The parser may count a line past the end of the file.
+	if lines := bytes.Count(data, []byte("\n")) + 1; se.Line > lines {
+		if bytes.HasSuffix(data, []byte("\n")) {
+			lines--
+		}
+		return &SyntaxError{Line: lines, Msg: se.Msg}
+	}
+	return se
+}
+
+var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
 func yamlError(err error) *SyntaxError {
 	msg := err.Error()
@@ -87,7 +155,8 @@ func ParseJSON(data []byte) (*yaml.Node, *Doc, error) {
 		start = len(bom)
 	}
 	d := NewDoc(data)
-	var v any
+	// RawMessage validates the whole document without converting numbers (1e400 is valid JSON).
+	var v json.RawMessage
 	if err := json.Unmarshal(data[start:], &v); err != nil {
 		var se *json.SyntaxError
 		if errors.As(err, &se) {

@@ -1,0 +1,14 @@
+variable "public" {
+  type = bool
+}
+
+resource "aws_eks_cluster" "unknown" {
+  name     = "unknown"
+  role_arn = "arn:aws:iam::111111111111:role/eks"
+
+  vpc_config {
+    subnet_ids              = ["subnet-1"]
+    endpoint_private_access = true
+    endpoint_public_access  = var.public
+  }
+}

@@ -1,0 +1,16 @@
+# The instances differ in one expression, so no single edit fixes the failing one without changing the
+# others: eksguard says so instead of writing a patch.
+resource "aws_eks_cluster" "this" {
+  for_each = {
+    dev = { public = false }
+    lab = { public = true }
+  }
+  name     = each.key
+  role_arn = "arn:aws:iam::111111111111:role/eks"
+
+  vpc_config {
+    subnet_ids              = ["subnet-1"]
+    endpoint_private_access = true
+    endpoint_public_access  = each.value.public
+  }
+}

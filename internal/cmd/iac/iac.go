@@ -1,0 +1,341 @@
+// Package iaccmd is `eksguard iac`: find the EKS clusters declared in Terraform, plan JSON,
+// CloudFormation and eksctl files, evaluate the endpoint controls on them, suggest the smallest edit
+// that fixes each failure, and write the report. It reads files only: it never loads AWS
+// configuration or credentials.
+package iaccmd
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"runtime/debug"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/eksguard/eksguard/internal/app"
+	"github.com/eksguard/eksguard/internal/benchmark"
+	"github.com/eksguard/eksguard/internal/check"
+	"github.com/eksguard/eksguard/internal/exit"
+	"github.com/eksguard/eksguard/internal/fileio"
+	"github.com/eksguard/eksguard/internal/finding"
+	"github.com/eksguard/eksguard/internal/model"
+	"github.com/eksguard/eksguard/internal/remediate"
+	"github.com/eksguard/eksguard/internal/render"
+	"github.com/eksguard/eksguard/internal/source/cloudformation"
+	"github.com/eksguard/eksguard/internal/source/eksctl"
+	"github.com/eksguard/eksguard/internal/source/iac"
+	"github.com/eksguard/eksguard/internal/source/terraform"
+	"github.com/eksguard/eksguard/internal/version"
+)
+
+// Formats are the output formats iac writes.
+var Formats = []string{"table", "json", "sarif", "patch"}
+
+// Options are the command's flags and arguments.
+type Options struct {
+	Paths    []string
+	VarFiles []string
+	// Vars are the raw --var NAME=VALUE arguments, in order; a later one wins, as in Terraform.
+	Vars   []string
+	Format string
+	Output string
+	Target string
+	CIDRs  []string
+	// Dir is the working directory that reported file names are relative to; empty is the process's.
+	Dir string
+
+	vars map[string]string
+}
+
+// NewCmd builds the command.
+func NewCmd(f *app.Factory) *cobra.Command {
+	o := &Options{}
+	cmd := &cobra.Command{
+		Use:   "iac PATH...",
+		Short: "Check EKS clusters declared in Terraform, CloudFormation and eksctl files (CIS 5.4.1 and 5.4.2)",
+		Long: `eksguard iac walks the files and folders given and evaluates CIS Amazon EKS Benchmark v1.8.0 controls 5.4.1
+and 5.4.2 on every EKS cluster declared in them: Terraform configurations (.tf, .tf.json, variable
+files) and plans (terraform show -json), CloudFormation templates (JSON, YAML, CDK synth output) and
+eksctl ClusterConfig files. It never reads AWS credentials or calls AWS.
+
+Folders are walked recursively, skipping .git, .hg, .svn, .terraform, .terragrunt-cache, .aws-sam,
+node_modules and vendor. Values left unset get the AWS (or module) default, and the report says so;
+values that cannot be known before deploy make the verdict UNKNOWN, naming the expression.
+
+Each failure in an editable file carries the smallest edit that makes it pass for --target: private
+(the default: private endpoint on, public off, passing 5.4.1 and 5.4.2) or restrict (private on, public
+restricted to --cidr, passing 5.4.1). --format patch prints all of them as one unified diff for
+git apply.
+
+Exit codes: 0 nothing failed (UNKNOWN results alone do not fail a run), 1 a control failed, 2 bad flags
+or a path that does not exist, or an input file that could not be read (it is named with its line on
+standard error and in the report's problems; the other files are still scanned), 3 a result is ERROR.
+When several apply, 2 wins over 3, and 3 over 1.`,
+		Example: `  eksguard iac .
+  eksguard iac infra/ --var-file prod.tfvars --var env=prod --format json
+  eksguard iac . --format sarif --output eksguard.sarif
+  eksguard iac . --format patch > fix.patch && git apply fix.patch
+  eksguard iac stacks/cluster.yaml --target restrict --cidr 203.0.113.0/24 --format patch`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.Paths = args
+			if err := o.Validate(); err != nil {
+				return exit.New(exit.Usage, err)
+			}
+			return Run(f, o)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringArrayVar(&o.VarFiles, "var-file", nil, "Terraform variable file applied to every root module, after terraform.tfvars and *.auto.tfvars (repeatable)")
+	fl.StringArrayVar(&o.Vars, "var", nil, "Terraform variable NAME=VALUE, applied last (repeatable)")
+	fl.StringVar(&o.Format, "format", "table", "output format: "+strings.Join(Formats, ", "))
+	fl.StringVarP(&o.Output, "output", "o", "", "write the report to this file instead of standard output")
+	fl.StringVar(&o.Target, "target", iac.TargetPrivate, "what suggested fixes aim for: private (private on, public off) or restrict (private on, public limited to --cidr)")
+	fl.StringSliceVar(&o.CIDRs, "cidr", nil, "with --target restrict: the allowlist the public endpoint gets, comma-separated or repeated")
+	return cmd
+}
+
+// varName is a Terraform identifier.
+var varName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_-]*$`)
+
+// Validate checks the options in one place; errors are usage errors.
+func (o *Options) Validate() error {
+	if !contains(Formats, o.Format) {
+		return fmt.Errorf("--format: unknown format %q (want one of: %s)", o.Format, strings.Join(Formats, ", "))
+	}
+	if _, err := render.New(o.Format, render.Options{}); err != nil {
+		return fmt.Errorf("--format: %w", err)
+	}
+	if len(o.Paths) == 0 {
+		return errors.New("name at least one file or folder to scan")
+	}
+	switch o.Target {
+	case iac.TargetPrivate:
+		if len(o.CIDRs) > 0 {
+			return errors.New("--cidr applies to --target restrict; --target private turns the public endpoint off")
+		}
+	case iac.TargetRestrict:
+		if len(o.CIDRs) == 0 {
+			return errors.New("--target restrict needs --cidr, the networks the public endpoint admits")
+		}
+		// The allowlist passes the same checks as a live fix (RC-5). The cluster's IP family is not
+		// known here, so IPv6 blocks are allowed; EKS rejects them on IPv4 clusters at apply time.
+		if problems := remediate.ValidateAllowlist(o.CIDRs, "ipv6", nil); len(problems) > 0 {
+			return fmt.Errorf("--cidr: %s", strings.Join(problems, "; "))
+		}
+	default:
+		return fmt.Errorf("--target: unknown target %q (want private or restrict)", o.Target)
+	}
+	for _, p := range o.VarFiles {
+		if fi, err := os.Stat(o.path(p)); err != nil {
+			return fmt.Errorf("--var-file: no such file: %s", p)
+		} else if fi.IsDir() {
+			return fmt.Errorf("--var-file: %s is a folder, not a variable file", p)
+		}
+	}
+	o.vars = map[string]string{}
+	for _, v := range o.Vars {
+		name, value, ok := strings.Cut(v, "=")
+		if !ok || !varName.MatchString(name) {
+			return fmt.Errorf("--var: %q is not NAME=VALUE with NAME a Terraform variable name", v)
+		}
+		o.vars[name] = value
+	}
+	return nil
+}
+
+// path resolves a path from the command line against Dir.
+func (o *Options) path(p string) string {
+	if o.Dir == "" || p == "" || filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(o.Dir, p)
+}
+
+// Adapters are the IaC formats a scan reads.
+func Adapters() []iac.Adapter {
+	return []iac.Adapter{terraform.New(), cloudformation.New(), eksctl.New()}
+}
+
+// Run scans, writes the report and problems, and returns the error that carries the exit code.
+func Run(f *app.Factory, o *Options) error {
+	if o.vars == nil {
+		if err := o.Validate(); err != nil {
+			return exit.New(exit.Usage, err)
+		}
+	}
+	rep, err := Scan(o)
+	if err != nil {
+		return exit.New(exit.Usage, err)
+	}
+	for _, p := range rep.Problems {
+		fmt.Fprintln(f.IO.ErrOut, p)
+	}
+	if err := write(f, rep, o.Format, o.Output); err != nil {
+		return err
+	}
+	return ExitFor(rep)
+}
+
+// Scan walks the paths, runs every adapter and evaluates the clusters found into a finished report.
+// The error is for paths that do not exist; problems in files are in the report.
+func Scan(o *Options) (*finding.Report, error) {
+	in, walkProblems, err := iac.Walk(o.Paths, o.Dir)
+	if err != nil {
+		return nil, err
+	}
+	varFiles := make([]string, len(o.VarFiles))
+	for i, p := range o.VarFiles {
+		varFiles[i] = o.path(p)
+	}
+	res := iac.Scan(in, iac.Options{VarFiles: varFiles, Vars: o.vars}, Adapters()...)
+	problems := iac.SortProblems(append(walkProblems, res.Problems...))
+	b := benchmark.Default()
+	rep := &finding.Report{
+		SchemaVersion: finding.SchemaVersion,
+		Tool:          finding.Tool{Name: "eksguard", Version: version.String()},
+		Benchmark:     b.Ref(),
+		Results:       []finding.Result{},
+		Problems:      make([]string, 0, len(problems)),
+	}
+	for _, p := range problems {
+		rep.Problems = append(rep.Problems, p.String())
+	}
+	target := iac.Target{Mode: o.Target, CIDRs: o.CIDRs}
+	for _, r := range res.Resources {
+		results := evaluate(b, r.Cluster)
+		attachFix(results, r, target)
+		rep.Results = append(rep.Results, results...)
+	}
+	rep.Finish()
+	return rep, nil
+}
+
+// evaluate runs the controls on one cluster. A check that panics on what an adapter made of some
+// file is a bug, but it costs that cluster's verdicts (ERROR, exit code 3), not the whole report.
+func evaluate(b *benchmark.Benchmark, c *model.Cluster) (results []finding.Result) {
+	defer func() {
+		if r := recover(); r != nil {
+			name, loc := "cluster", (*model.Location)(nil)
+			if c != nil {
+				name, loc = c.Name, c.Loc
+			}
+			results = b.ErrorResults(model.Error{Cluster: name, Operation: "evaluate", Message: fmt.Sprintf("internal error, please report it: %v", r)})
+			for i := range results {
+				results[i].Location = loc
+			}
+		}
+	}()
+	return b.EvaluateCluster(c)
+}
+
+// aims lists the checks a target's fix makes pass. A restrict fix leaves the public endpoint on, so
+// 5.4.2 still fails after it: that result keeps the check's own advice instead of an edit that does
+// not fix it.
+func aims(mode string) map[string]bool {
+	if mode == iac.TargetRestrict {
+		return map[string]bool{check.EndpointRestricted.ID: true}
+	}
+	return map[string]bool{check.EndpointRestricted.ID: true, check.EndpointPrivate.ID: true}
+}
+
+// attachFix asks the adapter for a fix once per resource that fails a check the target aims at, and
+// attaches it to those failures; the same *finding.Fix on several results is one edit in a patch.
+func attachFix(results []finding.Result, r iac.Resource, t iac.Target) {
+	aimed := aims(t.Mode)
+	var failing []int
+	for i, res := range results {
+		if res.Status == finding.Fail && aimed[res.CheckID] {
+			failing = append(failing, i)
+		}
+	}
+	if len(failing) == 0 || r.Fix == nil {
+		// No fix function: the format is generated (a Terraform plan), and the check's advice in
+		// words is all there is.
+		return
+	}
+	fix, err := callFix(r.Fix, t)
+	for _, i := range failing {
+		switch {
+		case err != nil:
+			results[i].Remediation = "no automatic edit: " + err.Error()
+		case fix == nil || len(fix.Edits) == 0:
+			desc := "the adapter proposed no change"
+			if fix != nil && fix.Description != "" {
+				desc = fix.Description
+			}
+			results[i].Remediation = "no automatic edit: " + desc
+		default:
+			results[i].Fix = fix
+			results[i].Remediation = fix.Description
+		}
+	}
+}
+
+// callFix keeps an adapter's bug in proposing a fix from taking the report down.
+func callFix(fn func(iac.Target) (*finding.Fix, error), t iac.Target) (fix *finding.Fix, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			fix, err = nil, fmt.Errorf("internal error, please report it: %v\n%s", r, debug.Stack())
+		}
+	}()
+	return fn(t)
+}
+
+// write renders the report to standard output or, atomically, to a file.
+func write(f *app.Factory, rep *finding.Report, format, output string) error {
+	w, err := render.New(format, render.Options{Color: output == "" && f.IO.ColorEnabled(), Command: "iac"})
+	if err != nil {
+		return exit.New(exit.Usage, err)
+	}
+	if output != "" {
+		if err := fileio.WriteAtomic(output, func(out io.Writer) error { return w.Write(out, rep) }); err != nil {
+			return exit.New(exit.Usage, err)
+		}
+		return nil
+	}
+	var buf bytes.Buffer
+	if err := w.Write(&buf, rep); err != nil {
+		return err
+	}
+	_, err = f.IO.Out.Write(buf.Bytes())
+	return err
+}
+
+// ExitFor computes the exit code of a finished report. Problems in the input (2) win, because the
+// report then covers less than was asked for and the fix is to repair the input; then ERROR results
+// (3); then failures (1). UNKNOWN alone is not a failure: before deploy, a value that depends on the
+// world is normal, and the report says what it depends on.
+func ExitFor(rep *finding.Report) error {
+	if n := len(rep.Problems); n > 0 {
+		return exit.New(exit.Usage, fmt.Errorf("%s in the input (listed above and in the report); the other files were scanned", plural(n, "problem")))
+	}
+	if n := finding.Count(rep.Results)[finding.Error]; n > 0 {
+		return exit.New(exit.Incomplete, fmt.Errorf("scan incomplete: %s; see the report for why", plural(n, "ERROR result")))
+	}
+	if rep.Has(finding.Fail) {
+		return exit.New(exit.Fail, nil)
+	}
+	return nil
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,277 @@
+package iaccmd
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/eksguard/eksguard/internal/app"
+	"github.com/eksguard/eksguard/internal/benchmark"
+	"github.com/eksguard/eksguard/internal/exit"
+	"github.com/eksguard/eksguard/internal/finding"
+	"github.com/eksguard/eksguard/internal/iostreams"
+	"github.com/eksguard/eksguard/internal/model"
+	"github.com/eksguard/eksguard/internal/source/iac"
+)
+
+func TestValidate(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "prod.tfvars"), []byte("x = 1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ok := func(o Options) Options {
+		if o.Format == "" {
+			o.Format = "table"
+		}
+		if o.Target == "" {
+			o.Target = iac.TargetPrivate
+		}
+		o.Paths = []string{"."}
+		o.Dir = dir
+		return o
+	}
+	tests := []struct {
+		name string
+		o    Options
+		err  string
+	}{
+		{name: "defaults", o: ok(Options{})},
+		{name: "every format", o: ok(Options{Format: "sarif"})},
+		{name: "patch", o: ok(Options{Format: "patch"})},
+		{name: "unknown format", o: ok(Options{Format: "xml"}), err: `--format: unknown format "xml" (want one of: table, json, sarif, patch)`},
+		{name: "no paths", o: Options{Format: "table", Target: "private"}, err: "name at least one file or folder"},
+		{name: "restrict with cidrs", o: ok(Options{Target: "restrict", CIDRs: []string{"203.0.113.0/24", "2001:db8:1::/48"}})},
+		{name: "restrict without cidr", o: ok(Options{Target: "restrict"}), err: "--target restrict needs --cidr"},
+		{name: "private with cidr", o: ok(Options{CIDRs: []string{"203.0.113.0/24"}}), err: "--cidr applies to --target restrict"},
+		{name: "unknown target", o: ok(Options{Target: "public"}), err: `--target: unknown target "public"`},
+		{name: "host bits", o: ok(Options{Target: "restrict", CIDRs: []string{"203.0.113.7/24"}}), err: `"203.0.113.7/24" has host bits set; the block is 203.0.113.0/24`},
+		{name: "not a block", o: ok(Options{Target: "restrict", CIDRs: []string{"203.0.113.7"}}), err: `"203.0.113.7" is not a CIDR block`},
+		{name: "spaces are not trimmed", o: ok(Options{Target: "restrict", CIDRs: []string{" 203.0.113.0/24"}}), err: "is not a CIDR block"},
+		{name: "the world", o: ok(Options{Target: "restrict", CIDRs: []string{"0.0.0.0/0"}}), err: "admit the whole internet"},
+		{name: "the world in halves", o: ok(Options{Target: "restrict", CIDRs: []string{"0.0.0.0/1", "128.0.0.0/1"}}), err: "admit the whole internet"},
+		{name: "private range", o: ok(Options{Target: "restrict", CIDRs: []string{"10.0.0.0/8"}}), err: "no internet client comes from"},
+		{name: "duplicate", o: ok(Options{Target: "restrict", CIDRs: []string{"203.0.113.0/24", "203.0.113.0/24"}}), err: "listed twice"},
+		{name: "var file relative to the working directory", o: ok(Options{VarFiles: []string{"prod.tfvars"}})},
+		{name: "missing var file", o: ok(Options{VarFiles: []string{"nope.tfvars"}}), err: "--var-file: no such file: nope.tfvars"},
+		{name: "var file is a folder", o: ok(Options{VarFiles: []string{"."}}), err: "is a folder"},
+		{name: "vars", o: ok(Options{Vars: []string{"env=prod", "cidrs=[\"203.0.113.0/24\"]", "empty=", "with-dash=x=y"}})},
+		{name: "var without =", o: ok(Options{Vars: []string{"env"}}), err: `--var: "env" is not NAME=VALUE`},
+		{name: "var without name", o: ok(Options{Vars: []string{"=x"}}), err: `--var: "=x" is not NAME=VALUE`},
+		{name: "var with a bad name", o: ok(Options{Vars: []string{"1env=x"}}), err: `--var: "1env=x" is not NAME=VALUE`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.o.Validate()
+			switch {
+			case tt.err == "" && err != nil:
+				t.Fatalf("err = %v", err)
+			case tt.err != "" && (err == nil || !strings.Contains(err.Error(), tt.err)):
+				t.Fatalf("err = %v, want %q", err, tt.err)
+			}
+		})
+	}
+	o := ok(Options{Vars: []string{"env=dev", "env=prod", "x=a=b"}})
+	if err := o.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if o.vars["env"] != "prod" || o.vars["x"] != "a=b" {
+		t.Errorf("vars = %v; the last assignment wins and the value keeps its '='", o.vars)
+	}
+}
+
+// cluster is an open cluster decided by defaults, at file:line.
+func openCluster(name string) *model.Cluster {
+	return &model.Cluster{Name: name, Source: model.SourceTerraform, Loc: &model.Location{File: "main.tf", Line: 3},
+		EndpointPublicAccess: model.Default(true, "AWS provider default"), EndpointPrivateAccess: model.Default(false, "AWS provider default"),
+		PublicAccessCIDRs: model.Strings{Values: []string{"0.0.0.0/0"}, Origin: model.OriginDefault}}
+}
+
+func restrictedCluster(name string) *model.Cluster {
+	return &model.Cluster{Name: name, Source: model.SourceTerraform, Loc: &model.Location{File: "main.tf", Line: 3},
+		EndpointPublicAccess: model.Explicit(true), EndpointPrivateAccess: model.Explicit(true), PublicAccessCIDRs: model.ExplicitList("198.51.100.0/24")}
+}
+
+func TestAttachFix(t *testing.T) {
+	edit := &finding.Fix{Description: "set endpoint_public_access = false", Edits: []finding.Edit{{File: "main.tf", Line: 4, Remove: 1, Insert: []string{"x"}}}}
+	private := iac.Target{Mode: iac.TargetPrivate}
+	restrict := iac.Target{Mode: iac.TargetRestrict, CIDRs: []string{"203.0.113.0/24"}}
+	type want struct {
+		fix         bool
+		remediation string
+	}
+	tests := []struct {
+		name    string
+		cluster *model.Cluster
+		target  iac.Target
+		fix     func(iac.Target) (*finding.Fix, error)
+		calls   int
+		want    map[string]want // by control
+	}{
+		{name: "private: one fix for both failures", cluster: openCluster("a"), target: private,
+			fix: func(iac.Target) (*finding.Fix, error) { return edit, nil }, calls: 1,
+			want: map[string]want{"5.4.1": {true, edit.Description}, "5.4.2": {true, edit.Description}}},
+		{name: "restrict: fixes 5.4.1 only", cluster: openCluster("a"), target: restrict,
+			fix: func(iac.Target) (*finding.Fix, error) { return edit, nil }, calls: 1,
+			want: map[string]want{"5.4.1": {true, edit.Description}, "5.4.2": {false, "set endpointPrivateAccess=true and endpointPublicAccess=false in the cluster definition"}}},
+		{name: "restrict: a restricted cluster that fails only 5.4.2 is left alone", cluster: restrictedCluster("a"), target: restrict,
+			fix: func(iac.Target) (*finding.Fix, error) { t.Error("fix called"); return edit, nil }, calls: 0,
+			want: map[string]want{"5.4.1": {false, ""}, "5.4.2": {false, "set endpointPrivateAccess=true and endpointPublicAccess=false in the cluster definition"}}},
+		{name: "no safe edit", cluster: openCluster("a"), target: private,
+			fix: func(iac.Target) (*finding.Fix, error) { return nil, errors.New("the value differs per instance") }, calls: 1,
+			want: map[string]want{"5.4.1": {false, "no automatic edit: the value differs per instance"}, "5.4.2": {false, "no automatic edit: the value differs per instance"}}},
+		{name: "fix without edits", cluster: openCluster("a"), target: private,
+			fix: func(iac.Target) (*finding.Fix, error) { return &finding.Fix{Description: "already there"}, nil }, calls: 1,
+			want: map[string]want{"5.4.1": {false, "no automatic edit: already there"}, "5.4.2": {false, "no automatic edit: already there"}}},
+		{name: "a panicking fix is an error", cluster: openCluster("a"), target: private,
+			fix: func(iac.Target) (*finding.Fix, error) { panic("bug") }, calls: 1,
+			want: map[string]want{"5.4.1": {false, "no automatic edit: internal error, please report it: bug"}, "5.4.2": {false, "no automatic edit: internal error, please report it: bug"}}},
+		{name: "no fix function (a plan)", cluster: openCluster("a"), target: private, fix: nil,
+			want: map[string]want{"5.4.1": {false, "set endpointPrivateAccess=true and endpointPublicAccess=false in the cluster definition"}, "5.4.2": {false, "set endpointPrivateAccess=true and endpointPublicAccess=false in the cluster definition"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			calls := 0
+			r := iac.Resource{Cluster: tt.cluster}
+			if tt.fix != nil {
+				r.Fix = func(tg iac.Target) (*finding.Fix, error) {
+					calls++
+					if tg.Mode != tt.target.Mode {
+						t.Errorf("target = %+v", tg)
+					}
+					return tt.fix(tg)
+				}
+			}
+			results := benchmark.Default().EvaluateCluster(tt.cluster)
+			attachFix(results, r, tt.target)
+			if calls != tt.calls {
+				t.Errorf("fix called %d times, want %d", calls, tt.calls)
+			}
+			for _, res := range results {
+				w := tt.want[res.Control]
+				if (res.Fix != nil) != w.fix {
+					t.Errorf("%s: fix = %+v", res.Control, res.Fix)
+				}
+				if got, _, _ := strings.Cut(res.Remediation, "\n"); got != w.remediation {
+					t.Errorf("%s: remediation = %q, want %q", res.Control, got, w.remediation)
+				}
+			}
+		})
+	}
+}
+
+func TestExitFor(t *testing.T) {
+	res := func(s finding.Status) finding.Result { return finding.Result{Status: s} }
+	tests := []struct {
+		name     string
+		results  []finding.Result
+		problems []string
+		code     int
+	}{
+		{"nothing found", nil, nil, exit.OK},
+		{"all pass", []finding.Result{res(finding.Pass)}, nil, exit.OK},
+		{"unknown alone is not a failure", []finding.Result{res(finding.Pass), res(finding.Unknown)}, nil, exit.OK},
+		{"a failure", []finding.Result{res(finding.Unknown), res(finding.Fail)}, nil, exit.Fail},
+		{"an error", []finding.Result{res(finding.Fail), res(finding.Error)}, nil, exit.Incomplete},
+		{"a problem wins over a failure", []finding.Result{res(finding.Fail)}, []string{"x.tf:1: bad"}, exit.Usage},
+		{"a problem wins over an error", []finding.Result{res(finding.Error)}, []string{"x.tf:1: bad"}, exit.Usage},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rep := &finding.Report{Results: tt.results, Problems: tt.problems}
+			rep.Finish()
+			if got := exit.Code(ExitFor(rep)); got != tt.code {
+				t.Errorf("exit code = %d, want %d", got, tt.code)
+			}
+		})
+	}
+}
+
+// TestRun runs the command in-process over a small tree and checks the report, the problems on
+// standard error, and that AWS configuration is never loaded.
+func TestRun(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string]string{
+		"infra/main.tf": `resource "aws_eks_cluster" "open" {
+  name     = "open"
+  role_arn = "arn:aws:iam::111111111111:role/eks"
+  vpc_config {
+    subnet_ids = ["subnet-1"]
+  }
+}
+`,
+		"infra/vars.tf":     "variable \"public\" {\n  type = bool\n}\n",
+		"infra/broken.yaml": "AWSTemplateFormatVersion: \"2010-09-09\"\nResources:\n  C: [\n",
+		"readme.txt":        "notes\n",
+	}
+	for name, text := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ios, _, out, errOut := iostreams.Test()
+	f := &app.Factory{IO: ios, Now: time.Now, AWSConfig: func(context.Context, string) (aws.Config, error) {
+		t.Error("eksguard iac loaded AWS configuration")
+		return aws.Config{}, errors.New("no")
+	}}
+	o := &Options{Paths: []string{"infra", "readme.txt"}, Format: "json", Target: iac.TargetPrivate, Dir: dir}
+	err := Run(f, o)
+	if code := exit.Code(err); code != exit.Usage {
+		t.Errorf("exit code = %d (%v), want 2", code, err)
+	}
+	wantErr := []string{"infra/broken.yaml:", "readme.txt: " + iac.NotIaC}
+	for _, w := range wantErr {
+		if !strings.Contains(errOut.String(), w) {
+			t.Errorf("stderr lacks %q:\n%s", w, errOut.String())
+		}
+	}
+	for _, w := range []string{`"name": "aws_eks_cluster.open"`, `"file": "infra/main.tf"`, `"status": "FAIL"`, `"fix": {`, `"problems": [`} {
+		if !strings.Contains(out.String(), w) {
+			t.Errorf("report lacks %s:\n%s", w, out.String())
+		}
+	}
+}
+
+// TestEvaluateNeverPanics: a cluster the checks choke on becomes ERROR results at its location.
+func TestEvaluateNeverPanics(t *testing.T) {
+	b := benchmark.Default()
+	tests := []struct {
+		name   string
+		c      *model.Cluster
+		status finding.Status
+	}{
+		{"ordinary", openCluster("a"), finding.Fail},
+		{"pathological", &model.Cluster{Name: "odd", Loc: &model.Location{File: "x.tf", Line: 2}, EndpointPublicAccess: model.Explicit(true), EndpointPrivateAccess: model.Explicit(true),
+			PublicAccessCIDRs: model.Strings{Values: []string{"1.2.3.0/24", "", "::/0x"}, Origin: model.OriginExplicit}}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			results := evaluate(b, tt.c)
+			if len(results) != 2 {
+				t.Fatalf("results = %+v", results)
+			}
+			for _, r := range results {
+				if tt.status != "" && r.Status != tt.status {
+					t.Errorf("%s = %s", r.Control, r.Status)
+				}
+				if r.Location == nil {
+					t.Errorf("%s has no location", r.Control)
+				}
+			}
+		})
+	}
+	// A nil cluster cannot come from iac.Scan, but makes EvaluateCluster panic: that is recovered
+	// into ERROR results.
+	for _, r := range evaluate(b, nil) {
+		if r.Status != finding.Error || !strings.Contains(r.Reason, "internal error, please report it") {
+			t.Errorf("%s: %s %s", r.Control, r.Status, r.Reason)
+		}
+	}
+}

@@ -1,0 +1,518 @@
+package cloudformation
+
+import (
+	"bytes"
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/eksguard/eksguard/internal/finding"
+	"github.com/eksguard/eksguard/internal/model"
+	"github.com/eksguard/eksguard/internal/source/cloudformation/yamledit"
+	"github.com/eksguard/eksguard/internal/source/iac"
+)
+
+// Resource types that declare an EKS cluster.
+const (
+	TypeCluster     = "AWS::EKS::Cluster"
+	TypeQuickStart  = "AWSQS::EKS::Cluster"
+	TypeCDKResource = "Custom::AWSCDK-EKS-Cluster"
+)
+
+// layout says where a resource type keeps its endpoint settings, below Properties.
+type layout struct {
+	vpc                     []string
+	public, private, cidrs  string
+	network                 []string
+	ipFamily, version, name string
+}
+
+var layouts = map[string]layout{
+	TypeCluster: {
+		vpc: []string{"ResourcesVpcConfig"}, public: "EndpointPublicAccess", private: "EndpointPrivateAccess",
+		cidrs: "PublicAccessCidrs", network: []string{"KubernetesNetworkConfig"}, ipFamily: "IpFamily", version: "Version",
+	},
+	TypeQuickStart: {
+		vpc: []string{"ResourcesVpcConfig"}, public: "EndpointPublicAccess", private: "EndpointPrivateAccess",
+		cidrs: "PublicAccessCidrs", network: []string{"KubernetesNetworkConfig"}, ipFamily: "IpFamily", version: "Version",
+	},
+	// The CDK custom resource passes Config to the EKS CreateCluster API as is, so its keys are the
+	// API's camelCase names.
+	TypeCDKResource: {
+		vpc: []string{"Config", "resourcesVpcConfig"}, public: "endpointPublicAccess", private: "endpointPrivateAccess",
+		cidrs: "publicAccessCidrs", network: []string{"Config", "kubernetesNetworkConfig"}, ipFamily: "ipFamily", version: "version",
+	},
+}
+
+// New returns the CloudFormation adapter.
+func New() iac.Adapter { return adapter{} }
+
+type adapter struct{}
+
+func (adapter) Name() string { return "cloudformation" }
+
+// Scan reads every .yaml, .yml, .json and .template file that holds a CloudFormation template.
+func (adapter) Scan(in *iac.Input, _ iac.Options) iac.Result {
+	var res iac.Result
+	if in == nil {
+		return res
+	}
+	for _, f := range in.Files {
+		if f == nil || !candidate(f.Name) && !candidate(f.Path) {
+			continue
+		}
+		scanSafely(f, &res)
+	}
+	return res
+}
+
+func candidate(name string) bool {
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".yaml", ".yml", ".json", ".template":
+		return true
+	}
+	return false
+}
+
+// scanSafely turns a panic into a problem with the file, so that one odd file cannot stop a scan; the
+// fuzz tests call scanFile directly so that such bugs are found rather than hidden.
+func scanSafely(f *iac.File, res *iac.Result) {
+	defer func() {
+		if r := recover(); r != nil {
+			res.Problems = append(res.Problems, iac.Problem{File: f.Name, Message: fmt.Sprintf("internal error reading the template: %v", r)})
+			res.Claimed = append(res.Claimed, f.Name)
+		}
+	}()
+	scanFile(f, res)
+}
+
+// templateMarkers are texts that make a file that does not parse clearly a template of ours.
+var templateMarkers = []string{"AWSTemplateFormatVersion", TypeCluster, TypeQuickStart, TypeCDKResource}
+
+// otherMarkers are texts of formats other adapters read: a broken file holding them is theirs to
+// report, even when named on the command line.
+var otherMarkers = []string{"eksctl.io/", `"terraform_version"`, `"resource_changes"`, `"planned_values"`}
+
+func looksLikeTemplate(f *iac.File) bool {
+	for _, m := range templateMarkers {
+		if bytes.Contains(f.Data, []byte(m)) {
+			return true
+		}
+	}
+	if !f.Explicit {
+		return false
+	}
+	for _, m := range otherMarkers {
+		if bytes.Contains(f.Data, []byte(m)) {
+			return false
+		}
+	}
+	return true
+}
+
+func scanFile(f *iac.File, res *iac.Result) {
+	root, doc, err := parse(f.Name, f.Data)
+	if err != nil {
+		if looksLikeTemplate(f) {
+			line := 0
+			msg := err.Error()
+			if se, ok := err.(*yamledit.SyntaxError); ok {
+				line, msg = se.Line, se.Msg
+			}
+			format := "YAML"
+			if yamledit.IsJSON(f.Data) {
+				format = "JSON"
+			}
+			res.Problems = append(res.Problems, iac.Problem{File: f.Name, Line: line, Message: "not valid " + format + ": " + msg})
+			res.Claimed = append(res.Claimed, f.Name)
+		}
+		return
+	}
+	t := newTemplate(f, root, doc)
+	if t == nil {
+		return
+	}
+	res.Claimed = append(res.Claimed, f.Name)
+	res.Resources = append(res.Resources, t.clusters()...)
+	res.Problems = append(res.Problems, t.problems...)
+}
+
+// parse reads JSON (by its own parser, which knows every node's span) or YAML. A file that starts
+// like JSON but is not is read as YAML, as CloudFormation does, unless it is named .json: there a JSON
+// error (a trailing comma, say) is what the author needs to hear about.
+func parse(name string, data []byte) (*yaml.Node, *yamledit.Doc, error) {
+	if yamledit.IsJSON(data) {
+		root, doc, err := yamledit.ParseJSON(data)
+		if err == nil {
+			return root, doc, nil
+		}
+		if strings.EqualFold(filepath.Ext(name), ".json") {
+			return nil, nil, err
+		}
+		if n, yerr := yamledit.ParseYAMLDocument(data); yerr == nil && n != nil {
+			return n, yamledit.NewDoc(data), nil
+		}
+		return nil, nil, err
+	}
+	n, err := yamledit.ParseYAMLDocument(data)
+	if err != nil {
+		return nil, nil, err
+	}
+	return n, yamledit.NewDoc(data), nil
+}
+
+// template is one parsed CloudFormation template.
+type template struct {
+	file       *iac.File
+	doc        *yamledit.Doc
+	root       *yaml.Node
+	params     map[string]*yaml.Node
+	conditions map[string]*yaml.Node
+	mappings   *yaml.Node
+	resources  map[string]*yaml.Node
+	order      []resourceEntry
+	// cdk is set when the template is AWS CDK output: under cdk.out or with CDK metadata.
+	cdk      bool
+	problems []iac.Problem
+}
+
+type resourceEntry struct {
+	key, node *yaml.Node
+	id, typ   string
+	// inBlock is set when Resources is a block mapping, so the entry can be rewritten line by line.
+	inBlock bool
+}
+
+// newTemplate returns nil when the document is not a CloudFormation template.
+func newTemplate(f *iac.File, doc *yaml.Node, text *yamledit.Doc) *template {
+	root := yamledit.Deref(doc)
+	if root != nil && root.Kind == yaml.DocumentNode && len(root.Content) > 0 {
+		root = yamledit.Deref(root.Content[0])
+	}
+	if root == nil || root.Kind != yaml.MappingNode {
+		return nil
+	}
+	t := &template{file: f, doc: text, root: root, params: section(root, "Parameters"), conditions: section(root, "Conditions"), resources: map[string]*yaml.Node{}}
+	_, t.mappings = yamledit.Lookup(root, "Mappings")
+	versionKey, _ := yamledit.Lookup(root, "AWSTemplateFormatVersion")
+	_, res := yamledit.Lookup(root, "Resources")
+	res = yamledit.Deref(res)
+	typed := false
+	if res != nil && res.Kind == yaml.MappingNode {
+		for i := 0; i+1 < len(res.Content); i += 2 {
+			k, v := yamledit.Deref(res.Content[i]), yamledit.Deref(res.Content[i+1])
+			if k == nil || k.Kind != yaml.ScalarNode {
+				continue
+			}
+			t.resources[k.Value] = v
+			if strings.HasPrefix(k.Value, "Fn::ForEach::") && declaresCluster(v, 0) {
+				t.problems = append(t.problems, iac.Problem{File: f.Name, Line: k.Line,
+					Message: k.Value + " is not expanded (AWS::LanguageExtensions), so the EKS clusters it declares are not checked"})
+				continue
+			}
+			_, tn := yamledit.Lookup(v, "Type")
+			tn = yamledit.Deref(tn)
+			if tn == nil || tn.Kind != yaml.ScalarNode || tn.Tag != "!!str" || !strings.Contains(tn.Value, "::") {
+				continue
+			}
+			typed = true
+			t.order = append(t.order, resourceEntry{key: res.Content[i], node: res.Content[i+1], id: k.Value, typ: tn.Value, inBlock: res.Style&yaml.FlowStyle == 0})
+			if tn.Value == "AWS::CDK::Metadata" {
+				t.cdk = true
+			}
+		}
+	}
+	if versionKey == nil && !typed {
+		return nil
+	}
+	if underCDKOut(f.Name) || underCDKOut(f.Path) {
+		t.cdk = true
+	}
+	return t
+}
+
+// declaresCluster reports whether a subtree names one of the EKS cluster types.
+func declaresCluster(n *yaml.Node, depth int) bool {
+	if n == nil || depth > 32 || n.Kind == yaml.AliasNode {
+		return false
+	}
+	if n.Kind == yaml.ScalarNode {
+		_, ok := layouts[n.Value]
+		return ok
+	}
+	for _, c := range n.Content {
+		if declaresCluster(c, depth+1) {
+			return true
+		}
+	}
+	return false
+}
+
+func underCDKOut(p string) bool {
+	for _, part := range strings.Split(filepath.ToSlash(p), "/") {
+		if part == "cdk.out" {
+			return true
+		}
+	}
+	return false
+}
+
+func section(root *yaml.Node, name string) map[string]*yaml.Node {
+	out := map[string]*yaml.Node{}
+	_, m := yamledit.Lookup(root, name)
+	m = yamledit.Deref(m)
+	if m == nil || m.Kind != yaml.MappingNode {
+		return out
+	}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if k := yamledit.Deref(m.Content[i]); k != nil && k.Kind == yaml.ScalarNode {
+			out[k.Value] = m.Content[i+1]
+		}
+	}
+	return out
+}
+
+func (t *template) loc(n *yaml.Node) *model.Location {
+	if n == nil || n.Line < 1 {
+		return nil
+	}
+	return &model.Location{File: t.file.Name, Line: n.Line}
+}
+
+// clusters builds one resource per EKS cluster in the template, in template order.
+func (t *template) clusters() []iac.Resource {
+	var out []iac.Resource
+	for _, r := range t.order {
+		lay, ok := layouts[r.typ]
+		if !ok {
+			continue
+		}
+		ev := newEvaluator(t)
+		c, fix, skip := t.cluster(ev, r, lay)
+		if skip {
+			continue
+		}
+		out = append(out, iac.Resource{Cluster: c, Fix: fix})
+	}
+	return out
+}
+
+// container resolves a node that must hold a mapping (Properties, ResourcesVpcConfig): through aliases
+// and Fn::If, to a mapping, to absent (AWS::NoValue, null or missing) or to unknown with why.
+func (ev *evaluator) container(n *yaml.Node, name string, depth int) (*yaml.Node, string) {
+	for ; depth < maxDepth; depth++ {
+		if n == nil {
+			return nil, ""
+		}
+		if n.Kind == yaml.AliasNode {
+			n = n.Alias
+			continue
+		}
+		fn, arg, ok := intrinsic(n)
+		if !ok {
+			break
+		}
+		switch fn {
+		case "Fn::If":
+			a, bad := ev.args(fn, arg, depth, 3, 3)
+			if bad != nil {
+				return nil, bad.s
+			}
+			cond, bad := ev.str(a[0], depth, "the condition of Fn::If")
+			if bad != nil {
+				return nil, bad.s
+			}
+			c := ev.condition(cond, depth)
+			if c.why != "" {
+				return nil, fmt.Sprintf("%s depends on condition %s, which cannot be evaluated (%s)", name, cond, c.why)
+			}
+			if c.val {
+				n = a[1]
+			} else {
+				n = a[2]
+			}
+		default:
+			v := ev.call(fn, arg, depth)
+			switch v.k {
+			case kNoValue:
+				return nil, ""
+			case kMap:
+				n = v.node
+				continue
+			case kUnknown:
+				return nil, fmt.Sprintf("%s is computed by %s: %s", name, fn, v.s)
+			}
+			return nil, fmt.Sprintf("%s is %s, not a mapping", name, v.describe())
+		}
+	}
+	if n == nil || n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null" {
+		return nil, ""
+	}
+	if n.Kind != yaml.MappingNode {
+		return nil, fmt.Sprintf("%s is not a mapping", name)
+	}
+	return n, ""
+}
+
+// walk resolves a path of mappings below m. It returns the last mapping (nil when absent), the key
+// node of the deepest step that exists (for locations) and why it is unknown, if it is.
+func (ev *evaluator) walk(m *yaml.Node, path []string, name string) (*yaml.Node, *yaml.Node, string) {
+	var lastKey *yaml.Node
+	for _, p := range path {
+		name += "." + p
+		k, v := yamledit.Lookup(m, p)
+		if k == nil {
+			return nil, lastKey, ""
+		}
+		lastKey = k
+		var why string
+		m, why = ev.container(v, name, 0)
+		if why != "" || m == nil {
+			return nil, lastKey, why
+		}
+	}
+	return m, lastKey, ""
+}
+
+func (t *template) cluster(ev *evaluator, r resourceEntry, lay layout) (*model.Cluster, func(iac.Target) (*finding.Fix, error), bool) {
+	c := &model.Cluster{Name: r.id, Source: model.SourceCloudFormation, Kind: r.typ, Loc: t.loc(r.key)}
+	node := yamledit.Deref(r.node)
+	if _, cn := yamledit.Lookup(node, "Condition"); cn != nil {
+		name, bad := ev.str(cn, 0, "the resource Condition")
+		switch res := ev.condition(name, 0); {
+		case bad != nil:
+			c.Notes = append(c.Notes, "the resource's Condition cannot be read: "+bad.s)
+		case res.why != "":
+			c.Notes = append(c.Notes, fmt.Sprintf("created only when condition %s holds, which cannot be evaluated (%s)", name, res.why))
+		case !res.val:
+			return nil, nil, true // the stack does not create it
+		}
+	}
+	cdkPath := ""
+	if _, md := yamledit.Lookup(node, "Metadata"); md != nil {
+		if _, p := yamledit.Lookup(md, "aws:cdk:path"); p != nil && yamledit.Deref(p) != nil {
+			cdkPath = yamledit.Deref(p).Value
+		}
+	}
+	generated := t.cdk || cdkPath != "" || r.typ == TypeCDKResource
+	if generated {
+		note := "generated by the AWS CDK"
+		if cdkPath != "" {
+			note += " (" + cdkPath + ")"
+		}
+		c.Notes = append(c.Notes, note+"; change the CDK app, not this template")
+	}
+
+	propsKey, props := yamledit.Lookup(node, "Properties")
+	props, why := ev.container(props, "Properties", 0)
+	vpcKey := propsKey
+	var vpc *yaml.Node
+	if why == "" {
+		var k *yaml.Node
+		vpc, k, why = ev.walk(props, lay.vpc, "Properties")
+		if k != nil {
+			vpcKey = k
+		}
+	}
+	net, _, _ := ev.walk(props, lay.network, "Properties")
+	if why == "" && net != nil {
+		if k, v := yamledit.Lookup(net, lay.ipFamily); k != nil {
+			if s, ok := ev.eval(v, 0).scalar(); ok && strings.EqualFold(s, "ipv6") {
+				c.IPFamily = "ipv6"
+			}
+		}
+	}
+	if _, v := yamledit.Lookup(props, lay.version); v != nil {
+		if s, ok := ev.eval(v, 0).scalar(); ok {
+			c.Version = s
+		}
+	}
+
+	if why != "" {
+		loc := t.loc(vpcKey)
+		c.EndpointPublicAccess = model.Bool{Origin: model.OriginUnknown, Detail: why, Loc: loc}
+		c.EndpointPrivateAccess = model.Bool{Origin: model.OriginUnknown, Detail: why, Loc: loc}
+		c.PublicAccessCIDRs = model.Strings{Origin: model.OriginUnknown, Detail: why, Loc: loc}
+	} else {
+		c.EndpointPublicAccess = t.boolField(ev, vpc, lay.public, true)
+		c.EndpointPrivateAccess = t.boolField(ev, vpc, lay.private, false)
+		c.PublicAccessCIDRs = t.cidrField(ev, vpc, lay.cidrs, c.IPFamily)
+	}
+	st := &fixState{t: t, r: r, lay: lay, c: c, generated: generated, cdkPath: cdkPath}
+	return c, st.fix, false
+}
+
+const awsDefault = "AWS default"
+
+func (t *template) boolField(ev *evaluator, vpc *yaml.Node, key string, def bool) model.Bool {
+	k, v := yamledit.Lookup(vpc, key)
+	if k == nil {
+		return model.Default(def, awsDefault)
+	}
+	loc := t.loc(k)
+	val := ev.eval(v, 0)
+	switch val.k {
+	case kNoValue:
+		b := model.Default(def, awsDefault+" (AWS::NoValue)")
+		b.Loc = loc
+		return b
+	case kBool:
+		return model.Bool{Value: val.b, Origin: model.OriginExplicit, Loc: loc, Detail: val.via}
+	case kStr:
+		if strings.EqualFold(val.s, "true") || strings.EqualFold(val.s, "false") {
+			return model.Bool{Value: strings.EqualFold(val.s, "true"), Origin: model.OriginExplicit, Loc: loc, Detail: val.via}
+		}
+	case kUnknown:
+		return model.Bool{Origin: model.OriginUnknown, Loc: loc, Detail: val.s}
+	case kNull:
+		return model.Bool{Origin: model.OriginUnknown, Loc: loc, Detail: key + " is null, which CloudFormation rejects"}
+	}
+	detail := fmt.Sprintf("%s is %s, not a boolean", key, val.describe())
+	if val.via != "" {
+		detail += " (" + val.via + ")"
+	}
+	return model.Bool{Origin: model.OriginUnknown, Loc: loc, Detail: detail}
+}
+
+func defaultCIDRs(ipFamily string) []string {
+	if ipFamily == "ipv6" {
+		return []string{"0.0.0.0/0", "::/0"}
+	}
+	return []string{"0.0.0.0/0"}
+}
+
+func (t *template) cidrField(ev *evaluator, vpc *yaml.Node, key, ipFamily string) model.Strings {
+	k, v := yamledit.Lookup(vpc, key)
+	if k == nil {
+		return model.Strings{Values: defaultCIDRs(ipFamily), Origin: model.OriginDefault, Detail: awsDefault}
+	}
+	loc := t.loc(k)
+	unknown := func(why string) model.Strings {
+		return model.Strings{Values: []string{}, Origin: model.OriginUnknown, Loc: loc, Detail: why}
+	}
+	val := ev.eval(v, 0)
+	switch val.k {
+	case kNoValue:
+		return model.Strings{Values: defaultCIDRs(ipFamily), Origin: model.OriginDefault, Loc: loc, Detail: awsDefault + " (AWS::NoValue)"}
+	case kUnknown:
+		return unknown(val.s)
+	case kList:
+		out := []string{}
+		for _, e := range val.list {
+			if e.k == kUnknown {
+				return unknown(e.s)
+			}
+			s, ok := e.scalar()
+			if !ok || e.k == kBool {
+				return unknown(fmt.Sprintf("%s has an entry that is %s, not a string", key, e.describe()))
+			}
+			out = append(out, s)
+		}
+		return model.Strings{Values: out, Origin: model.OriginExplicit, Loc: loc, Detail: val.via}
+	case kNull:
+		return unknown(key + " is null, which CloudFormation rejects")
+	}
+	return unknown(fmt.Sprintf("%s is %s, not a list", key, val.describe()))
+}

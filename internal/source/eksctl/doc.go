@@ -1,0 +1,19 @@
+// Package eksctl reads EKS clusters from eksctl ClusterConfig files (apiVersion eksctl.io/v1alpha5,
+// kind ClusterConfig), every document of a multi-document YAML file.
+//
+// Values follow eksctl: vpc.clusterEndpoints.publicAccess and privateAccess default to true and false
+// field by field; an empty vpc.publicAccessCIDRs means the EKS default (0.0.0.0/0, and ::/0 for IPv6);
+// booleans are YAML 1.1 as eksctl reads them (yes/no/on/off count, a quoted "true" is rejected by
+// eksctl and so is unknown here); YAML merge keys are followed. An envsubst placeholder (${VAR})
+// where a value decides the verdict makes it unknown, naming the placeholder.
+//
+// privateCluster.enabled: true is judged by its end state, private only, with a note that eksctl
+// creates the cluster with the public endpoint on and turns it off once the cluster is ready. Setting
+// vpc.clusterEndpoints as well is a problem (eksctl rejects it) and leaves the settings unknown.
+// Neither endpoint enabled (both false, or publicAccess false with privateAccess left to its default)
+// is kept as written, so the checks report it as impossible, and is also a problem, because eksctl
+// rejects the file; a local cluster on Outposts defaults to private only.
+//
+// Fixes edit vpc.clusterEndpoints and vpc.publicAccessCIDRs in place (creating vpc when missing) and
+// say how to apply the change to an existing cluster (eksctl utils update-cluster-vpc-config).
+package eksctl

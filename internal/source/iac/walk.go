@@ -1,0 +1,326 @@
+package iac
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"sort"
+	"strings"
+	"sync"
+)
+
+// MaxFileSize is the largest file read. IaC files are far smaller; a bigger one is almost always
+// generated data, and reading it whole would cost more memory than the rest of a scan.
+const MaxFileSize = 10 << 20
+
+// NotIaC is the problem reported for a file named on the command line that no adapter recognises.
+const NotIaC = "not a Terraform, plan JSON, CloudFormation or eksctl file"
+
+// skipDirs are folders never entered while walking, because what they hold is not the user's own
+// configuration: version control data, tool caches and copies of modules (scanning a copy reports
+// the same cluster twice, evaluated without its caller's variables), and package dependencies. A
+// folder named on the command line is walked even when its name is listed. cdk.out is not listed:
+// CDK synth output is the only CloudFormation a CDK project has.
+var skipDirs = map[string]bool{
+	".git":              true,
+	".hg":               true,
+	".svn":              true,
+	".terraform":        true,
+	".terragrunt-cache": true,
+	".aws-sam":          true,
+	"node_modules":      true,
+	"vendor":            true,
+}
+
+// walkExts are the file name endings read while walking a folder; every adapter claims files by
+// these (Terraform: .tf, .tf.json, .tfvars, .tfvars.json and plan JSON; CloudFormation: .json, .yaml,
+// .yml, .template; eksctl: .yaml, .yml). Other files found by walking are not read at all, so a tree
+// full of images or archives costs nothing. A file named on the command line is read whatever its
+// name, so a plan saved without an extension can still be scanned.
+var walkExts = []string{".tf", ".tfvars", ".json", ".yaml", ".yml", ".template"}
+
+func walkable(name string) bool {
+	name = strings.ToLower(name)
+	for _, ext := range walkExts {
+		if strings.HasSuffix(name, ext) {
+			return true
+		}
+	}
+	return false
+}
+
+// Walk finds the input files under paths: files named directly (Explicit) and the files below
+// folders, recursively, skipping skipDirs. Names are slash-separated and relative to cwd when the
+// file lies beneath it, absolute otherwise; Path is absolute. While walking, symbolic links to
+// folders are not followed (no loops, no escaping the tree) and symbolic links to files are followed
+// only when the target lies inside the folder being walked: a link out of the tree is a problem, so a
+// scan of untrusted code never reads, and never quotes in a message, files elsewhere on the machine.
+// Files that cannot be read, or are larger than MaxFileSize, are problems. A path that does not exist
+// or cannot be opened is an error: the command was called wrongly.
+func Walk(paths []string, cwd string) (*Input, []Problem, error) {
+	if cwd == "" {
+		wd, err := os.Getwd()
+		if err != nil {
+			return nil, nil, fmt.Errorf("find the working directory: %w", err)
+		}
+		cwd = wd
+	}
+	if abs, err := filepath.Abs(cwd); err == nil {
+		cwd = abs
+	}
+	w := &walker{cwd: filepath.Clean(cwd), index: map[string]*File{}}
+	w.in.Roots = append([]string{}, paths...)
+	var missing []string
+	for _, p := range paths {
+		abs := w.abs(p)
+		fi, err := os.Stat(abs)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			missing = append(missing, p)
+			continue
+		case err != nil:
+			return nil, nil, fmt.Errorf("cannot read %s: %w", p, unwrapPath(err))
+		case fi.IsDir():
+			w.walkDir(abs)
+		default:
+			w.addFile(abs, fi, true)
+		}
+	}
+	if len(missing) > 0 {
+		return nil, nil, fmt.Errorf("no such file or directory: %s", strings.Join(missing, ", "))
+	}
+	return &w.in, w.problems, nil
+}
+
+type walker struct {
+	cwd      string
+	in       Input
+	problems []Problem
+	// index finds a file already added by its absolute path, so that a file reached twice (named
+	// and inside a named folder) is read once, and counts as named.
+	index map[string]*File
+}
+
+func (w *walker) abs(p string) string {
+	if !filepath.IsAbs(p) {
+		p = filepath.Join(w.cwd, p)
+	}
+	return filepath.Clean(p)
+}
+
+// name is how a file is reported.
+func (w *walker) name(abs string) string {
+	if rel, err := filepath.Rel(w.cwd, abs); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return filepath.ToSlash(rel)
+	}
+	return filepath.ToSlash(abs)
+}
+
+func (w *walker) problem(abs string, format string, a ...any) {
+	w.problems = append(w.problems, Problem{File: w.name(abs), Message: fmt.Sprintf(format, a...)})
+}
+
+func (w *walker) walkDir(root string) {
+	// The boundary links may not leave is the folder's real location.
+	realRoot, err := filepath.EvalSymlinks(root)
+	if err != nil {
+		realRoot = root
+	}
+	// WalkDir does not enter a root that is itself a link, so the real folder is walked and its
+	// paths are shown under the name the user gave.
+	err = filepath.WalkDir(realRoot, func(p string, d fs.DirEntry, err error) error {
+		if rel, rerr := filepath.Rel(realRoot, p); rerr == nil {
+			p = filepath.Join(root, rel)
+		}
+		if err != nil {
+			// A folder that cannot be listed is a problem; the rest of the tree is still walked.
+			w.problem(p, "cannot read: %v", unwrapPath(err))
+			if d != nil && d.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if d.IsDir() {
+			if p != root && skipDirs[d.Name()] {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if !walkable(d.Name()) {
+			return nil
+		}
+		if d.Type()&fs.ModeSymlink != 0 {
+			w.addLink(p, realRoot)
+			return nil
+		}
+		if !d.Type().IsRegular() {
+			return nil
+		}
+		fi, err := d.Info()
+		if err != nil {
+			w.problem(p, "cannot read: %v", unwrapPath(err))
+			return nil
+		}
+		w.addFile(p, fi, false)
+		return nil
+	})
+	if err != nil {
+		w.problem(root, "cannot read: %v", unwrapPath(err))
+	}
+}
+
+// addLink adds the file a symbolic link found by walking points to, if it stays inside the tree.
+// Links to folders are left alone: following them could loop, and what they point to inside the
+// tree is walked anyway.
+func (w *walker) addLink(p, realRoot string) {
+	target, err := filepath.EvalSymlinks(p)
+	if err != nil {
+		// A dangling link names nothing to scan.
+		return
+	}
+	fi, err := os.Stat(target)
+	if err != nil || fi.IsDir() || !fi.Mode().IsRegular() {
+		return
+	}
+	if rel, err := filepath.Rel(realRoot, target); err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) || filepath.IsAbs(rel) {
+		w.problem(p, "symbolic link to %s, outside the folder being scanned; not followed (scan a folder that contains both)", filepath.ToSlash(target))
+		return
+	}
+	w.addFile(p, fi, false)
+}
+
+func (w *walker) addFile(abs string, fi fs.FileInfo, explicit bool) {
+	if f, ok := w.index[abs]; ok {
+		f.Explicit = f.Explicit || explicit
+		return
+	}
+	if !fi.Mode().IsRegular() {
+		w.problem(abs, "not a regular file")
+		return
+	}
+	if fi.Size() > MaxFileSize {
+		w.problem(abs, "file is %s, larger than the %s limit; not scanned", size(fi.Size()), size(MaxFileSize))
+		return
+	}
+	data, err := readLimited(abs)
+	if err != nil {
+		w.problem(abs, "%v", err)
+		return
+	}
+	f := &File{Path: abs, Name: w.name(abs), Data: data, Explicit: explicit}
+	w.index[abs] = f
+	w.in.Files = append(w.in.Files, f)
+}
+
+// readLimited reads a file that may have grown since it was listed, never more than MaxFileSize.
+func readLimited(p string) ([]byte, error) {
+	fh, err := os.Open(p)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read: %v", unwrapPath(err))
+	}
+	defer fh.Close()
+	data, err := io.ReadAll(io.LimitReader(fh, MaxFileSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("cannot read: %v", unwrapPath(err))
+	}
+	if len(data) > MaxFileSize {
+		return nil, fmt.Errorf("file is larger than the %s limit; not scanned", size(MaxFileSize))
+	}
+	return data, nil
+}
+
+// unwrapPath drops the operation and path from a *fs.PathError: messages already name the file.
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+func size(n int64) string {
+	if n >= 1<<20 {
+		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
+// Scan runs every adapter over the input, each in its own goroutine (they only read the input), and
+// merges what they found, in the order the adapters are given. A file named on the command line that
+// no adapter claims is a problem. An adapter that panics loses its results, and the panic becomes a
+// problem, so one adapter's bug never takes the others' findings with it. Problems are deduplicated
+// and sorted by file, line and message.
+func Scan(in *Input, opts Options, adapters ...Adapter) Result {
+	results := make([]Result, len(adapters))
+	var wg sync.WaitGroup
+	for i, a := range adapters {
+		if a == nil {
+			continue
+		}
+		wg.Go(func() { results[i] = runAdapter(a, in, opts) })
+	}
+	wg.Wait()
+	var out Result
+	claimed := map[string]bool{}
+	for _, r := range results {
+		for _, res := range r.Resources {
+			if res.Cluster != nil {
+				out.Resources = append(out.Resources, res)
+			}
+		}
+		out.Problems = append(out.Problems, r.Problems...)
+		for _, name := range r.Claimed {
+			if !claimed[name] {
+				claimed[name] = true
+				out.Claimed = append(out.Claimed, name)
+			}
+		}
+	}
+	if in != nil {
+		for _, f := range in.Files {
+			if f != nil && f.Explicit && !claimed[f.Name] {
+				out.Problems = append(out.Problems, Problem{File: f.Name, Message: NotIaC})
+			}
+		}
+	}
+	out.Problems = SortProblems(out.Problems)
+	return out
+}
+
+func runAdapter(a Adapter, in *Input, opts Options) (res Result) {
+	name := "adapter"
+	defer func() {
+		if r := recover(); r != nil {
+			res = Result{Problems: []Problem{{File: name, Message: fmt.Sprintf("internal error, please report it: %v\n%s", r, debug.Stack())}}}
+		}
+	}()
+	name = a.Name()
+	return a.Scan(in, opts)
+}
+
+// SortProblems sorts problems by file, line and message, and drops repeats (two adapters may both
+// see that a file does not parse).
+func SortProblems(ps []Problem) []Problem {
+	sort.SliceStable(ps, func(i, j int) bool {
+		a, b := ps[i], ps[j]
+		if a.File != b.File {
+			return a.File < b.File
+		}
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		return a.Message < b.Message
+	})
+	out := ps[:0]
+	for i, p := range ps {
+		if i > 0 && p == ps[i-1] {
+			continue
+		}
+		out = append(out, p)
+	}
+	return out
+}
