@@ -6,6 +6,8 @@ import (
 	"bytes"
 	_ "embed"
 	"fmt"
+	"runtime"
+	"sync"
 
 	"go.yaml.in/yaml/v3"
 
@@ -179,10 +181,30 @@ func (b *Benchmark) ErrorResults(e model.Error) []finding.Result {
 }
 
 // EvaluateInventory evaluates every cluster and turns every collection error into ERROR results.
+// Clusters are evaluated in parallel (checks are pure functions); the order of the results follows
+// the inventory.
 func (b *Benchmark) EvaluateInventory(inv *model.Inventory) []finding.Result {
-	var out []finding.Result
-	for _, c := range inv.Clusters {
-		out = append(out, b.EvaluateCluster(c)...)
+	per := make([][]finding.Result, len(inv.Clusters))
+	workers := min(runtime.GOMAXPROCS(0), max(1, len(inv.Clusters)/256))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				per[i] = b.EvaluateCluster(inv.Clusters[i])
+			}
+		}()
+	}
+	for i := range inv.Clusters {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	out := make([]finding.Result, 0, len(inv.Clusters)*len(b.Evaluated())+len(inv.Errors))
+	for _, r := range per {
+		out = append(out, r...)
 	}
 	for _, e := range inv.Errors {
 		out = append(out, b.ErrorResults(e)...)

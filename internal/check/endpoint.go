@@ -17,7 +17,7 @@ type EndpointEvidence struct {
 	EndpointPrivateAccess *bool    `json:"endpointPrivateAccess"`
 	PublicAccessCidrs     []string `json:"publicAccessCidrs"`
 	// Origins says for each field whether it was explicit, a default or unknown.
-	Origins map[string]model.Origin `json:"origins"`
+	Origins EndpointOrigins `json:"origins"`
 	// PublicEndpoint is disabled, open, restricted or unknown.
 	PublicEndpoint string `json:"publicEndpoint"`
 	// EffectivePublicAccessCidrs is what EKS enforces: the list as read, or EKS's default when it is
@@ -30,6 +30,13 @@ type EndpointEvidence struct {
 	UpdatesInProgress     []model.Update `json:"updatesInProgress,omitempty"`
 	UpdatesError          string         `json:"updatesError,omitempty"`
 	Notes                 []string       `json:"notes,omitempty"`
+}
+
+// EndpointOrigins says where each endpoint field came from.
+type EndpointOrigins struct {
+	EndpointPrivateAccess model.Origin `json:"endpointPrivateAccess"`
+	EndpointPublicAccess  model.Origin `json:"endpointPublicAccess"`
+	PublicAccessCidrs     model.Origin `json:"publicAccessCidrs"`
 }
 
 // Public endpoint classifications.
@@ -83,10 +90,10 @@ func readEndpoint(c *model.Cluster) endpointState {
 		EndpointPublicAccess:  boolPtr(c.EndpointPublicAccess),
 		EndpointPrivateAccess: boolPtr(c.EndpointPrivateAccess),
 		PublicAccessCidrs:     cidrs,
-		Origins: map[string]model.Origin{
-			"endpointPublicAccess":  origin(c.EndpointPublicAccess.Origin),
-			"endpointPrivateAccess": origin(c.EndpointPrivateAccess.Origin),
-			"publicAccessCidrs":     origin(c.PublicAccessCIDRs.Origin),
+		Origins: EndpointOrigins{
+			EndpointPrivateAccess: origin(c.EndpointPrivateAccess.Origin),
+			EndpointPublicAccess:  origin(c.EndpointPublicAccess.Origin),
+			PublicAccessCidrs:     origin(c.PublicAccessCIDRs.Origin),
 		},
 		PublicEndpoint:             PublicUnknown,
 		EffectivePublicAccessCidrs: []string{},

@@ -65,7 +65,7 @@ func BenchmarkVersusAuditMethod(b *testing.B) {
 	}
 	for i := 0; i < b.N; i++ {
 		def := scan()
-		lifted := scan("--max-rate", "1000")
+		lifted := scan("--rate", "1000")
 		cli := audit()
 		b.ReportMetric(def.Seconds(), "eksguard-s")
 		b.ReportMetric(lifted.Seconds(), "eksguard-unpaced-s")

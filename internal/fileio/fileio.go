@@ -3,6 +3,7 @@
 package fileio
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -22,7 +23,12 @@ func WriteAtomic(path string, fill func(io.Writer) error) error {
 	}
 	tmpName := tmp.Name()
 	defer os.Remove(tmpName) // no-op after a successful rename
-	if err := fill(tmp); err != nil {
+	bw := bufio.NewWriterSize(tmp, 256<<10)
+	err = fill(bw)
+	if err == nil {
+		err = bw.Flush()
+	}
+	if err != nil {
 		tmp.Close()
 		return fmt.Errorf("write %s: %w", path, err)
 	}

@@ -60,7 +60,7 @@ func setup(t *testing.T, behaviour, clusters string) *env {
 	}
 	t.Cleanup(func() { srv.Close() })
 	cl := &awsapi.Clients{Base: aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("AKIDTEST", "s", "")},
-		EndpointURL: srv.URL(), MaxRate: 1000, MaxAttempts: 5}
+		EndpointURL: srv.URL(), Rate: 1000, MaxAttempts: 5}
 	e := &env{srv: srv, eks: cl.EKS(nil, account, "us-east-1"), calls: srv.Calls}
 	echo := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "203.0.113.77") }))
 	t.Cleanup(echo.Close)
@@ -436,7 +436,7 @@ func TestAnswerWithoutUpdateIsFollowed(t *testing.T) {
 func TestExecutorRetriesLostResponseWithSameToken(t *testing.T) {
 	e := setup(t, "", "          - {name: prod, resourcesVpcConfig: {vpcId: vpc-ok, clusterSecurityGroupId: sg-ok, endpointPublicAccess: true, endpointPrivateAccess: true}}\n")
 	single := (&awsapi.Clients{Base: aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("AKIDTEST", "s", "")},
-		EndpointURL: e.srv.URL(), MaxRate: 1000, MaxAttempts: 1}).EKS(nil, account, "us-east-1")
+		EndpointURL: e.srv.URL(), Rate: 1000, MaxAttempts: 1}).EKS(nil, account, "us-east-1")
 	p := e.plan(t, Options{Mode: ModePrivate, ClientCIDRs: []string{"10.20.0.0/16"}})
 	e.srv.DropNextResponse("eks:UpdateClusterConfig")
 	ex := e.executor()

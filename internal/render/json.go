@@ -16,7 +16,7 @@ type jsonWriter struct{}
 // memory; the bytes are what encoding/json writes for the whole report indented by two spaces, with
 // HTML escaping off (so "<", ">" and "&" stay as they are).
 func (jsonWriter) Write(w io.Writer, r *finding.Report) error {
-	ew := &errWriter{w: w}
+	ew := &errWriter{w: w, enc: map[string]*encoder{}}
 	field := func(name string, v any, last bool) {
 		ew.printf("  %q: %s", name, ew.indented(v, "  "))
 		if !last {
@@ -58,15 +58,27 @@ func orEmpty[T any](s []T) []T {
 // indented marshals v as encoding/json does inside an indented document at the given prefix. A
 // failure is kept as the writer's error, so the report is refused rather than silently truncated.
 func (e *errWriter) indented(v any, prefix string) []byte {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent(prefix, "  ")
+	enc, ok := e.enc[prefix]
+	if !ok {
+		// One encoder per indentation, reused for every value: a fleet report has tens of
+		// thousands of results.
+		enc = &encoder{}
+		enc.Encoder = json.NewEncoder(&enc.buf)
+		enc.SetEscapeHTML(false)
+		enc.SetIndent(prefix, "  ")
+		e.enc[prefix] = enc
+	}
+	enc.buf.Reset()
 	if err := enc.Encode(v); err != nil {
 		if e.err == nil {
 			e.err = err
 		}
 		return nil
 	}
-	return bytes.TrimRight(buf.Bytes(), "\n")
+	return bytes.TrimRight(enc.buf.Bytes(), "\n")
+}
+
+type encoder struct {
+	*json.Encoder
+	buf bytes.Buffer
 }

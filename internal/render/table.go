@@ -135,6 +135,7 @@ func groupTitle(r finding.Result) string {
 type errWriter struct {
 	w   io.Writer
 	err error
+	enc map[string]*encoder
 }
 
 func (e *errWriter) printf(format string, a ...any) {

@@ -80,7 +80,7 @@ func Run(ctx context.Context, f *app.Factory, o *Options) error {
 		EndpointURL: url,
 		Format:      o.Format,
 		MaxAttempts: 5,
-		MaxRate:     1000,
+		Rate:        1000,
 		// Static credentials and a fixed region keep the demo independent of the caller's AWS
 		// configuration: it never reads profiles or environment credentials.
 		AWSConfig: func(context.Context, string) (aws.Config, error) {

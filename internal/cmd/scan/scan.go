@@ -39,7 +39,7 @@ type Options struct {
 	SaveSnapshot string
 	Snapshot     string
 	MaxAttempts  int
-	MaxRate      float64
+	Rate         float64
 	Org          bool
 	Accounts     []string
 	RoleName     string
@@ -91,7 +91,7 @@ Exit codes: 0 nothing failed, 1 a control failed, 2 usage or input error, 3 the 
 	fl.StringSliceVar(&opts.Accounts, "accounts", nil, "only these account ids (with --org), or these accounts without listing the organization (needs --role-name)")
 	fl.StringVar(&opts.RoleName, "role-name", "", "role assumed in each account other than the caller's (sts:AssumeRole), e.g. OrganizationAccountAccessRole")
 	fl.StringVar(&opts.ExternalID, "external-id", "", "external id passed to sts:AssumeRole")
-	fl.Float64Var(&opts.MaxRate, "max-rate", awsapi.DefaultMaxRate, "most EKS requests per second per account and region; the pace starts at half and adapts to throttling")
+	fl.Float64Var(&opts.Rate, "rate", awsapi.DefaultRate, "EKS requests per second per account and region to start at; the pace falls when throttled and rises up to twice this after long runs of successes")
 	return cmd
 }
 
@@ -139,8 +139,8 @@ func (o *Options) Validate(cmd *cobra.Command) error {
 	if o.MaxAttempts < 1 {
 		return fmt.Errorf("--max-attempts must be at least 1, not %d", o.MaxAttempts)
 	}
-	if o.MaxRate <= 0 {
-		return fmt.Errorf("--max-rate must be above 0, not %g", o.MaxRate)
+	if o.Rate <= 0 {
+		return fmt.Errorf("--rate must be above 0, not %g", o.Rate)
 	}
 	if o.EndpointURL != "" && !strings.HasPrefix(o.EndpointURL, "http://") && !strings.HasPrefix(o.EndpointURL, "https://") {
 		return fmt.Errorf("--endpoint-url: %q must start with http:// or https://", o.EndpointURL)
@@ -201,7 +201,7 @@ func collect(ctx context.Context, f *app.Factory, o *Options) (*model.Inventory,
 		}
 		scope.Regions = []string{cfg.Region}
 	}
-	c := &awsapi.Collector{Clients: &awsapi.Clients{Base: cfg, EndpointURL: o.EndpointURL, MaxAttempts: o.MaxAttempts, MaxRate: o.MaxRate}, Now: f.Now}
+	c := &awsapi.Collector{Clients: &awsapi.Clients{Base: cfg, EndpointURL: o.EndpointURL, MaxAttempts: o.MaxAttempts, Rate: o.Rate}, Now: f.Now}
 	var bar *progress.Bar
 	if f.IO.IsStderrTTY() {
 		bar = progress.New(f.IO.ErrOut)

@@ -11,7 +11,7 @@ import (
 
 // BenchmarkCollect1000 measures how fast a scan reads 1,000 clusters from the emulator through the
 // real SDK, reported as clusters/s. "default-pace" is what a user gets (each account and region
-// paced at up to --max-rate, 20 requests/s by default, to spare the control plane API that nodes
+// paced at --rate, 9.5 requests/s by default, to spare the control plane API that nodes
 // also call); "unpaced" lifts the pace to show the collector's own overhead.
 //
 //	go test -run '^$' -bench Collect1000 -benchtime 1x ./internal/source/awsapi/
@@ -41,7 +41,7 @@ func BenchmarkCollect1000(b *testing.B) {
 			start := time.Now()
 			for i := 0; i < b.N; i++ {
 				c := collector(srv, nil)
-				c.Clients.MaxRate, c.Clients.Burst = tc.maxRate, 0
+				c.Clients.Rate, c.Clients.Burst = tc.maxRate, 0
 				inv, err := c.Collect(context.Background(), scope)
 				if err != nil {
 					b.Fatal(err)

@@ -46,16 +46,39 @@ type Clients struct {
 	EndpointURL string
 	// MaxAttempts per call including the first; throttles and 5xx are retried with backoff.
 	MaxAttempts int
-	// MaxRate is the most EKS requests per second a pair may send; each pair's pacer starts at half
-	// of it, slows down when throttled and speeds back up on success. Burst is the pacer's bucket.
-	MaxRate float64
-	Burst   int
+	// Rate is the pace, in EKS requests per second, each pair starts at; it falls when the pair is
+	// throttled and rises, up to twice Rate, after long runs of successes. Burst is the pacer's
+	// bucket.
+	Rate  float64
+	Burst int
 	// HTTPClient overrides the transport (tests).
 	HTTPClient aws.HTTPClient
+
+	// MaxInFlight caps EKS requests in flight across every pair (default 256): enough to keep
+	// hundreds of pairs at their pace, few enough that a fleet scan holds a bounded number of
+	// connections and buffers.
+	MaxInFlight int
 
 	mu         sync.Mutex
 	pacers     map[string]*Pacer
 	sharedHTTP aws.HTTPClient
+	inflight   chan struct{}
+}
+
+// DefaultMaxInFlight is the default of Clients.MaxInFlight.
+const DefaultMaxInFlight = 1024
+
+func (c *Clients) slots() chan struct{} {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.inflight == nil {
+		n := c.MaxInFlight
+		if n <= 0 {
+			n = DefaultMaxInFlight
+		}
+		c.inflight = make(chan struct{}, n)
+	}
+	return c.inflight
 }
 
 // httpClient is one transport for every client: connections to a regional endpoint are reused
@@ -89,8 +112,11 @@ func (c *Clients) httpClient() aws.HTTPClient {
 // Defaults for a scan: generous retries for reads, a pace close to what EKS tolerates per pair.
 const (
 	DefaultMaxAttempts = 10
-	DefaultMaxRate     = 20
-	DefaultBurst       = 5
+	// DefaultRate is a little under the 10 requests/s the EKS behaviour reference judges safe per
+	// account and region (EKS publishes no rate quota), so that a limit of exactly 10/s is never
+	// reached in steady state; a bucket of 4 leaves slack for jitter against a service bucket of 5.
+	DefaultRate  = 9.5
+	DefaultBurst = 4
 )
 
 func (c *Clients) maxAttempts() int {
@@ -153,14 +179,14 @@ func (c *Clients) Pacer(account, region string) *Pacer {
 	key := account + "/" + region
 	p, ok := c.pacers[key]
 	if !ok {
-		r, b := c.MaxRate, c.Burst
+		r, b := c.Rate, c.Burst
 		if r <= 0 {
-			r = DefaultMaxRate
+			r = DefaultRate
 		}
 		if b <= 0 {
 			b = DefaultBurst
 		}
-		p = NewPacer(r/2, r, b)
+		p = NewPacer(r, 2*r, b)
 		c.pacers[key] = p
 	}
 	return p
@@ -169,6 +195,7 @@ func (c *Clients) Pacer(account, region string) *Pacer {
 // EKS returns an EKS client for one pair, calling with creds.
 func (c *Clients) EKS(creds aws.CredentialsProvider, account, region string) *eks.Client {
 	pacer := c.Pacer(account, region)
+	mw := pacerMiddleware{p: pacer, slots: c.slots()}
 	return eks.NewFromConfig(c.Base, func(o *eks.Options) {
 		o.Region = region
 		if creds != nil {
@@ -180,7 +207,7 @@ func (c *Clients) EKS(creds aws.CredentialsProvider, account, region string) *ek
 			o.BaseEndpoint = ep
 		}
 		o.HTTPClient = c.httpClient()
-		o.APIOptions = append(append([]func(*middleware.Stack) error{}, o.APIOptions...), pacer.addMiddleware)
+		o.APIOptions = append(append([]func(*middleware.Stack) error{}, o.APIOptions...), mw.add)
 	})
 }
 
@@ -246,6 +273,10 @@ type Pacer struct {
 	max     float64
 	current float64
 	lastCut time.Time
+	// lastThrottle is when the service last throttled this pair.
+	lastThrottle time.Time
+	// streak counts successes since the pace last changed.
+	streak int
 	// throttles counts attempts the service throttled.
 	throttles int
 }
@@ -263,43 +294,57 @@ const (
 	// cutEvery is how often the pace may be cut: several requests in flight are usually throttled
 	// together, and one episode should cost one cut, not one per request.
 	cutEvery = 250 * time.Millisecond
-	// cutFactor and stepUp make the pace hover just under what the service allows: a throttle cuts
-	// it by a quarter, each success wins back a hundredth of the ceiling.
-	cutFactor = 0.75
-	stepUp    = 0.01
+	// A throttle cuts the pace by a fifth; only a long run of successes raises it again, by a
+	// tenth. Raising it on every success would keep probing past the service's limit and pay a
+	// throttled call each time, which at fleet scale is most of the cost of a scan.
+	cutFactor = 0.8
+	// throttleWindow is how close two throttles must be to count as a pace above the limit.
+	throttleWindow = 2 * time.Second
+	raiseFactor    = 1.1
+	raiseAfter     = 50
 )
 
 // Wait blocks until the pair may send, or ctx ends.
 func (p *Pacer) Wait(ctx context.Context) error { return p.lim.Wait(ctx) }
 
-// Throttled records a throttled attempt and slows down.
+// Throttled records a throttled attempt. A lone throttle is taken as jitter (requests spaced
+// evenly by the pacer can still reach the service bunched): the pair just gives up one send slot.
+// A second throttle within throttleWindow means the pace is above what the service allows, and the
+// pace is cut.
 func (p *Pacer) Throttled() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.throttles++
+	p.streak = 0
 	now := time.Now()
+	repeated := !p.lastThrottle.IsZero() && now.Sub(p.lastThrottle) < throttleWindow
+	p.lastThrottle = now
+	if !repeated {
+		p.lim.ReserveN(now, 1)
+		return
+	}
 	if now.Sub(p.lastCut) < cutEvery {
 		return
 	}
 	p.lastCut = now
-	p.current *= cutFactor
-	if p.current < minRate {
-		p.current = minRate
-	}
+	p.current = max(p.current*cutFactor, minRate)
 	p.lim.SetLimit(rate.Limit(p.current))
 }
 
-// Succeeded records an attempt that was not throttled and speeds up towards the starting rate.
+// Succeeded records an attempt that was not throttled; after a long run of them the pace rises
+// towards the ceiling.
 func (p *Pacer) Succeeded() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.current >= p.max {
 		return
 	}
-	p.current += stepUp * p.max
-	if p.current > p.max {
-		p.current = p.max
+	p.streak++
+	if p.streak < raiseAfter {
+		return
 	}
+	p.streak = 0
+	p.current = min(p.current*raiseFactor, p.max)
 	p.lim.SetLimit(rate.Limit(p.current))
 }
 
@@ -317,7 +362,10 @@ func (p *Pacer) Rate() float64 {
 	return p.current
 }
 
-type pacerMiddleware struct{ p *Pacer }
+type pacerMiddleware struct {
+	p     *Pacer
+	slots chan struct{}
+}
 
 func (pacerMiddleware) ID() string { return "eksguard.Pacer" }
 
@@ -325,7 +373,13 @@ func (m pacerMiddleware) HandleFinalize(ctx context.Context, in middleware.Final
 	if err := m.p.Wait(ctx); err != nil {
 		return middleware.FinalizeOutput{}, middleware.Metadata{}, err
 	}
+	select {
+	case m.slots <- struct{}{}:
+	case <-ctx.Done():
+		return middleware.FinalizeOutput{}, middleware.Metadata{}, ctx.Err()
+	}
 	out, md, err := next.HandleFinalize(ctx, in)
+	<-m.slots
 	if IsThrottle(err) {
 		m.p.Throttled()
 	} else if err == nil {
@@ -334,9 +388,10 @@ func (m pacerMiddleware) HandleFinalize(ctx context.Context, in middleware.Final
 	return out, md, err
 }
 
-// addMiddleware puts the pacer inside the retry loop so that every attempt is paced.
-func (p *Pacer) addMiddleware(s *middleware.Stack) error {
-	return s.Finalize.Insert(pacerMiddleware{p: p}, "Retry", middleware.After)
+// add puts the pacer inside the retry loop so that every attempt is paced, and holds one of the
+// shared in-flight slots while the attempt is on the wire.
+func (m pacerMiddleware) add(s *middleware.Stack) error {
+	return s.Finalize.Insert(m, "Retry", middleware.After)
 }
 
 var throttleCodes = map[string]bool{
@@ -377,7 +432,12 @@ func (rawBodyMiddleware) HandleDeserialize(ctx context.Context, in middleware.De
 	if !ok || resp.Body == nil || resp.StatusCode/100 != 2 {
 		return out, md, err
 	}
-	body, rerr := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
+	var buf bytes.Buffer
+	if n := resp.ContentLength; n > 0 && n < 16<<20 {
+		buf.Grow(int(n) + 1) // one allocation instead of ReadAll's doubling
+	}
+	_, rerr := buf.ReadFrom(io.LimitReader(resp.Body, 16<<20))
+	body := buf.Bytes()
 	_ = resp.Body.Close()
 	if rerr != nil {
 		return out, md, rerr

@@ -62,7 +62,7 @@ func collector(srv *emulator.Server, rec *statusRecorder) *Collector {
 	cl := &Clients{
 		// The emulator does not throttle unless a test asks it to; pacing at AWS speeds would only
 		// make the suite slow.
-		MaxRate: 2000, Burst: 100,
+		Rate: 2000, Burst: 100,
 		Base:        aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("AKIDTEST", "secret", "")},
 		EndpointURL: srv.URL(),
 	}
@@ -131,7 +131,7 @@ accounts:
 	c := collector(srv, rec)
 	// Start the pacer well above the service's rate so that throttles really happen and must be
 	// absorbed.
-	c.Clients.MaxRate, c.Clients.Burst = 400, 50
+	c.Clients.Rate, c.Clients.Burst = 400, 50
 	inv, err := c.Collect(context.Background(), Scope{Regions: []string{"us-east-1"}})
 	if err != nil {
 		t.Fatal(err)

@@ -1,6 +1,7 @@
 package awsapi
 
 import (
+	"bytes"
 	"encoding/json"
 	"strings"
 	"time"
@@ -19,24 +20,78 @@ type presence struct {
 	cidrs                 bool
 }
 
+// readPresence finds which endpoint members the response carried. It looks only inside the
+// resourcesVpcConfig object, whose members are fixed names and values EKS writes (booleans, ids,
+// CIDR blocks), so a member name cannot appear there other than as a key; user text such as tags
+// lives outside it. A body it cannot make sense of is reported as unknown, and the SDK's values are
+// then taken as they are.
 func readPresence(raw []byte) presence {
-	if raw == nil {
+	obj, ok := objectAfter(raw, []byte(`"resourcesVpcConfig"`))
+	if !ok {
+		if raw != nil && bytes.HasPrefix(bytes.TrimSpace(raw), []byte("{")) && json.Valid(raw) {
+			return presence{known: true}
+		}
 		return presence{}
 	}
-	var body struct {
-		Cluster struct {
-			ResourcesVpcConfig map[string]json.RawMessage `json:"resourcesVpcConfig"`
-		} `json:"cluster"`
-	}
-	if err := json.Unmarshal(raw, &body); err != nil {
-		return presence{}
-	}
-	v := body.Cluster.ResourcesVpcConfig
 	has := func(k string) bool {
-		m, ok := v[k]
-		return ok && string(m) != "null"
+		i := bytes.Index(obj, []byte(`"`+k+`"`))
+		if i < 0 {
+			return false
+		}
+		rest := bytes.TrimLeft(obj[i+len(k)+2:], " \t\r\n")
+		return len(rest) > 0 && rest[0] == ':' && !bytes.HasPrefix(bytes.TrimLeft(rest[1:], " \t\r\n"), []byte("null"))
 	}
-	return presence{known: true, vpcConfig: v != nil, publicAccess: has("endpointPublicAccess"), private: has("endpointPrivateAccess"), cidrs: has("publicAccessCidrs")}
+	return presence{known: true, vpcConfig: true, publicAccess: has("endpointPublicAccess"), private: has("endpointPrivateAccess"), cidrs: has("publicAccessCidrs")}
+}
+
+// objectAfter returns the JSON object that is the value of key, found by matching braces outside
+// strings. Occurrences whose value is not an object (a tag named like the key) are passed over.
+func objectAfter(raw, key []byte) ([]byte, bool) {
+	for off := 0; ; {
+		i := bytes.Index(raw[off:], key)
+		if i < 0 {
+			return nil, false
+		}
+		off += i + len(key)
+		rest := bytes.TrimLeft(raw[off:], " \t\r\n")
+		if len(rest) == 0 || rest[0] != ':' {
+			continue
+		}
+		rest = bytes.TrimLeft(rest[1:], " \t\r\n")
+		if len(rest) == 0 || rest[0] != '{' {
+			continue
+		}
+		if obj, ok := matchBraces(rest); ok {
+			return obj, true
+		}
+		return nil, false
+	}
+}
+
+// matchBraces returns the object that starts at rest[0] == '{'.
+func matchBraces(rest []byte) ([]byte, bool) {
+	depth, inString, escaped := 0, false, false
+	for j, c := range rest {
+		switch {
+		case inString && escaped:
+			escaped = false
+		case inString && c == '\\':
+			escaped = true
+		case inString && c == '"':
+			inString = false
+		case inString:
+		case c == '"':
+			inString = true
+		case c == '{':
+			depth++
+		case c == '}':
+			depth--
+			if depth == 0 {
+				return rest[:j+1], true
+			}
+		}
+	}
+	return nil, false
 }
 
 const missing = "missing from the DescribeCluster response"

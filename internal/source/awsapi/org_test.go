@@ -123,7 +123,7 @@ func TestHeavyThrottlingLosesNothing(t *testing.T) {
 	srv := startFleet(t, yaml)
 	rec := &statusRecorder{}
 	c := collector(srv, rec)
-	c.Clients.MaxRate, c.Clients.Burst = 60, 10
+	c.Clients.Rate, c.Clients.Burst = 60, 10
 	ctx := context.Background()
 	id, err := c.Caller(ctx)
 	if err != nil {
