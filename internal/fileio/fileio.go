@@ -14,8 +14,14 @@ import (
 )
 
 // WriteAtomic writes data produced by fill to path through a temporary file in the same folder and
-// renames it into place, so an interrupted or failed write leaves any previous file untouched.
+// renames it into place, so an interrupted or failed write leaves any previous file untouched. Paths
+// that are not regular files (devices, pipes) are written in place.
 func WriteAtomic(path string, fill func(io.Writer) error) error {
+	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
+		// A device, pipe or socket (/dev/null, /dev/stdout, a FIFO) is written in place: renaming a
+		// file over it would replace the device itself.
+		return writeInPlace(path, fill)
+	}
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
@@ -39,6 +45,25 @@ func WriteAtomic(path string, fill func(io.Writer) error) error {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	if err := os.Rename(tmpName, path); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
+
+func writeInPlace(path string, fill func(io.Writer) error) error {
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	bw := bufio.NewWriterSize(f, 256<<10)
+	err = fill(bw)
+	if err == nil {
+		err = bw.Flush()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return nil
