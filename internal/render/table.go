@@ -62,7 +62,12 @@ func (t tableWriter) Write(w io.Writer, r *finding.Report) error {
 			ew.printf("\n  %s\n", t.paint(ansiBold, groupTitle(res)))
 		}
 		ew.printf("    %s %-6s %s\n", t.status(res.Status), res.Control, res.Title)
-		ew.printf("            %s\n", res.Reason)
+		if l := res.Location; l != nil && l.Line > 0 {
+			// Compiler style, so editors and terminals can jump to the deciding line.
+			ew.printf("            %s:%d: %s\n", l.File, l.Line, res.Reason)
+		} else {
+			ew.printf("            %s\n", res.Reason)
+		}
 		if res.Remediation != "" {
 			ew.printf("            %s %s\n", t.paint(ansiDim, "fix:"), res.Remediation)
 		}
