@@ -10,7 +10,7 @@ import (
 
 	"github.com/eksguard/eksguard/internal/finding"
 	"github.com/eksguard/eksguard/internal/model"
-	"github.com/eksguard/eksguard/internal/source/cloudformation/yamledit"
+	"github.com/eksguard/eksguard/internal/source/iac/yamledit"
 	"github.com/eksguard/eksguard/internal/source/iac"
 )
 
@@ -55,37 +55,7 @@ func (adapter) Name() string { return "cloudformation" }
 
 // Scan reads every .yaml, .yml, .json and .template file that holds a CloudFormation template.
 func (adapter) Scan(in *iac.Input, _ iac.Options) iac.Result {
-	var res iac.Result
-	if in == nil {
-		return res
-	}
-	for _, f := range in.Files {
-		if f == nil || !candidate(f.Name) && !candidate(f.Path) {
-			continue
-		}
-		scanSafely(f, &res)
-	}
-	return res
-}
-
-func candidate(name string) bool {
-	switch strings.ToLower(filepath.Ext(name)) {
-	case ".yaml", ".yml", ".json", ".template":
-		return true
-	}
-	return false
-}
-
-// scanSafely turns a panic into a problem with the file, so that one odd file cannot stop a scan; the
-// fuzz tests call scanFile directly so that such bugs are found rather than hidden.
-func scanSafely(f *iac.File, res *iac.Result) {
-	defer func() {
-		if r := recover(); r != nil {
-			res.Problems = append(res.Problems, iac.Problem{File: f.Name, Message: fmt.Sprintf("internal error reading the template: %v", r)})
-			res.Claimed = append(res.Claimed, f.Name)
-		}
-	}()
-	scanFile(f, res)
+	return iac.ScanFiles(in, []string{".yaml", ".yml", ".json", ".template"}, "template", scanFile)
 }
 
 // templateMarkers are texts that make a file that does not parse clearly a template of ours.

@@ -6,7 +6,7 @@ import (
 
 	"github.com/eksguard/eksguard/internal/finding"
 	"github.com/eksguard/eksguard/internal/model"
-	"github.com/eksguard/eksguard/internal/source/cloudformation/yamledit"
+	"github.com/eksguard/eksguard/internal/source/iac/yamledit"
 	"github.com/eksguard/eksguard/internal/source/iac"
 )
 

@@ -9,7 +9,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/eksguard/eksguard/internal/source/cloudformation/yamledit"
+	"github.com/eksguard/eksguard/internal/source/iac/yamledit"
 )
 
 // kind is the type of an evaluated template value.

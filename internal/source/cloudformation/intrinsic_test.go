@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/eksguard/eksguard/internal/source/cloudformation/yamledit"
+	"github.com/eksguard/eksguard/internal/source/iac/yamledit"
 	"github.com/eksguard/eksguard/internal/source/iac"
 )
 

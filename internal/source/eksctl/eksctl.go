@@ -11,7 +11,7 @@ import (
 
 	"github.com/eksguard/eksguard/internal/finding"
 	"github.com/eksguard/eksguard/internal/model"
-	"github.com/eksguard/eksguard/internal/source/cloudformation/yamledit"
+	"github.com/eksguard/eksguard/internal/source/iac/yamledit"
 	"github.com/eksguard/eksguard/internal/source/iac"
 )
 
@@ -27,37 +27,7 @@ func (adapter) Name() string { return "eksctl" }
 
 // Scan reads every .yaml and .yml file that holds a ClusterConfig document.
 func (adapter) Scan(in *iac.Input, _ iac.Options) iac.Result {
-	var res iac.Result
-	if in == nil {
-		return res
-	}
-	for _, f := range in.Files {
-		if f == nil || !candidate(f.Name) && !candidate(f.Path) {
-			continue
-		}
-		scanSafely(f, &res)
-	}
-	return res
-}
-
-func candidate(name string) bool {
-	switch strings.ToLower(filepath.Ext(name)) {
-	case ".yaml", ".yml":
-		return true
-	}
-	return false
-}
-
-// scanSafely turns a panic into a problem with the file; the fuzz test calls scanFile directly so that
-// such bugs are found rather than hidden.
-func scanSafely(f *iac.File, res *iac.Result) {
-	defer func() {
-		if r := recover(); r != nil {
-			res.Problems = append(res.Problems, iac.Problem{File: f.Name, Message: fmt.Sprintf("internal error reading the eksctl config: %v", r)})
-			res.Claimed = append(res.Claimed, f.Name)
-		}
-	}()
-	scanFile(f, res)
+	return iac.ScanFiles(in, []string{".yaml", ".yml"}, "eksctl config", scanFile)
 }
 
 // A broken file is ours to report only when it names eksctl's API group; any other broken YAML named

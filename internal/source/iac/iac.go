@@ -5,6 +5,8 @@ package iac
 
 import (
 	"fmt"
+	"path/filepath"
+	"strings"
 
 	"github.com/eksguard/eksguard/internal/finding"
 	"github.com/eksguard/eksguard/internal/model"
@@ -89,4 +91,42 @@ type Result struct {
 type Adapter interface {
 	Name() string
 	Scan(in *Input, opts Options) Result
+}
+
+// ScanFiles runs scan on every input file whose name ends in one of exts (compared without case),
+// turning a panic in one file into a problem with that file, so that one odd file cannot stop a scan.
+// what names the format in that problem ("template", "eksctl config"). Fuzz tests call the
+// adapters' per-file functions directly, so that such bugs are found rather than hidden.
+func ScanFiles(in *Input, exts []string, what string, scan func(*File, *Result)) Result {
+	var res Result
+	if in == nil {
+		return res
+	}
+	for _, f := range in.Files {
+		if f == nil || !hasExt(f.Name, exts) && !hasExt(f.Path, exts) {
+			continue
+		}
+		scanOne(f, &res, what, scan)
+	}
+	return res
+}
+
+func hasExt(name string, exts []string) bool {
+	ext := strings.ToLower(filepath.Ext(name))
+	for _, e := range exts {
+		if ext == e {
+			return true
+		}
+	}
+	return false
+}
+
+func scanOne(f *File, res *Result, what string, scan func(*File, *Result)) {
+	defer func() {
+		if r := recover(); r != nil {
+			res.Problems = append(res.Problems, Problem{File: f.Name, Message: fmt.Sprintf("internal error reading the %s: %v", what, r)})
+			res.Claimed = append(res.Claimed, f.Name)
+		}
+	}()
+	scan(f, res)
 }
