@@ -186,37 +186,31 @@ func (c *Collector) Collect(ctx context.Context, scope Scope) (*model.Inventory,
 	return inv, nil
 }
 
+// sortInventory orders everything by account, region and name, so that reports and snapshots are
+// stable whatever order the calls finished in.
 func sortInventory(inv *model.Inventory) {
 	sort.SliceStable(inv.Skipped, func(i, j int) bool {
 		a, b := inv.Skipped[i], inv.Skipped[j]
-		if a.Account != b.Account {
-			return a.Account < b.Account
-		}
-		if a.Region != b.Region {
-			return a.Region < b.Region
-		}
-		return a.Reason < b.Reason
+		return placeLess(a.Account, a.Region, a.Reason, b.Account, b.Region, b.Reason)
 	})
-	sort.Slice(inv.Clusters, func(i, j int) bool {
+	sort.SliceStable(inv.Clusters, func(i, j int) bool {
 		a, b := inv.Clusters[i], inv.Clusters[j]
-		if a.Account != b.Account {
-			return a.Account < b.Account
-		}
-		if a.Region != b.Region {
-			return a.Region < b.Region
-		}
-		return a.Name < b.Name
+		return placeLess(a.Account, a.Region, a.Name, b.Account, b.Region, b.Name)
 	})
 	sort.SliceStable(inv.Errors, func(i, j int) bool {
 		a, b := inv.Errors[i], inv.Errors[j]
-		if a.Account != b.Account {
-			return a.Account < b.Account
-		}
-		if a.Region != b.Region {
-			return a.Region < b.Region
-		}
-		return a.Cluster < b.Cluster
+		return placeLess(a.Account, a.Region, a.Cluster, b.Account, b.Region, b.Cluster)
 	})
+}
+
+func placeLess(acctA, regionA, nameA, acctB, regionB, nameB string) bool {
+	if acctA != acctB {
+		return acctA < acctB
+	}
+	if regionA != regionB {
+		return regionA < regionB
+	}
+	return nameA < nameB
 }
 
 func (c *Collector) collectAccount(ctx context.Context, acct Account, scope Scope) ([]*model.Cluster, []model.Error) {
