@@ -36,6 +36,7 @@ type AccountOptions struct {
 func (c *Collector) ResolveAccounts(ctx context.Context, caller Identity, o AccountOptions) ([]Account, []model.Skip, error) {
 	ids := o.Only
 	var skipped []model.Skip
+	var missing []Account
 	if o.Org {
 		listed, err := c.listOrgAccounts(ctx)
 		if err != nil {
@@ -58,8 +59,11 @@ func (c *Collector) ResolveAccounts(ctx context.Context, caller Identity, o Acco
 			}
 			ids = append(ids, id)
 		}
+		// An account asked for that the organization does not have is most likely a typo: it is an
+		// ERROR (the scan did not cover what was asked), not something skipped on purpose.
 		for id := range want {
-			skipped = append(skipped, model.Skip{Account: id, Reason: "not an account of the organization"})
+			missing = append(missing, Account{ID: id, Err: &model.Error{Account: id, Operation: "organizations:ListAccounts",
+				Message: "--accounts names " + id + ", which is not an account of the organization"}})
 		}
 	}
 	sort.Strings(ids)
@@ -84,7 +88,8 @@ func (c *Collector) ResolveAccounts(ctx context.Context, caller Identity, o Acco
 	if err := ctx.Err(); err != nil {
 		return nil, nil, err
 	}
-	return accounts, skipped, nil
+	sort.Slice(missing, func(i, j int) bool { return missing[i].ID < missing[j].ID })
+	return append(accounts, missing...), skipped, nil
 }
 
 func accountState(a orgtypes.Account) string {

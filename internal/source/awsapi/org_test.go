@@ -95,8 +95,9 @@ func TestOrgAccountsThatCannotBeEntered(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(inv.Clusters) != 1 || inv.Clusters[0].Name != "guarded" || len(inv.Skipped) != 1 || inv.Skipped[0].Account != "999999999999" {
-		t.Errorf("clusters %v skipped %+v", inv.Clusters, inv.Skipped)
+	if len(inv.Clusters) != 1 || inv.Clusters[0].Name != "guarded" || len(inv.Skipped) != 0 || len(inv.Errors) != 1 ||
+		inv.Errors[0].Account != "999999999999" || !strings.Contains(inv.Errors[0].Message, "not an account of the organization") {
+		t.Errorf("clusters %v skipped %+v errors %+v", inv.Clusters, inv.Skipped, inv.Errors)
 	}
 }
 
