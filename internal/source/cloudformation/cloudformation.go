@@ -10,8 +10,8 @@ import (
 
 	"github.com/eksguard/eksguard/internal/finding"
 	"github.com/eksguard/eksguard/internal/model"
-	"github.com/eksguard/eksguard/internal/source/iac/yamledit"
 	"github.com/eksguard/eksguard/internal/source/iac"
+	"github.com/eksguard/eksguard/internal/source/iac/yamledit"
 )
 
 // Resource types that declare an EKS cluster.

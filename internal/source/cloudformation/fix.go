@@ -6,8 +6,8 @@ import (
 
 	"github.com/eksguard/eksguard/internal/finding"
 	"github.com/eksguard/eksguard/internal/model"
-	"github.com/eksguard/eksguard/internal/source/iac/yamledit"
 	"github.com/eksguard/eksguard/internal/source/iac"
+	"github.com/eksguard/eksguard/internal/source/iac/yamledit"
 )
 
 // fixState is what a resource's Fix needs: where the resource is and what it resolved to.

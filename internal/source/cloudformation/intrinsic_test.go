@@ -5,8 +5,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/eksguard/eksguard/internal/source/iac/yamledit"
 	"github.com/eksguard/eksguard/internal/source/iac"
+	"github.com/eksguard/eksguard/internal/source/iac/yamledit"
 )
 
 const evalTemplate = `AWSTemplateFormatVersion: "2010-09-09"

@@ -11,8 +11,8 @@ import (
 
 	"github.com/eksguard/eksguard/internal/finding"
 	"github.com/eksguard/eksguard/internal/model"
-	"github.com/eksguard/eksguard/internal/source/iac/yamledit"
 	"github.com/eksguard/eksguard/internal/source/iac"
+	"github.com/eksguard/eksguard/internal/source/iac/yamledit"
 )
 
 // Kind is the resource kind reported for eksctl clusters.
