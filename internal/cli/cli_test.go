@@ -65,6 +65,16 @@ func parseReport(t *testing.T, s string) report {
 	return r
 }
 
+// expect checks each cluster's 5.4.1 and 5.4.2 statuses.
+func (r report) expect(t *testing.T, want map[string][2]string) {
+	t.Helper()
+	for name, w := range want {
+		if got := [2]string{r.status(name, "5.4.1"), r.status(name, "5.4.2")}; got != w {
+			t.Errorf("%s: got %v want %v", name, got, w)
+		}
+	}
+}
+
 func (r report) status(name, control string) string {
 	for _, res := range r.Results {
 		if res.Resource.Name == name && res.Control == control {
@@ -190,11 +200,7 @@ accounts:
 	}
 	r := parseReport(t, offline)
 	want := map[string][2]string{"open": {"FAIL", "FAIL"}, "halves": {"FAIL", "FAIL"}, "part": {"UNKNOWN", "UNKNOWN"}, "private": {"PASS", "PASS"}}
-	for name, w := range want {
-		if got := [2]string{r.status(name, "5.4.1"), r.status(name, "5.4.2")}; got != w {
-			t.Errorf("%s: got %v want %v", name, got, w)
-		}
-	}
+	r.expect(t, want)
 }
 
 func TestScanHonoursAWSEndpointURL(t *testing.T) {
@@ -248,11 +254,7 @@ func TestDemo(t *testing.T) {
 		"on-prem-edge":  {"UNKNOWN", "UNKNOWN"},
 		"half-read":     {"UNKNOWN", "UNKNOWN"},
 	}
-	for name, w := range want {
-		if got := [2]string{r.status(name, "5.4.1"), r.status(name, "5.4.2")}; got != w {
-			t.Errorf("%s: got %v want %v", name, got, w)
-		}
-	}
+	r.expect(t, want)
 	if len(r.Results) != 2*len(want) {
 		t.Errorf("%d results, want %d", len(r.Results), 2*len(want))
 	}

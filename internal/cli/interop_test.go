@@ -137,11 +137,7 @@ func TestMotoInterop(t *testing.T) {
 		"moto-v6-world":    {"FAIL", "FAIL"},
 		"moto-nothing-set": {"UNKNOWN", "UNKNOWN"},
 	}
-	for name, w := range want {
-		if got := [2]string{r.status(name, "5.4.1"), r.status(name, "5.4.2")}; got != w {
-			t.Errorf("%s: got %v want %v", name, got, w)
-		}
-	}
+	r.expect(t, want)
 	for _, res := range r.Results {
 		if res.Resource.Name == "moto-nothing-set" && !strings.Contains(res.Reason, "missing from the DescribeCluster response") {
 			t.Errorf("moto-nothing-set reason = %q", res.Reason)

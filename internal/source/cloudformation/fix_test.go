@@ -88,7 +88,7 @@ func TestFix(t *testing.T) {
 							fmt.Fprintf(&golden, "+%s\n", l)
 						}
 					}
-					patched, err := apply(orig.Data, fx.Edits)
+					patched, err := finding.ApplyEdits(orig.Data, fx.Edits)
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -162,7 +162,7 @@ func TestFixCRLF(t *testing.T) {
 					}
 				}
 			}
-			patched, err := apply(orig.Data, fx.Edits)
+			patched, err := finding.ApplyEdits(orig.Data, fx.Edits)
 			if err != nil {
 				t.Fatal(err)
 			}

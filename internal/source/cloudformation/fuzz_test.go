@@ -35,7 +35,7 @@ func FuzzCloudFormation(f *testing.F) {
 					if err != nil {
 						continue
 					}
-					patched, err := apply(data, fx.Edits)
+					patched, err := finding.ApplyEdits(data, fx.Edits)
 					if err != nil {
 						t.Fatalf("%s: %v", name, err)
 					}

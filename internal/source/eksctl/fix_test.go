@@ -81,7 +81,7 @@ func TestFix(t *testing.T) {
 							fmt.Fprintf(&golden, "+%s\n", l)
 						}
 					}
-					patched, err := apply(orig.Data, fx.Edits)
+					patched, err := finding.ApplyEdits(orig.Data, fx.Edits)
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -183,7 +183,7 @@ func FuzzEksctl(f *testing.F) {
 				if err != nil {
 					continue
 				}
-				patched, err := apply(data, fx.Edits)
+				patched, err := finding.ApplyEdits(data, fx.Edits)
 				if err != nil {
 					t.Fatal(err)
 				}

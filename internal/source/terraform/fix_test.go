@@ -1,45 +1,15 @@
 package terraform
 
 import (
-	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"testing"
 
 	"github.com/eksguard/eksguard/internal/finding"
 	"github.com/eksguard/eksguard/internal/source/iac"
 )
-
-// applyEdits applies the edits of one file, bottom-up so that line numbers stay valid. Edits of one
-// fix never overlap; two edits at one line would be a defect, and fail here.
-func applyEdits(data []byte, edits []finding.Edit) ([]byte, error) {
-	text := string(data)
-	trailingNL := strings.HasSuffix(text, "\n")
-	lines := strings.Split(strings.TrimSuffix(text, "\n"), "\n")
-	sorted := append([]finding.Edit(nil), edits...)
-	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].Line > sorted[j].Line })
-	for i := 1; i < len(sorted); i++ {
-		if sorted[i].Line+sorted[i].Remove > sorted[i-1].Line || sorted[i].Line == sorted[i-1].Line {
-			return nil, fmt.Errorf("edits at lines %d and %d overlap", sorted[i].Line, sorted[i-1].Line)
-		}
-	}
-	for _, e := range sorted {
-		start := e.Line - 1
-		if start < 0 || start+e.Remove > len(lines) || start > len(lines) {
-			return nil, fmt.Errorf("edit at line %d removing %d is outside the file (%d lines)", e.Line, e.Remove, len(lines))
-		}
-		tail := append([]string{}, lines[start+e.Remove:]...)
-		lines = append(append(lines[:start], e.Insert...), tail...)
-	}
-	out := strings.Join(lines, "\n")
-	if trailingNL {
-		out += "\n"
-	}
-	return []byte(out), nil
-}
 
 // applyFix applies every edit of a fix to the files on disk.
 func applyFix(t *testing.T, fix *finding.Fix) {
@@ -56,7 +26,7 @@ func applyFix(t *testing.T, fix *finding.Fix) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		out, err := applyEdits(data, edits)
+		out, err := finding.ApplyEdits(data, edits)
 		if err != nil {
 			t.Fatalf("%s: %v", p, err)
 		}
@@ -323,7 +293,7 @@ func TestLineEdits(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			out, err := applyEdits(data, edits)
+			out, err := finding.ApplyEdits(data, edits)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -3,7 +3,6 @@ package yamledit
 import (
 	"encoding/json"
 	"fmt"
-	"sort"
 	"strings"
 	"testing"
 
@@ -105,24 +104,14 @@ func TestParseYAMLErrors(t *testing.T) {
 	}
 }
 
-// applyEdits is the patch applier tests use: each edit replaces Remove lines from Line with Insert.
+// applyEdits applies edits with the one definition of an edit.
 func applyEdits(t *testing.T, data string, edits []finding.Edit) string {
 	t.Helper()
-	trailing := strings.HasSuffix(data, "\n")
-	lines := strings.Split(strings.TrimSuffix(data, "\n"), "\n")
-	sort.Slice(edits, func(i, j int) bool { return edits[i].Line > edits[j].Line })
-	for _, e := range edits {
-		if e.Line < 1 || e.Line-1+e.Remove > len(lines) {
-			t.Fatalf("edit %+v outside %d lines", e, len(lines))
-		}
-		rest := append([]string{}, lines[e.Line-1+e.Remove:]...)
-		lines = append(append(lines[:e.Line-1], e.Insert...), rest...)
+	out, err := finding.ApplyEdits([]byte(data), edits)
+	if err != nil {
+		t.Fatal(err)
 	}
-	out := strings.Join(lines, "\n")
-	if trailing {
-		out += "\n"
-	}
-	return out
+	return string(out)
 }
 
 func TestSet(t *testing.T) {
