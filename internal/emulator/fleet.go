@@ -2,10 +2,11 @@ package emulator
 
 import (
 	"fmt"
-	"os"
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/eksguard/eksguard/internal/fileio"
 )
 
 // Fleet is the whole emulated estate: accounts, their regions and what lives
@@ -484,10 +485,13 @@ func (e *FleetError) errOrNil() error {
 	return e
 }
 
-// LoadFleet reads and validates a fleet file. Problems in the file are
+// MaxFleetSize is the largest fleet file read; synthetic fleets are generated, not written out.
+const MaxFleetSize = 64 << 20
+
+// LoadFleet reads and validates a fleet file (only a regular file is read). Problems in the file are
 // reported as a *FleetError whose lines read "FILE:LINE: what is wrong".
 func LoadFleet(path string) (*Fleet, error) {
-	data, err := os.ReadFile(path)
+	data, err := fileio.ReadFile(path, MaxFleetSize)
 	if err != nil {
 		return nil, fmt.Errorf("read fleet: %w", err)
 	}

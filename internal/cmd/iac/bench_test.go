@@ -1,6 +1,7 @@
 package iaccmd
 
 import (
+	"context"
 	"io"
 	"os"
 	"strings"
@@ -39,7 +40,7 @@ func BenchmarkIaCTree1000(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
-		if err := Run(f, o); exit.Code(err) != exit.Fail {
+		if err := Run(context.Background(), f, o); exit.Code(err) != exit.Fail {
 			b.Fatalf("exit = %v", err)
 		}
 	}

@@ -6,6 +6,7 @@ package iaccmd
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -87,7 +88,7 @@ When several apply, 2 wins over 3, and 3 over 1.`,
 			if err := o.Validate(); err != nil {
 				return exit.New(exit.Usage, err)
 			}
-			return Run(f, o)
+			return Run(cmd.Context(), f, o)
 		},
 	}
 	fl := cmd.Flags()
@@ -163,7 +164,7 @@ func Adapters() []iac.Adapter {
 }
 
 // Run scans, writes the report and problems, and returns the error that carries the exit code.
-func Run(f *app.Factory, o *Options) error {
+func Run(ctx context.Context, f *app.Factory, o *Options) error {
 	if o.vars == nil {
 		if err := o.Validate(); err != nil {
 			return exit.New(exit.Usage, err)
@@ -176,7 +177,7 @@ func Run(f *app.Factory, o *Options) error {
 	for _, p := range rep.Problems {
 		fmt.Fprintln(f.IO.ErrOut, p)
 	}
-	if err := write(f, rep, o.Format, o.Output); err != nil {
+	if err := write(ctx, f, rep, o.Format, o.Output); err != nil {
 		return err
 	}
 	return ExitFor(rep)
@@ -287,24 +288,30 @@ func callFix(fn func(iac.Target) (*finding.Fix, error), t iac.Target) (fix *find
 	return fn(t)
 }
 
-// write renders the report to standard output or, atomically, to a file.
-func write(f *app.Factory, rep *finding.Report, format, output string) error {
+// write renders the report to standard output or, atomically, to a file. A report that cannot be
+// written is exit code 2, whatever the verdicts.
+func write(ctx context.Context, f *app.Factory, rep *finding.Report, format, output string) error {
 	w, err := render.New(format, render.Options{Color: output == "" && f.IO.ColorEnabled(), Command: "iac"})
 	if err != nil {
 		return exit.New(exit.Usage, err)
 	}
 	if output != "" {
-		if err := fileio.WriteAtomic(output, func(out io.Writer) error { return w.Write(out, rep) }); err != nil {
+		if err := fileio.WriteFile(ctx, output, func(out io.Writer) error { return w.Write(out, rep) }); err != nil {
+			if ctx.Err() != nil {
+				return exit.New(exit.Incomplete, errors.New("interrupted while writing the report"))
+			}
 			return exit.New(exit.Usage, err)
 		}
 		return nil
 	}
 	var buf bytes.Buffer
 	if err := w.Write(&buf, rep); err != nil {
-		return err
+		return exit.New(exit.Usage, fmt.Errorf("write report: %w", err))
 	}
-	_, err = f.IO.Out.Write(buf.Bytes())
-	return err
+	if _, err := f.IO.Out.Write(buf.Bytes()); err != nil {
+		return exit.New(exit.Usage, fmt.Errorf("write report to standard output: %w", err))
+	}
+	return nil
 }
 
 // ExitFor computes the exit code of a finished report. Problems in the input (2) win, because the

@@ -222,7 +222,7 @@ func TestRun(t *testing.T) {
 		return aws.Config{}, errors.New("no")
 	}}
 	o := &Options{Paths: []string{"infra", "readme.txt"}, Format: "json", Target: iac.TargetPrivate, Dir: dir}
-	err := Run(f, o)
+	err := Run(context.Background(), f, o)
 	if code := exit.Code(err); code != exit.Usage {
 		t.Errorf("exit code = %d (%v), want 2", code, err)
 	}

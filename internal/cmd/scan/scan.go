@@ -155,12 +155,12 @@ func Run(ctx context.Context, f *app.Factory, o *Options) error {
 		return err
 	}
 	if o.SaveSnapshot != "" {
-		if err := snapshot.Save(o.SaveSnapshot, Tool(), inv); err != nil {
+		if err := snapshot.Save(ctx, o.SaveSnapshot, Tool(), inv); err != nil {
 			return exit.New(exit.Usage, err)
 		}
 	}
 	rep := Evaluate(inv)
-	if err := Write(f, rep, o.Format, o.Output); err != nil {
+	if err := Write(ctx, f, rep, o.Format, o.Output); err != nil {
 		return err
 	}
 	return ExitFor(rep, inv)
@@ -252,14 +252,18 @@ func fatal(ctx context.Context, err error) error {
 	return exit.New(exit.Incomplete, err)
 }
 
-// Write renders the report to standard output or, atomically, to a file.
-func Write(f *app.Factory, rep *finding.Report, format, output string) error {
+// Write renders the report to standard output or, atomically, to a file. A report that cannot be
+// written is exit code 2, whatever the verdicts: the run produced nothing a caller can rely on.
+func Write(ctx context.Context, f *app.Factory, rep *finding.Report, format, output string) error {
 	w, err := render.New(format, render.Options{Color: output == "" && f.IO.ColorEnabled()})
 	if err != nil {
 		return exit.New(exit.Usage, err)
 	}
 	if output != "" {
-		if err := fileio.WriteAtomic(output, func(out io.Writer) error { return w.Write(out, rep) }); err != nil {
+		if err := fileio.WriteFile(ctx, output, func(out io.Writer) error { return w.Write(out, rep) }); err != nil {
+			if ctx.Err() != nil {
+				return exit.New(exit.Incomplete, errors.New("interrupted while writing the report"))
+			}
 			return exit.New(exit.Usage, err)
 		}
 		return nil

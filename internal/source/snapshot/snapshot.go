@@ -3,10 +3,10 @@
 package snapshot
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/eksguard/eksguard/internal/fileio"
 	"github.com/eksguard/eksguard/internal/finding"
@@ -32,13 +32,17 @@ func Write(w io.Writer, tool finding.Tool, inv *model.Inventory) error {
 }
 
 // Save writes an inventory to a file atomically.
-func Save(path string, tool finding.Tool, inv *model.Inventory) error {
-	return fileio.WriteAtomic(path, func(w io.Writer) error { return Write(w, tool, inv) })
+func Save(ctx context.Context, path string, tool finding.Tool, inv *model.Inventory) error {
+	return fileio.WriteFile(ctx, path, func(w io.Writer) error { return Write(w, tool, inv) })
 }
 
-// Load reads and validates a snapshot file.
+// MaxSize is the largest snapshot read: far above the ~3 KB a cluster takes, so an organization of
+// a hundred thousand clusters still loads, and far below what would exhaust memory.
+const MaxSize = 1 << 30
+
+// Load reads and validates a snapshot file. Only a regular file is read.
 func Load(path string) (*model.Inventory, error) {
-	data, err := os.ReadFile(path)
+	data, err := fileio.ReadFile(path, MaxSize)
 	if err != nil {
 		return nil, fmt.Errorf("read snapshot: %w", err)
 	}
@@ -76,6 +80,9 @@ func Parse(name string, data []byte) (*model.Inventory, error) {
 			}
 		}
 	}
+	if err := checkValues(name, data, inv); err != nil {
+		return nil, err
+	}
 	if inv.Clusters == nil {
 		inv.Clusters = []*model.Cluster{}
 	}
@@ -86,4 +93,50 @@ func Parse(name string, data []byte) (*model.Inventory, error) {
 		inv.Skipped = []model.Skip{}
 	}
 	return inv, nil
+}
+
+// settings are the members of a cluster that carry a value and its origin, with the key that holds
+// the value.
+var settings = []struct{ field, key string }{
+	{"endpointPublicAccess", "value"},
+	{"endpointPrivateAccess", "value"},
+	{"publicAccessCidrs", "values"},
+}
+
+// checkValues refuses a setting whose origin says it is known (explicit or default) but that carries
+// no value: Go would read the missing boolean as false and the missing list as empty, and a check
+// would judge a value nobody recorded. eksguard never writes such a setting, so it is corruption.
+func checkValues(name string, data []byte, inv *model.Inventory) error {
+	var shadow struct {
+		Inventory struct {
+			Clusters []map[string]json.RawMessage `json:"clusters"`
+		} `json:"inventory"`
+	}
+	if err := json.Unmarshal(data, &shadow); err != nil {
+		return fmt.Errorf("read snapshot: %s: %w", name, err)
+	}
+	for i, raw := range shadow.Inventory.Clusters {
+		if i >= len(inv.Clusters) {
+			break
+		}
+		c := inv.Clusters[i]
+		for _, s := range settings {
+			var members map[string]json.RawMessage
+			if r, ok := raw[s.field]; ok {
+				_ = json.Unmarshal(r, &members)
+			}
+			origin := ""
+			if o, ok := members["origin"]; ok {
+				_ = json.Unmarshal(o, &origin)
+			}
+			if origin == "" || origin == string(model.OriginUnknown) {
+				continue
+			}
+			v, ok := members[s.key]
+			if !ok || string(v) == "null" {
+				return fmt.Errorf("read snapshot: %s: cluster %q: %s has origin %q but no %s", name, c.Name, s.field, origin, s.key)
+			}
+		}
+	}
+	return nil
 }

@@ -2,6 +2,7 @@ package snapshot
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -24,7 +25,7 @@ func TestRoundTrip(t *testing.T) {
 		Skipped: []model.Skip{{Account: "222222222222", Reason: "suspended"}},
 	}
 	path := filepath.Join(t.TempDir(), "snap.json")
-	if err := Save(path, finding.Tool{Name: "eksguard", Version: "t"}, inv); err != nil {
+	if err := Save(context.Background(), path, finding.Tool{Name: "eksguard", Version: "t"}, inv); err != nil {
 		t.Fatal(err)
 	}
 	got, err := Load(path)
@@ -66,7 +67,7 @@ func TestParseErrors(t *testing.T) {
 func TestSaveLeavesNoPartialFile(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "missing-dir", "snap.json")
-	if err := Save(path, finding.Tool{}, &model.Inventory{}); err == nil {
+	if err := Save(context.Background(), path, finding.Tool{}, &model.Inventory{}); err == nil {
 		t.Fatal("saving into a missing folder succeeded")
 	}
 	entries, _ := os.ReadDir(dir)
