@@ -17,6 +17,7 @@ import (
 	"github.com/eksguard/eksguard/internal/cmd/scan"
 	"github.com/eksguard/eksguard/internal/emulator"
 	"github.com/eksguard/eksguard/internal/exit"
+	"github.com/eksguard/eksguard/internal/source/awsapi"
 )
 
 //go:embed fleet.yaml
@@ -76,11 +77,12 @@ func Run(ctx context.Context, f *app.Factory, o *Options) error {
 		fmt.Fprintf(f.IO.ErrOut, "demo: emulator at %s; scanning every enabled region through the AWS SDK\n", url)
 	}
 	opts := &scan.Options{
-		AllRegions:  true,
-		EndpointURL: url,
-		Format:      o.Format,
-		MaxAttempts: 5,
-		Rate:        1000,
+		AllRegions:     true,
+		EndpointURL:    url,
+		Format:         o.Format,
+		MaxAttempts:    5,
+		RequestTimeout: awsapi.DefaultRequestTimeout,
+		Rate:           1000,
 		// Static credentials and a fixed region keep the demo independent of the caller's AWS
 		// configuration: it never reads profiles or environment credentials.
 		AWSConfig: func(context.Context, string) (aws.Config, error) {
@@ -88,6 +90,9 @@ func Run(ctx context.Context, f *app.Factory, o *Options) error {
 		},
 	}
 	err = scan.Run(ctx, f, opts)
+	if ctx.Err() != nil {
+		return err
+	}
 	var ee *exit.Error
 	if errors.As(err, &ee) && (ee.Code == exit.Fail || ee.Code == exit.Incomplete) {
 		if f.IO.IsStderrTTY() {

@@ -43,6 +43,8 @@ type Options struct {
 	Profile      string
 	EndpointURL  string
 	MaxAttempts  int
+	// RequestTimeout bounds each attempt of each AWS call.
+	RequestTimeout time.Duration
 }
 
 // NewCmd builds the command.
@@ -93,6 +95,7 @@ result. A failed phase, a failed verification or a timeout is rolled back to the
 	fl.StringVar(&o.Profile, "profile", "", "AWS shared config profile to use")
 	fl.StringVar(&o.EndpointURL, "endpoint-url", "", "send every AWS call to this URL (emulator, moto_server)")
 	fl.IntVar(&o.MaxAttempts, "max-attempts", awsapi.DefaultMaxAttempts, "attempts per AWS call")
+	fl.DurationVar(&o.RequestTimeout, "request-timeout", awsapi.DefaultRequestTimeout, "time each attempt of an AWS call may take; an attempt that runs out is retried")
 	return cmd
 }
 
@@ -115,6 +118,8 @@ func (o *Options) Validate() error {
 		return errors.New("--poll-interval must be positive")
 	case o.MaxAttempts < 1:
 		return errors.New("--max-attempts must be at least 1")
+	case o.RequestTimeout <= 0:
+		return errors.New("--request-timeout must be positive")
 	case o.EndpointURL != "" && !strings.HasPrefix(o.EndpointURL, "http://") && !strings.HasPrefix(o.EndpointURL, "https://"):
 		return fmt.Errorf("--endpoint-url: %q must start with http:// or https://", o.EndpointURL)
 	}
@@ -151,7 +156,7 @@ func Run(ctx context.Context, f *app.Factory, o *Options) error {
 		return exit.New(exit.Usage, errors.New("no region: pass --region, or set AWS_REGION or a region in your profile"))
 	}
 	cfg.Region = region
-	clients := &awsapi.Clients{Base: cfg, EndpointURL: o.EndpointURL, MaxAttempts: o.MaxAttempts}
+	clients := &awsapi.Clients{Base: cfg, EndpointURL: o.EndpointURL, MaxAttempts: o.MaxAttempts, RequestTimeout: o.RequestTimeout}
 	collector := &awsapi.Collector{Clients: clients}
 	if err := collector.CheckCredentials(ctx); err != nil {
 		return exit.New(exit.Denied, err)

@@ -8,8 +8,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/spf13/cobra"
@@ -39,11 +41,13 @@ type Options struct {
 	SaveSnapshot string
 	Snapshot     string
 	MaxAttempts  int
-	Rate         float64
-	Org          bool
-	Accounts     []string
-	RoleName     string
-	ExternalID   string
+	// RequestTimeout bounds each attempt of each AWS call.
+	RequestTimeout time.Duration
+	Rate           float64
+	Org            bool
+	Accounts       []string
+	RoleName       string
+	ExternalID     string
 
 	// AWSConfig overrides the factory's configuration loader (the demo uses static credentials).
 	AWSConfig func(ctx context.Context, profile string) (aws.Config, error)
@@ -87,6 +91,7 @@ Exit codes: 0 nothing failed, 1 a control failed, 2 usage or input error, 3 the 
 	fl.StringVar(&opts.SaveSnapshot, "save-snapshot", "", "also save the collected clusters as a snapshot file")
 	fl.StringVar(&opts.Snapshot, "snapshot", "", "evaluate a saved snapshot offline instead of calling AWS")
 	fl.IntVar(&opts.MaxAttempts, "max-attempts", awsapi.DefaultMaxAttempts, "attempts per AWS call, retries of throttles and server errors included")
+	fl.DurationVar(&opts.RequestTimeout, "request-timeout", awsapi.DefaultRequestTimeout, "time each attempt of an AWS call may take, from sending the request to reading the whole answer; an attempt that runs out is retried")
 	fl.BoolVar(&opts.Org, "org", false, "scan every account of the AWS Organization (organizations:ListAccounts), assuming --role-name in each")
 	fl.StringSliceVar(&opts.Accounts, "accounts", nil, "only these account ids (with --org), or these accounts without listing the organization (needs --role-name)")
 	fl.StringVar(&opts.RoleName, "role-name", "", "role assumed in each account other than the caller's (sts:AssumeRole), e.g. OrganizationAccountAccessRole")
@@ -139,8 +144,11 @@ func (o *Options) Validate(cmd *cobra.Command) error {
 	if o.MaxAttempts < 1 {
 		return fmt.Errorf("--max-attempts must be at least 1, not %d", o.MaxAttempts)
 	}
-	if o.Rate <= 0 {
-		return fmt.Errorf("--rate must be above 0, not %g", o.Rate)
+	if !(o.Rate > 0) || math.IsInf(o.Rate, 0) {
+		return fmt.Errorf("--rate must be a number above 0, not %g", o.Rate)
+	}
+	if o.RequestTimeout <= 0 {
+		return fmt.Errorf("--request-timeout must be positive, not %s", o.RequestTimeout)
 	}
 	if o.EndpointURL != "" && !strings.HasPrefix(o.EndpointURL, "http://") && !strings.HasPrefix(o.EndpointURL, "https://") {
 		return fmt.Errorf("--endpoint-url: %q must start with http:// or https://", o.EndpointURL)
@@ -201,7 +209,7 @@ func collect(ctx context.Context, f *app.Factory, o *Options) (*model.Inventory,
 		}
 		scope.Regions = []string{cfg.Region}
 	}
-	c := &awsapi.Collector{Clients: &awsapi.Clients{Base: cfg, EndpointURL: o.EndpointURL, MaxAttempts: o.MaxAttempts, Rate: o.Rate}, Now: f.Now}
+	c := &awsapi.Collector{Clients: &awsapi.Clients{Base: cfg, EndpointURL: o.EndpointURL, MaxAttempts: o.MaxAttempts, Rate: o.Rate, RequestTimeout: o.RequestTimeout}, Now: f.Now}
 	var bar *progress.Bar
 	if f.IO.IsStderrTTY() {
 		bar = progress.New(f.IO.ErrOut)

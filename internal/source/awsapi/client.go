@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"net/http"
@@ -53,6 +54,11 @@ type Clients struct {
 	Burst int
 	// HTTPClient overrides the transport (tests).
 	HTTPClient aws.HTTPClient
+	// RequestTimeout bounds each attempt of every call, from sending the request to reading the
+	// whole response (default DefaultRequestTimeout). An attempt that runs out of time is retried
+	// like any other transient failure, so an endpoint that accepts connections and never answers
+	// costs at most MaxAttempts timeouts, never a hang.
+	RequestTimeout time.Duration
 
 	// MaxInFlight caps EKS requests in flight across every pair (default 256): enough to keep
 	// hundreds of pairs at their pace, few enough that a fleet scan holds a bounded number of
@@ -112,6 +118,10 @@ func (c *Clients) httpClient() aws.HTTPClient {
 // Defaults for a scan: generous retries for reads, a pace close to what EKS tolerates per pair.
 const (
 	DefaultMaxAttempts = 10
+	// DefaultRequestTimeout is far above what any of the calls eksguard makes takes (EKS answers
+	// DescribeCluster in well under a second), and short enough that ten attempts at a silent
+	// endpoint end within minutes.
+	DefaultRequestTimeout = 20 * time.Second
 	// DefaultRate is a little under the 10 requests/s the EKS behaviour reference judges safe per
 	// account and region (EKS publishes no rate quota), so that a limit of exactly 10/s is never
 	// reached in steady state; a bucket of 4 leaves slack for jitter against a service bucket of 5.
@@ -207,7 +217,9 @@ func (c *Clients) EKS(creds aws.CredentialsProvider, account, region string) *ek
 			o.BaseEndpoint = ep
 		}
 		o.HTTPClient = c.httpClient()
-		o.APIOptions = append(append([]func(*middleware.Stack) error{}, o.APIOptions...), mw.add)
+		// Both go right after Retry, the later one first: Retry, then the pacer, then the
+		// attempt's timeout, so waiting for the pacer is not counted against the attempt.
+		o.APIOptions = append(append([]func(*middleware.Stack) error{}, o.APIOptions...), c.timeout().add, mw.add)
 	})
 }
 
@@ -219,10 +231,12 @@ type common struct {
 	retryer aws.Retryer
 	base    *string
 	http    aws.HTTPClient
+	api     []func(*middleware.Stack) error
 }
 
 func (c *Clients) common(creds aws.CredentialsProvider, region string) common {
-	return common{region: region, creds: creds, retryer: c.newRetryer(), base: c.endpoint(), http: c.httpClient()}
+	return common{region: region, creds: creds, retryer: c.newRetryer(), base: c.endpoint(), http: c.httpClient(),
+		api: []func(*middleware.Stack) error{c.timeout().add}}
 }
 
 // EC2 returns an EC2 client for one pair.
@@ -230,6 +244,7 @@ func (c *Clients) EC2(creds aws.CredentialsProvider, region string) *ec2.Client 
 	cm := c.common(creds, region)
 	return ec2.NewFromConfig(c.Base, func(o *ec2.Options) {
 		o.Region, o.Retryer, o.HTTPClient = cm.region, cm.retryer, cm.http
+		o.APIOptions = append(append([]func(*middleware.Stack) error{}, o.APIOptions...), cm.api...)
 		if cm.base != nil {
 			o.BaseEndpoint = cm.base
 		}
@@ -244,6 +259,7 @@ func (c *Clients) STS(creds aws.CredentialsProvider, region string) *sts.Client 
 	cm := c.common(creds, region)
 	return sts.NewFromConfig(c.Base, func(o *sts.Options) {
 		o.Region, o.Retryer, o.HTTPClient = cm.region, cm.retryer, cm.http
+		o.APIOptions = append(append([]func(*middleware.Stack) error{}, o.APIOptions...), cm.api...)
 		if cm.base != nil {
 			o.BaseEndpoint = cm.base
 		}
@@ -258,6 +274,7 @@ func (c *Clients) Organizations(region string) *organizations.Client {
 	cm := c.common(nil, region)
 	return organizations.NewFromConfig(c.Base, func(o *organizations.Options) {
 		o.Region, o.Retryer, o.HTTPClient = cm.region, cm.retryer, cm.http
+		o.APIOptions = append(append([]func(*middleware.Stack) error{}, o.APIOptions...), cm.api...)
 		if cm.base != nil {
 			o.BaseEndpoint = cm.base
 		}
@@ -452,3 +469,48 @@ func withRawBody(o *eks.Options) {
 		return s.Deserialize.Insert(rawBodyMiddleware{}, "OperationDeserializer", middleware.After)
 	})
 }
+
+func (c *Clients) timeout() attemptTimeout {
+	d := c.RequestTimeout
+	if d <= 0 {
+		d = DefaultRequestTimeout
+	}
+	return attemptTimeout{d: d}
+}
+
+// attemptTimeout gives each attempt of a call its own deadline. It sits inside the retry loop, so
+// every attempt gets the whole of it, and the deserializer runs inside it, so a response whose body
+// never ends is cut off too.
+type attemptTimeout struct{ d time.Duration }
+
+func (attemptTimeout) ID() string { return "eksguard.AttemptTimeout" }
+
+func (m attemptTimeout) HandleFinalize(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
+	actx, cancel := context.WithTimeout(ctx, m.d)
+	defer cancel()
+	out, md, err := next.HandleFinalize(actx, in)
+	if err != nil && ctx.Err() == nil && errors.Is(actx.Err(), context.DeadlineExceeded) {
+		// The SDK reports the attempt's own deadline as a cancellation, which it never retries;
+		// the caller did not cancel anything, so it is a timeout, retried like a lost connection.
+		err = &TimeoutError{After: m.d}
+	}
+	return out, md, err
+}
+
+func (m attemptTimeout) add(s *middleware.Stack) error {
+	return s.Finalize.Insert(m, "Retry", middleware.After)
+}
+
+// TimeoutError is an attempt that got no complete answer within the request timeout. It does not
+// wrap the SDK's error, which would read as a cancellation and stop the retries.
+type TimeoutError struct{ After time.Duration }
+
+func (e *TimeoutError) Error() string {
+	return fmt.Sprintf("no complete answer within %s (the per-attempt --request-timeout)", e.After)
+}
+
+// Timeout marks the error as a timeout for net-style checks.
+func (e *TimeoutError) Timeout() bool { return true }
+
+// RetryableError tells the SDK's retryer to try again.
+func (e *TimeoutError) RetryableError() bool { return true }

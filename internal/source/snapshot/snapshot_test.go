@@ -51,6 +51,10 @@ func TestParseErrors(t *testing.T) {
 		{"no inventory", `{"snapshotVersion":"1"}`, "no inventory"},
 		{"null cluster", `{"snapshotVersion":"1","inventory":{"clusters":[null]}}`, "cluster 0 is null"},
 		{"bad origin", `{"snapshotVersion":"1","inventory":{"clusters":[{"name":"a","source":"aws","endpointPublicAccess":{"value":true,"origin":"guess"},"endpointPrivateAccess":{"value":true,"origin":"explicit"},"publicAccessCidrs":{"values":[],"origin":"explicit"}}]}}`, `has origin "guess"`},
+		// An origin that says the value is known, with no value: Go would read false and PASS it.
+		{"known origin without a value", `{"snapshotVersion":"1","inventory":{"clusters":[{"name":"a","source":"aws","endpointPublicAccess":{"origin":"explicit"},"endpointPrivateAccess":{"value":true,"origin":"explicit"},"publicAccessCidrs":{"values":[],"origin":"explicit"}}]}}`, `cluster "a": endpointPublicAccess has origin "explicit" but no value`},
+		{"default origin with a null value", `{"snapshotVersion":"1","inventory":{"clusters":[{"name":"a","source":"aws","endpointPublicAccess":{"value":true,"origin":"explicit"},"endpointPrivateAccess":{"value":null,"origin":"default"},"publicAccessCidrs":{"values":[],"origin":"explicit"}}]}}`, `endpointPrivateAccess has origin "default" but no value`},
+		{"known list without values", `{"snapshotVersion":"1","inventory":{"clusters":[{"name":"a","source":"aws","endpointPublicAccess":{"value":true,"origin":"explicit"},"endpointPrivateAccess":{"value":true,"origin":"explicit"},"publicAccessCidrs":{"origin":"explicit"}}]}}`, `publicAccessCidrs has origin "explicit" but no values`},
 		{"trailing data", `{"snapshotVersion":"1","inventory":{}} {}`, "unexpected data after the JSON document"},
 		{"a report is not a snapshot", `{"schemaVersion":"1","results":[]}`, `unknown field "schemaVersion"`},
 	}
