@@ -30,7 +30,7 @@ func BenchmarkIaCTree1000(b *testing.B) {
 	if err := o.Validate(); err != nil {
 		b.Fatal(err)
 	}
-	rep, err := Scan(o)
+	rep, err := Scan(context.Background(), o)
 	if err != nil {
 		b.Fatal(err)
 	}

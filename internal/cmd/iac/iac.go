@@ -21,6 +21,7 @@ import (
 	"github.com/eksguard/eksguard/internal/app"
 	"github.com/eksguard/eksguard/internal/benchmark"
 	"github.com/eksguard/eksguard/internal/check"
+	"github.com/eksguard/eksguard/internal/escape"
 	"github.com/eksguard/eksguard/internal/exit"
 	"github.com/eksguard/eksguard/internal/fileio"
 	"github.com/eksguard/eksguard/internal/finding"
@@ -170,12 +171,15 @@ func Run(ctx context.Context, f *app.Factory, o *Options) error {
 			return exit.New(exit.Usage, err)
 		}
 	}
-	rep, err := Scan(o)
+	rep, err := Scan(ctx, o)
+	if ctx.Err() != nil {
+		return exit.New(exit.Incomplete, errors.New("scan interrupted: no report written"))
+	}
 	if err != nil {
 		return exit.New(exit.Usage, err)
 	}
 	for _, p := range rep.Problems {
-		fmt.Fprintln(f.IO.ErrOut, p)
+		fmt.Fprintln(f.IO.ErrOut, escape.Text(p))
 	}
 	if err := write(ctx, f, rep, o.Format, o.Output); err != nil {
 		return err
@@ -184,9 +188,10 @@ func Run(ctx context.Context, f *app.Factory, o *Options) error {
 }
 
 // Scan walks the paths, runs every adapter and evaluates the clusters found into a finished report.
-// The error is for paths that do not exist; problems in files are in the report.
-func Scan(o *Options) (*finding.Report, error) {
-	in, walkProblems, err := iac.Walk(o.Paths, o.Dir)
+// The error is for paths that do not exist, or ctx's when it ended first; problems in files are in
+// the report.
+func Scan(ctx context.Context, o *Options) (*finding.Report, error) {
+	in, walkProblems, err := iac.Walk(ctx, o.Paths, o.Dir)
 	if err != nil {
 		return nil, err
 	}
@@ -194,7 +199,10 @@ func Scan(o *Options) (*finding.Report, error) {
 	for i, p := range o.VarFiles {
 		varFiles[i] = o.path(p)
 	}
-	res := iac.Scan(in, iac.Options{VarFiles: varFiles, Vars: o.vars}, Adapters()...)
+	res, err := iac.Scan(ctx, in, iac.Options{VarFiles: varFiles, Vars: o.vars}, Adapters()...)
+	if err != nil {
+		return nil, err
+	}
 	problems := iac.SortProblems(append(walkProblems, res.Problems...))
 	b := benchmark.Default()
 	rep := &finding.Report{

@@ -4,6 +4,7 @@
 package iac
 
 import (
+	"context"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -30,10 +31,25 @@ type Input struct {
 	Files []*File
 	// Roots are the paths as the user gave them.
 	Roots []string
+	// Trees are the folders the scan may read, as absolute paths with links resolved: each folder
+	// given, and the folder of each file given. A symbolic link that leads out of every tree is
+	// never followed, wherever it is met (a file found by walking, a file in a module folder, a
+	// module folder itself), so a scan of untrusted code reads nothing else on the machine. Empty
+	// means the folders of the input files.
+	Trees []string
+}
+
+// Within reports whether path lies inside dir (or is dir). Both must be clean absolute paths.
+func Within(path, dir string) bool {
+	rel, err := filepath.Rel(dir, path)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
 }
 
 // Options tune how adapters resolve values.
 type Options struct {
+	// Context, when set, ends a scan early: an adapter that can stop part-way (Terraform, whose
+	// evaluation can be long) checks it. Scan sets it from its own context.
+	Context context.Context
 	// VarFiles are Terraform -var-file paths, applied in order after terraform.tfvars and *.auto.tfvars.
 	VarFiles []string
 	// Vars are Terraform -var NAME=VALUE assignments, applied last.

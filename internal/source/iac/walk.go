@@ -1,9 +1,9 @@
 package iac
 
 import (
+	"context"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -11,6 +11,8 @@ import (
 	"sort"
 	"strings"
 	"sync"
+
+	"github.com/eksguard/eksguard/internal/fileio"
 )
 
 // MaxFileSize is the largest file read. IaC files are far smaller; a bigger one is almost always
@@ -61,7 +63,9 @@ func walkable(name string) bool {
 // scan of untrusted code never reads, and never quotes in a message, files elsewhere on the machine.
 // Files that cannot be read, or are larger than MaxFileSize, are problems. A path that does not exist
 // or cannot be opened is an error: the command was called wrongly.
-func Walk(paths []string, cwd string) (*Input, []Problem, error) {
+//
+// Walking stops when ctx ends, and Walk then returns ctx's error.
+func Walk(ctx context.Context, paths []string, cwd string) (*Input, []Problem, error) {
 	if cwd == "" {
 		wd, err := os.Getwd()
 		if err != nil {
@@ -72,7 +76,7 @@ func Walk(paths []string, cwd string) (*Input, []Problem, error) {
 	if abs, err := filepath.Abs(cwd); err == nil {
 		cwd = abs
 	}
-	w := &walker{cwd: filepath.Clean(cwd), index: map[string]*File{}}
+	w := &walker{ctx: ctx, cwd: filepath.Clean(cwd), index: map[string]*File{}}
 	w.in.Roots = append([]string{}, paths...)
 	var missing []string
 	for _, p := range paths {
@@ -85,10 +89,15 @@ func Walk(paths []string, cwd string) (*Input, []Problem, error) {
 		case err != nil:
 			return nil, nil, fmt.Errorf("cannot read %s: %w", p, unwrapPath(err))
 		case fi.IsDir():
+			w.addTree(abs)
 			w.walkDir(abs)
 		default:
+			w.addTree(filepath.Dir(abs))
 			w.addFile(abs, fi, true)
 		}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err
 	}
 	if len(missing) > 0 {
 		return nil, nil, fmt.Errorf("no such file or directory: %s", strings.Join(missing, ", "))
@@ -97,12 +106,26 @@ func Walk(paths []string, cwd string) (*Input, []Problem, error) {
 }
 
 type walker struct {
+	ctx      context.Context
 	cwd      string
 	in       Input
 	problems []Problem
 	// index finds a file already added by its absolute path, so that a file reached twice (named
 	// and inside a named folder) is read once, and counts as named.
 	index map[string]*File
+}
+
+// addTree records a folder the scan may read (Input.Trees), by its real location.
+func (w *walker) addTree(dir string) {
+	if real, err := filepath.EvalSymlinks(dir); err == nil {
+		dir = real
+	}
+	for _, t := range w.in.Trees {
+		if t == dir {
+			return
+		}
+	}
+	w.in.Trees = append(w.in.Trees, dir)
 }
 
 func (w *walker) abs(p string) string {
@@ -133,6 +156,9 @@ func (w *walker) walkDir(root string) {
 	// WalkDir does not enter a root that is itself a link, so the real folder is walked and its
 	// paths are shown under the name the user gave.
 	err = filepath.WalkDir(realRoot, func(p string, d fs.DirEntry, err error) error {
+		if cerr := w.ctx.Err(); cerr != nil {
+			return cerr
+		}
 		if rel, rerr := filepath.Rel(realRoot, p); rerr == nil {
 			p = filepath.Join(root, rel)
 		}
@@ -158,6 +184,9 @@ func (w *walker) walkDir(root string) {
 			return nil
 		}
 		if !d.Type().IsRegular() {
+			// A pipe, socket or device named like IaC is never opened (a pipe would block the
+			// scan), but it is not passed over in silence either.
+			w.problem(p, "%s, not a regular file; not read", fileio.Kind(d.Type()))
 			return nil
 		}
 		fi, err := d.Info()
@@ -168,7 +197,7 @@ func (w *walker) walkDir(root string) {
 		w.addFile(p, fi, false)
 		return nil
 	})
-	if err != nil {
+	if err != nil && w.ctx.Err() == nil {
 		w.problem(root, "cannot read: %v", unwrapPath(err))
 	}
 }
@@ -183,10 +212,10 @@ func (w *walker) addLink(p, realRoot string) {
 		return
 	}
 	fi, err := os.Stat(target)
-	if err != nil || fi.IsDir() || !fi.Mode().IsRegular() {
+	if err != nil || fi.IsDir() {
 		return
 	}
-	if rel, err := filepath.Rel(realRoot, target); err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) || filepath.IsAbs(rel) {
+	if !Within(target, realRoot) {
 		w.problem(p, "symbolic link to %s, outside the folder being scanned; not followed (scan a folder that contains both)", filepath.ToSlash(target))
 		return
 	}
@@ -198,15 +227,7 @@ func (w *walker) addFile(abs string, fi fs.FileInfo, explicit bool) {
 		f.Explicit = f.Explicit || explicit
 		return
 	}
-	if !fi.Mode().IsRegular() {
-		w.problem(abs, "not a regular file")
-		return
-	}
-	if fi.Size() > MaxFileSize {
-		w.problem(abs, "file is %s, larger than the %s limit; not scanned", size(fi.Size()), size(MaxFileSize))
-		return
-	}
-	data, err := readLimited(abs)
+	data, err := ReadFile(abs)
 	if err != nil {
 		w.problem(abs, "%v", err)
 		return
@@ -216,19 +237,26 @@ func (w *walker) addFile(abs string, fi fs.FileInfo, explicit bool) {
 	w.in.Files = append(w.in.Files, f)
 }
 
-// readLimited reads a file that may have grown since it was listed, never more than MaxFileSize.
-func readLimited(p string) ([]byte, error) {
-	fh, err := os.Open(p)
-	if err != nil {
+// ReadFile reads an input file: a regular file of at most MaxFileSize (which it may have passed
+// since it was listed), never a pipe or a device. Errors read as the rest of a problem whose file is
+// already named ("named pipe (FIFO), not a regular file; not read").
+func ReadFile(p string) ([]byte, error) { return ReadLimited(p, MaxFileSize) }
+
+// ReadLimited is ReadFile with another size limit.
+func ReadLimited(p string, limit int64) ([]byte, error) {
+	data, err := fileio.ReadFile(p, limit)
+	var nr *fileio.NotRegularError
+	var tl *fileio.TooLargeError
+	switch {
+	case errors.As(err, &nr):
+		return nil, fmt.Errorf("%s, not a regular file; not read", fileio.Kind(nr.Mode))
+	case errors.As(err, &tl) && tl.Size >= 0:
+		a, b := fileio.SizePair(tl.Size, tl.Limit)
+		return nil, fmt.Errorf("file is %s, over the %s limit; not scanned", a, b)
+	case errors.As(err, &tl):
+		return nil, fmt.Errorf("file grew past the %s limit while it was read; not scanned", fileio.Size(limit))
+	case err != nil:
 		return nil, fmt.Errorf("cannot read: %v", unwrapPath(err))
-	}
-	defer fh.Close()
-	data, err := io.ReadAll(io.LimitReader(fh, MaxFileSize+1))
-	if err != nil {
-		return nil, fmt.Errorf("cannot read: %v", unwrapPath(err))
-	}
-	if len(data) > MaxFileSize {
-		return nil, fmt.Errorf("file is larger than the %s limit; not scanned", size(MaxFileSize))
 	}
 	return data, nil
 }
@@ -242,19 +270,16 @@ func unwrapPath(err error) error {
 	return err
 }
 
-func size(n int64) string {
-	if n >= 1<<20 {
-		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
-	}
-	return fmt.Sprintf("%d bytes", n)
-}
-
 // Scan runs every adapter over the input, each in its own goroutine (they only read the input), and
 // merges what they found, in the order the adapters are given. A file named on the command line that
 // no adapter claims is a problem. An adapter that panics loses its results, and the panic becomes a
 // problem, so one adapter's bug never takes the others' findings with it. Problems are deduplicated
 // and sorted by file, line and message.
-func Scan(in *Input, opts Options, adapters ...Adapter) Result {
+//
+// When ctx ends first, Scan returns its error at once and no result: adapters that check
+// Options.Context stop soon after, the others finish in the background and are discarded.
+func Scan(ctx context.Context, in *Input, opts Options, adapters ...Adapter) (Result, error) {
+	opts.Context = ctx
 	results := make([]Result, len(adapters))
 	var wg sync.WaitGroup
 	for i, a := range adapters {
@@ -263,7 +288,16 @@ func Scan(in *Input, opts Options, adapters ...Adapter) Result {
 		}
 		wg.Go(func() { results[i] = runAdapter(a, in, opts) })
 	}
-	wg.Wait()
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-ctx.Done():
+		return Result{}, ctx.Err()
+	case <-done:
+	}
+	if err := ctx.Err(); err != nil {
+		return Result{}, err
+	}
 	var out Result
 	claimed := map[string]bool{}
 	for _, r := range results {
@@ -288,7 +322,7 @@ func Scan(in *Input, opts Options, adapters ...Adapter) Result {
 		}
 	}
 	out.Problems = SortProblems(out.Problems)
-	return out
+	return out, nil
 }
 
 func runAdapter(a Adapter, in *Input, opts Options) (res Result) {

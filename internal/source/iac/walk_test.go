@@ -1,6 +1,7 @@
 package iac
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -89,7 +90,7 @@ func TestWalk(t *testing.T) {
 	}{
 		{name: "folder skips caches, dependencies and other file types", paths: []string{"."}, files: walked,
 			problems: []string{
-				"huge.json: file is 10.0 MB, larger than the 10.0 MB limit; not scanned",
+				"huge.json: file is 10485761 bytes, over the 10485760-byte limit; not scanned",
 				"stacks/escape.tf: symbolic link to " + filepath.ToSlash(filepath.Join(outside, "shared.tf")) + ", outside the folder being scanned; not followed (scan a folder that contains both)",
 			}},
 		{name: "named files are read whatever their name or folder", paths: []string{"plan-without-extension", ".terraform/modules/eks/main.tf", "README.md"},
@@ -115,13 +116,13 @@ func TestWalk(t *testing.T) {
 				filepath.ToSlash(filepath.Join(base, "stacks-link/linked.tf")) + ": symbolic link to " + filepath.ToSlash(filepath.Join(cwd, "main.tf")) + ", outside the folder being scanned; not followed (scan a folder that contains both)",
 			}},
 		{name: "named big file is a problem", paths: []string{"huge.json"}, files: []string{},
-			problems: []string{"huge.json: file is 10.0 MB, larger than the 10.0 MB limit; not scanned"}},
+			problems: []string{"huge.json: file is 10485761 bytes, over the 10485760-byte limit; not scanned"}},
 		{name: "missing paths are an error naming each", paths: []string{"main.tf", "nope", "gone/x.tf"}, err: "no such file or directory: nope, gone/x.tf"},
 		{name: "no paths", paths: nil, files: []string{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			in, problems, err := Walk(tt.paths, cwd)
+			in, problems, err := Walk(context.Background(), tt.paths, cwd)
 			if tt.err != "" {
 				if err == nil || err.Error() != tt.err {
 					t.Fatalf("err = %v, want %q", err, tt.err)
@@ -169,7 +170,7 @@ func TestWalkUnreadable(t *testing.T) {
 	if err := os.Chmod(filepath.Join(cwd, "secret.yaml"), 0o000); err != nil {
 		t.Fatal(err)
 	}
-	in, problems, err := Walk([]string{"."}, cwd)
+	in, problems, err := Walk(context.Background(), []string{"."}, cwd)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -240,7 +241,10 @@ func TestScan(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			res := Scan(in, Options{}, tt.adapters...)
+			res, err := Scan(context.Background(), in, Options{}, tt.adapters...)
+			if err != nil {
+				t.Fatal(err)
+			}
 			got := []string{}
 			for _, r := range res.Resources {
 				got = append(got, r.Cluster.Name)
@@ -258,7 +262,7 @@ func TestScan(t *testing.T) {
 			}
 		})
 	}
-	if res := Scan(nil, Options{}, tf); len(res.Resources) != 0 || len(res.Problems) != 0 {
-		t.Errorf("nil input: %+v", res)
+	if res, err := Scan(context.Background(), nil, Options{}, tf); err != nil || len(res.Resources) != 0 || len(res.Problems) != 0 {
+		t.Errorf("nil input: %+v, %v", res, err)
 	}
 }

@@ -2,6 +2,8 @@ package terraform
 
 import (
 	"fmt"
+	"path/filepath"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -10,6 +12,7 @@ import (
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
 
+	"github.com/eksguard/eksguard/internal/fileio"
 	"github.com/eksguard/eksguard/internal/source/iac"
 )
 
@@ -76,6 +79,10 @@ var namespaces = map[string]bool{
 }
 
 func (s *scanner) evalRoot(m *module) {
+	s.rootInstances, s.rootCapped, s.rootName = 0, false, m.name
+	if s.rootName == "" {
+		s.rootName = filepath.ToSlash(m.dir)
+	}
 	in := &instance{s: s, mod: m, dirs: []string{m.dir}}
 	in.root = in
 	in.vars = s.rootVars(m)
@@ -112,7 +119,7 @@ func (in *instance) run() {
 			"data":   cty.DynamicVal,
 			"local":  cty.DynamicVal,
 		},
-		Functions: functions,
+		Functions: in.s.funcs,
 	}
 	for _, n := range in.mod.localNames {
 		in.evalLocal(n, nil)
@@ -183,8 +190,42 @@ func (in *instance) evalLocal(name string, stack []string) {
 	v, reason := in.eval(l.attr.Expr, nil)
 	in.locals[name] = v
 	if reason != "" {
-		in.localReason[name] = "local." + name + ": " + reason
+		in.localReason[name] = foldLocalReason(name, reason)
 	}
+}
+
+// localPrefix matches a reason that is another local's: "local.b: ...", or one already folded,
+// "local.b (through local.c and 3 more locals): ...".
+var localPrefix = regexp.MustCompile(`^local\.([A-Za-z_][A-Za-z0-9_-]*)(?: \(through local\.[A-Za-z0-9_-]+(?: and (\d+) more locals?)?\))?: `)
+
+// foldLocalReason prefixes a local's name to the reason its value is unknown. When that reason is
+// another local's, the chain is folded, so that a value unknown through forty locals reads
+// "local.a (through local.b and 39 more locals): <the cause>" instead of repeating itself.
+func foldLocalReason(name, reason string) string {
+	m := localPrefix.FindStringSubmatchIndex(reason)
+	if m == nil {
+		return "local." + name + ": " + reason
+	}
+	next, rest := reason[m[2]:m[3]], reason[m[1]:]
+	hops := 1
+	if strings.Contains(reason[:m[1]], "(through ") {
+		hops = 2
+		if m[4] >= 0 {
+			n, _ := strconv.Atoi(reason[m[4]:m[5]])
+			hops += n
+		}
+	}
+	if hops == 1 {
+		return fmt.Sprintf("local.%s (through local.%s): %s", name, next, rest)
+	}
+	return fmt.Sprintf("local.%s (through local.%s and %d more %s): %s", name, next, hops-1, plural(hops-1, "local", "locals"), rest)
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 func indexOf(s []string, x string) int {
@@ -211,6 +252,8 @@ func (in *instance) eval(expr hcl.Expression, sc *scope) (cty.Value, string) {
 	if expr == nil {
 		return cty.NullVal(cty.DynamicPseudoType), ""
 	}
+	orig := expr
+	expr = in.s.native(expr)
 	ctx := in.ctx
 	if sc != nil && len(sc.vars) > 0 {
 		ctx = ctx.NewChild()
@@ -251,16 +294,40 @@ func (in *instance) eval(expr hcl.Expression, sc *scope) (cty.Value, string) {
 		ctx = ctx.NewChild()
 		ctx.Variables = extra
 	}
+	if in.s.meter.scanTripped {
+		return cty.DynamicVal, fmt.Sprintf("%s is not evaluated: the scan has built more than %s of values, eksguard's limit for one scan", in.exprText(orig), fileio.Size(maxScanWork))
+	}
+	in.s.meter.start()
 	v, diags := expr.Value(ctx)
+	if t := in.s.meter.tripped; t != nil {
+		// A bound was passed, perhaps inside try() or can(), which would hide it: whatever the
+		// expression returned is not the value Terraform would compute.
+		return cty.DynamicVal, in.tooLarge(orig, t)
+	}
 	if diags.HasErrors() {
-		src := in.exprText(expr)
+		src := in.exprText(orig)
 		d := diags[0]
 		return cty.DynamicVal, fmt.Sprintf("%s cannot be evaluated: %s", src, strings.TrimSuffix(firstNonEmpty(d.Detail, d.Summary), "."))
+	}
+	if err := in.s.meter.checkValue(v, "it"); err != nil {
+		return cty.DynamicVal, in.tooLarge(orig, in.s.meter.tripped)
 	}
 	if v.IsWhollyKnown() {
 		return v, ""
 	}
 	return v, in.unknownReason(expr, travs, ctx, sc)
+}
+
+// tooLarge is the reason a value past a size bound is unknown. The first time the scan-wide bound is
+// passed it is also a problem: every later value of the scan is unknown, and the report must say why.
+func (in *instance) tooLarge(expr hcl.Expression, t *errTooLarge) string {
+	src := in.exprText(expr)
+	if in.s.meter.scanTripped && !in.s.scanBoundReported {
+		in.s.scanBoundReported = true
+		rng := expr.Range()
+		in.s.problem(iac.Problem{File: rng.Filename, Line: rng.Start.Line, Message: fmt.Sprintf("evaluation stopped: the scan has built more than %s of values, eksguard's limit for one scan; values evaluated from here on are unknown", fileio.Size(maxScanWork))})
+	}
+	return fmt.Sprintf("%s is not evaluated: %s", src, t.msg)
 }
 
 // attrName returns the attribute a reference reads from its root: "x" for var.x.

@@ -42,9 +42,9 @@ func (in *instance) runLocalCall(c *callDecl, src string) {
 		in.s.problem(iac.Problem{File: c.file.name, Line: line, Message: fmt.Sprintf("module.%s is nested more than %d levels deep; not evaluated", c.name, maxDepth)})
 		return
 	}
-	m := in.s.loadModuleDir(dir, name)
+	m, why := in.s.loadModuleDir(dir, name)
 	if m == nil {
-		in.s.problem(iac.Problem{File: c.file.name, Line: line, Message: fmt.Sprintf("Unreadable module directory: module.%s source %q is not a folder eksguard can read", c.name, src)})
+		in.s.problem(iac.Problem{File: c.file.name, Line: line, Message: fmt.Sprintf("Unreadable module directory: module.%s source %q: %s", c.name, src, why)})
 		return
 	}
 	if f := in.mod.overridden["module."+c.name]; f != "" {
@@ -70,17 +70,39 @@ func (in *instance) runLocalCall(c *callDecl, src string) {
 	}
 }
 
-// maxScanInstances bounds the module and cluster instances one scan evaluates: count and for_each
-// on nested module calls multiply, and a scan must finish whatever the input.
-const maxScanInstances = 10000
+// Instances are bounded per root module and per scan: count and for_each on nested module calls
+// multiply (256 keys four levels deep is four billion instances), and a scan must finish whatever the
+// input. The bound per root keeps one such root from starving the others; the bound per scan keeps a
+// tree of many of them finite. Whatever is left out is named as a problem.
+const (
+	maxRootInstances = 10000
+	maxScanInstances = 100000
+)
 
-// spend counts one instance; past the bound it reports a problem once and returns false.
+// spend counts one module or cluster instance of the root being evaluated. Past a bound it reports a
+// problem once (naming the root and where evaluation stopped) and returns false; it also returns
+// false once the scan has been cancelled.
 func (s *scanner) spend(file string, line int) bool {
-	s.instances++
-	if s.instances == maxScanInstances+1 {
-		s.problem(iac.Problem{File: file, Line: line, Message: fmt.Sprintf("more than %d module and cluster instances in one scan; the rest are not evaluated", maxScanInstances)})
+	if s.ctx.Err() != nil {
+		return false
 	}
-	return s.instances <= maxScanInstances
+	s.instances++
+	s.rootInstances++
+	switch {
+	case s.rootInstances > maxRootInstances:
+		if !s.rootCapped {
+			s.rootCapped = true
+			s.problem(iac.Problem{File: file, Line: line, Message: fmt.Sprintf("root module %q declares more than %d module and cluster instances (count and for_each multiply); evaluation of this root stopped here, and its clusters from here on are not reported", s.rootName, maxRootInstances)})
+		}
+		return false
+	case s.instances > maxScanInstances:
+		if !s.scanCapped {
+			s.scanCapped = true
+			s.problem(iac.Problem{File: file, Line: line, Message: fmt.Sprintf("the scan has evaluated more than %d module and cluster instances; evaluation of root module %q stopped here, and its clusters from here on are not reported", maxScanInstances, s.rootName)})
+		}
+		return false
+	}
+	return true
 }
 
 func joinKey(a, b string) string {
@@ -215,28 +237,52 @@ type installedModule struct {
 	Dir     string `json:"Dir"`
 }
 
+// maxModulesJSON bounds .terraform/modules/modules.json, which lists one line per installed module.
+const maxModulesJSON = 16 << 20
+
 // installedModules reads .terraform/modules/modules.json of a root module, which records the module
-// versions `terraform init` installed.
+// versions `terraform init` installed. The file is read like any input (a regular file within a size
+// limit, not through a link that leaves the scanned tree); one that exists but cannot be read is a
+// problem, and the versions it would have given are then chosen from the constraints.
 func (s *scanner) installedModules(rootDir string) map[string]installedModule {
 	if m, ok := s.installed[rootDir]; ok {
 		return m
 	}
 	out := map[string]installedModule{}
 	s.installed[rootDir] = out
-	data, err := os.ReadFile(filepath.Join(rootDir, ".terraform", "modules", "modules.json"))
+	p := filepath.Join(rootDir, ".terraform", "modules", "modules.json")
+	name := joinName(s.reportedDir(rootDir), ".terraform/modules/modules.json")
+	if _, err := os.Lstat(p); err != nil {
+		return out
+	}
+	if target, err := filepath.EvalSymlinks(p); err == nil && s.treeOf(target) == "" && len(s.trees) > 0 {
+		s.problem(iac.Problem{File: name, Message: fmt.Sprintf("symbolic link to %s, outside the folder being scanned; not followed, so installed module versions are not known", filepath.ToSlash(target))})
+		return out
+	}
+	data, err := iac.ReadLimited(p, maxModulesJSON)
 	if err != nil {
+		s.problem(iac.Problem{File: name, Message: fmt.Sprintf("%v (installed module versions are not known)", err)})
 		return out
 	}
 	var doc struct {
 		Modules []installedModule `json:"Modules"`
 	}
-	if json.Unmarshal(data, &doc) != nil {
+	if err := json.Unmarshal(data, &doc); err != nil {
+		s.problem(iac.Problem{File: name, Message: fmt.Sprintf("cannot read the installed modules: %v", err)})
 		return out
 	}
 	for _, m := range doc.Modules {
 		out[m.Key] = m
 	}
 	return out
+}
+
+// reportedDir is how a folder of the scan is named in messages.
+func (s *scanner) reportedDir(dir string) string {
+	if m := s.mods[dir]; m != nil && m.name != "" {
+		return m.name
+	}
+	return filepath.ToSlash(dir)
 }
 
 // eksVersion decides which release of the module a call gets: the installed one when it satisfies the

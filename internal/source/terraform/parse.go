@@ -1,7 +1,9 @@
 package terraform
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -9,8 +11,8 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/ext/typeexpr"
-	"github.com/hashicorp/hcl/v2/hclparse"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
+	hcljson "github.com/hashicorp/hcl/v2/json"
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/eksguard/eksguard/internal/source/iac"
@@ -50,10 +52,12 @@ type varDecl struct {
 	defaults *typeexpr.Defaults
 	// literal is set when the type is a primitive or absent: Terraform then takes -var values as raw
 	// strings instead of parsing them as expressions.
-	literal     bool
-	typed       bool
-	def         cty.Value // cty.NilVal when the variable has no default
-	defRng      hcl.Range
+	literal bool
+	typed   bool
+	def     cty.Value // cty.NilVal when the variable has no default
+	defRng  hcl.Range
+	// defReason says why a default is unknown (it passed a size bound).
+	defReason   string
 	nonNullable bool
 }
 
@@ -136,18 +140,10 @@ func (s *scanner) parseModule(dir string, files []*srcFile) *module {
 	if len(files) > 0 {
 		m.name = pathDir(files[0].name)
 	}
-	p := hclparse.NewParser()
 	for _, f := range files {
 		s.srcs[f.name] = f.data
-		var hf *hcl.File
-		var diags hcl.Diagnostics
-		if f.json {
-			hf, diags = p.ParseJSON(f.data, f.name)
-		} else {
-			hf, diags = p.ParseHCL(f.data, f.name)
-		}
-		if diags.HasErrors() || hf == nil {
-			s.diags(diags, f.name)
+		hf, ok := s.parseFile(f.data, f.name, f.json)
+		if !ok {
 			continue
 		}
 		f.body = hf.Body
@@ -155,6 +151,68 @@ func (s *scanner) parseModule(dir string, files []*srcFile) *module {
 		s.readTopLevel(m, f)
 	}
 	return m
+}
+
+// parseFile parses one file of configuration or variables. A file nested too deeply for HCL's
+// parsers is refused before they see it; a native file's syntax tree is guarded so that what its
+// expressions build is bounded (bound.go). Problems are reported; ok is false when the file cannot be
+// used.
+func (s *scanner) parseFile(data []byte, name string, json bool) (*hcl.File, bool) {
+	if p := nestingProblem(data, name, json); p != nil {
+		s.problem(*p)
+		return nil, false
+	}
+	var hf *hcl.File
+	var diags hcl.Diagnostics
+	if json {
+		hf, diags = hcljson.Parse(data, name)
+	} else {
+		hf, diags = hclsyntax.ParseConfig(data, name, hcl.InitialPos)
+	}
+	if diags.HasErrors() || hf == nil {
+		s.diags(diags, name)
+		return nil, false
+	}
+	if body, ok := hf.Body.(*hclsyntax.Body); ok {
+		guardBody(body)
+	}
+	return hf, true
+}
+
+// constValue evaluates a constant: a variable's default or a value in a variable file. Terraform
+// evaluates these with no variables and no functions; eksguard lets only its size guards run, and
+// bounds the result like any other value. A value past a bound is unknown, and reason says why; an
+// expression Terraform rejects comes back as diagnostics.
+func (s *scanner) constValue(expr hcl.Expression) (v cty.Value, reason string, diags hcl.Diagnostics) {
+	s.meter.start()
+	ctx := s.constCtx
+	if hcljson.IsJSONExpression(expr) {
+		// JSON strings are templates only when there is a context: a nil one keeps them verbatim,
+		// as Terraform reads JSON constants.
+		ctx = nil
+	}
+	v, diags = expr.Value(ctx)
+	if s.meter.tripped == nil && !diags.HasErrors() {
+		_ = s.meter.checkValue(v, "it")
+	}
+	if t := s.meter.tripped; t != nil {
+		return cty.DynamicVal, fmt.Sprintf("%s is not evaluated: %s", s.constText(expr), t.msg), nil
+	}
+	return v, "", diags
+}
+
+// constText quotes a constant's source for a reason, shortened.
+func (s *scanner) constText(expr hcl.Expression) string {
+	rng := expr.Range()
+	src := s.srcs[rng.Filename]
+	text := "the value"
+	if rng.Start.Byte >= 0 && rng.End.Byte <= len(src) && rng.Start.Byte < rng.End.Byte {
+		text = strings.Join(strings.Fields(string(src[rng.Start.Byte:rng.End.Byte])), " ")
+	}
+	if len(text) > 80 {
+		text = text[:77] + "..."
+	}
+	return text
 }
 
 func pathDir(name string) string {
@@ -235,15 +293,15 @@ func (s *scanner) readVariable(m *module, f *srcFile, b *hcl.Block) {
 			}
 		}
 		if a := content.Attributes["default"]; a != nil {
-			val, diags := a.Expr.Value(nil)
+			val, reason, diags := s.constValue(a.Expr)
 			if diags.HasErrors() {
 				s.diags(diags, f.name)
 			} else {
-				v.def, v.defRng = val, a.Range
+				v.def, v.defRng, v.defReason = val, a.Range, reason
 			}
 		}
 		if a := content.Attributes["nullable"]; a != nil {
-			if val, diags := a.Expr.Value(nil); !diags.HasErrors() && val.Type() == cty.Bool && val.IsKnown() && !val.IsNull() {
+			if val, _, diags := s.constValue(a.Expr); !diags.HasErrors() && val.Type() == cty.Bool && val.IsKnown() && !val.IsNull() {
 				v.nonNullable = val.False()
 			}
 		}
@@ -269,12 +327,12 @@ func (s *scanner) readCall(f *srcFile, b *hcl.Block) *callDecl {
 		}
 	}
 	if a := c.attrs["source"]; a != nil {
-		if v, diags := a.Expr.Value(nil); !diags.HasErrors() && v.Type() == cty.String && v.IsKnown() && !v.IsNull() {
+		if v, _, diags := s.constValue(a.Expr); !diags.HasErrors() && v.Type() == cty.String && v.IsKnown() && !v.IsNull() {
 			c.source = v.AsString()
 		}
 	}
 	if a := c.attrs["version"]; a != nil {
-		if v, diags := a.Expr.Value(nil); !diags.HasErrors() && v.Type() == cty.String && v.IsKnown() && !v.IsNull() {
+		if v, _, diags := s.constValue(a.Expr); !diags.HasErrors() && v.Type() == cty.String && v.IsKnown() && !v.IsNull() {
 			c.version = v.AsString()
 			r := a.Range
 			c.versionRng = &r
@@ -284,42 +342,116 @@ func (s *scanner) readCall(f *srcFile, b *hcl.Block) *callDecl {
 }
 
 // loadModuleDir parses a local module source folder, from the input when it is there, else from
-// disk: a module outside the scanned tree ("../..") still decides the clusters of its callers.
-func (s *scanner) loadModuleDir(dir, name string) *module {
+// disk: a module outside the scanned tree ("../..") still decides the clusters of its callers. Files
+// are read as input files are: regular files within the size limit, never pipes or devices, and never
+// through a symbolic link that leads out of the scanned tree. A folder reached through such a link is
+// not read at all. Anything not read is a problem; ok is false when the folder itself cannot be used,
+// and why says why.
+func (s *scanner) loadModuleDir(dir, name string) (m *module, why string) {
 	if m, ok := s.mods[dir]; ok {
-		return m
+		if m == nil {
+			return nil, s.modErr[dir]
+		}
+		return m, ""
 	}
 	var files []*srcFile
 	if in, ok := s.dirFiles[dir]; ok {
 		files = in
 	} else {
-		entries, err := os.ReadDir(dir)
+		var err error
+		files, err = s.readModuleFiles(dir, name)
 		if err != nil {
 			s.mods[dir] = nil
-			return nil
-		}
-		for _, e := range entries {
-			if e.IsDir() {
-				continue
-			}
-			base := e.Name()
-			lower := strings.ToLower(base)
-			json := strings.HasSuffix(lower, ".tf.json")
-			if !json && !strings.HasSuffix(lower, ".tf") {
-				continue
-			}
-			data, err := os.ReadFile(filepath.Join(dir, base))
-			if err != nil {
-				continue
-			}
-			files = append(files, &srcFile{name: joinName(name, base), path: filepath.Join(dir, base), data: data, json: json})
+			s.modErr[dir] = err.Error()
+			return nil, err.Error()
 		}
 	}
 	sort.Slice(files, func(i, j int) bool { return files[i].name < files[j].name })
-	m := s.parseModule(dir, files)
+	m = s.parseModule(dir, files)
 	if len(files) == 0 {
 		m.name = name
 	}
 	s.mods[dir] = m
-	return m
+	return m, ""
+}
+
+// readModuleFiles reads the .tf and .tf.json files of a module folder that is not among the input.
+func (s *scanner) readModuleFiles(dir, name string) ([]*srcFile, error) {
+	real, err := filepath.EvalSymlinks(dir)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, errors.New("no such folder")
+		}
+		return nil, fmt.Errorf("it cannot be read: %v", unwrapPathErr(err))
+	}
+	if fi, err := os.Stat(real); err != nil || !fi.IsDir() {
+		return nil, errors.New("it is not a folder")
+	}
+	tree := s.treeOf(real)
+	if tree == "" {
+		if real != filepath.Clean(dir) {
+			// The path goes through a link to somewhere outside every scanned folder.
+			return nil, fmt.Errorf("it is a symbolic link to %s, outside the folders being scanned; not followed", filepath.ToSlash(real))
+		}
+		// A module outside the tree, reached without links (source = "../.."): its own folder is
+		// the tree its files may not leave.
+		tree = real
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("it cannot be read: %v", unwrapPathErr(err))
+	}
+	var files []*srcFile
+	for _, e := range entries {
+		if err := s.ctx.Err(); err != nil {
+			return nil, err
+		}
+		base := e.Name()
+		lower := strings.ToLower(base)
+		isJSON := strings.HasSuffix(lower, ".tf.json")
+		if !isJSON && !strings.HasSuffix(lower, ".tf") {
+			continue
+		}
+		p := filepath.Join(dir, base)
+		reported := joinName(name, base)
+		if e.Type()&fs.ModeSymlink != 0 {
+			target, err := filepath.EvalSymlinks(p)
+			if err != nil {
+				continue // a dangling link names nothing to read
+			}
+			if !iac.Within(target, tree) {
+				s.problem(iac.Problem{File: reported, Message: fmt.Sprintf("symbolic link to %s, outside the folder being scanned; not followed (scan a folder that contains both)", filepath.ToSlash(target))})
+				continue
+			}
+		}
+		if e.IsDir() {
+			continue
+		}
+		data, err := iac.ReadFile(p)
+		if err != nil {
+			s.problem(iac.Problem{File: reported, Message: err.Error()})
+			continue
+		}
+		files = append(files, &srcFile{name: reported, path: p, data: data, json: isJSON})
+	}
+	return files, nil
+}
+
+// treeOf returns the scanned tree a real path lies in, or "" when it lies in none.
+func (s *scanner) treeOf(real string) string {
+	for _, t := range s.trees {
+		if iac.Within(real, t) {
+			return t
+		}
+	}
+	return ""
+}
+
+// unwrapPathErr drops the operation and path from a *fs.PathError: messages already name the folder.
+func unwrapPathErr(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }

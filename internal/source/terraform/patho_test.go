@@ -36,7 +36,7 @@ func TestBounds(t *testing.T) {
 	probs := problemStrings(res.Problems)
 	for _, want := range []string{
 		"x/main.tf:1: Module cycle: module.again calls ../x/./",
-		"more than 10000 module and cluster instances in one scan",
+		`x/y/main.tf:1: root module "." declares more than 10000 module and cluster instances`,
 		`other/main.tf:1: Unreadable module directory: module.missing source "./nowhere"`,
 	} {
 		if !strings.Contains(probs, want) {

@@ -21,6 +21,7 @@
 package terraform
 
 import (
+	"context"
 	"fmt"
 	"path"
 	"path/filepath"
@@ -29,6 +30,8 @@ import (
 	"strings"
 
 	"github.com/hashicorp/go-version"
+	"github.com/hashicorp/hcl/v2"
+	"github.com/zclconf/go-cty/cty/function"
 
 	"github.com/eksguard/eksguard/internal/model"
 	"github.com/eksguard/eksguard/internal/source/iac"
@@ -122,6 +125,20 @@ func scan(in *iac.Input, opts iac.Options) iac.Result {
 	if in == nil {
 		return s.res
 	}
+	s.trees = in.Trees
+	if len(s.trees) == 0 {
+		// No trees recorded (an input built in code): the folders of the input files.
+		for _, f := range in.Files {
+			if f == nil {
+				continue
+			}
+			d := absDir(f.Path)
+			if real, err := filepath.EvalSymlinks(d); err == nil {
+				d = real
+			}
+			s.trees = append(s.trees, d)
+		}
+	}
 	for _, f := range in.Files {
 		k := classify(f)
 		if k == kindNone {
@@ -148,9 +165,14 @@ func scan(in *iac.Input, opts iac.Options) iac.Result {
 type scanner struct {
 	opts iac.Options
 	res  iac.Result
+	// ctx ends the scan early (Ctrl-C).
+	ctx context.Context
+	// trees are the folders the scan may read (iac.Input.Trees).
+	trees []string
 	// mods are parsed modules by absolute folder, whether given as input or read as a local module
-	// source.
-	mods map[string]*module
+	// source; a folder that cannot be read maps to nil, and modErr says why.
+	mods   map[string]*module
+	modErr map[string]string
 	// inputDirs are the folders that held .tf files among the input, in order of appearance.
 	inputDirs []string
 	// dirFiles are the input .tf files by absolute folder.
@@ -162,24 +184,47 @@ type scanner struct {
 	// installed caches .terraform/modules/modules.json per root folder.
 	installed   map[string]map[string]installedModule
 	problemSeen map[string]bool
-	instances   int
+	// instances counts module and cluster instances (spend): in the scan, and in the root being
+	// evaluated (rootName), with whether each bound was reported.
+	instances, rootInstances int
+	rootName                 string
+	rootCapped, scanCapped   bool
 	// selected caches the module release each version constraint selects.
 	selected map[string]*version.Version
 	// srcs are the bytes of every parsed file by reported name, to quote expressions in messages.
 	srcs map[string][]byte
+
+	// meter bounds what evaluation builds; funcs are the functions expressions may call, wrapped
+	// to count it; constCtx evaluates constants (defaults, variable files), which may call no
+	// function but the guard.
+	meter    meter
+	funcs    map[string]function.Function
+	constCtx *hcl.EvalContext
+	// natives are the native syntax trees of .tf.json expressions, converted once.
+	natives           map[hcl.Expression]hcl.Expression
+	scanBoundReported bool
 }
 
 func newScanner(opts iac.Options) *scanner {
-	return &scanner{
+	s := &scanner{
 		opts:        opts,
+		ctx:         opts.Context,
 		mods:        map[string]*module{},
+		modErr:      map[string]string{},
 		dirFiles:    map[string][]*srcFile{},
 		autoVars:    map[string][]*iac.File{},
 		installed:   map[string]map[string]installedModule{},
 		problemSeen: map[string]bool{},
 		srcs:        map[string][]byte{},
 		selected:    map[string]*version.Version{},
+		natives:     map[hcl.Expression]hcl.Expression{},
 	}
+	if s.ctx == nil {
+		s.ctx = context.Background()
+	}
+	s.funcs = s.boundFunctions()
+	s.constCtx = &hcl.EvalContext{Functions: map[string]function.Function{guardName: s.funcs[guardName], liveName: s.funcs[liveName]}}
+	return s
 }
 
 func absDir(p string) string {
@@ -221,31 +266,130 @@ func (s *scanner) problem(p iac.Problem) {
 // run finds the root modules among the input folders and evaluates each.
 func (s *scanner) run() {
 	for _, dir := range s.inputDirs {
+		if s.ctx.Err() != nil {
+			return
+		}
 		files := s.dirFiles[dir]
 		sort.Slice(files, func(i, j int) bool { return files[i].name < files[j].name })
 		s.mods[dir] = s.parseModule(dir, files)
 	}
-	// A folder that another input folder calls as a local module is a child, not a root: its
-	// variables are set by the caller.
-	child := map[string]bool{}
-	for _, dir := range s.inputDirs {
+	roots := s.roots()
+	s.loadVarFiles()
+	s.checkCLIVars(roots)
+	for _, m := range roots {
+		if s.ctx.Err() != nil {
+			return
+		}
+		if s.instances >= maxScanInstances {
+			s.problem(iac.Problem{File: m.name, Message: fmt.Sprintf("root module not evaluated: the scan has already evaluated %d module and cluster instances, its limit", maxScanInstances)})
+			continue
+		}
+		s.evalRoot(m)
+	}
+}
+
+// roots returns the input folders that are root modules. A folder that another input folder calls as
+// a local module is a child, not a root: its variables are set by the caller. But a folder whose only
+// callers are itself or folders it calls in turn (source = "./", two modules calling each other) has
+// no caller outside its cycle, and nothing else would ever evaluate it: of each such cycle the first
+// folder is a root. The cycle itself is reported when evaluation reaches it.
+func (s *scanner) roots() []*module {
+	index := map[string]int{}
+	for i, dir := range s.inputDirs {
+		index[dir] = i
+	}
+	edges := make([][]int, len(s.inputDirs))
+	for i, dir := range s.inputDirs {
 		for _, c := range s.mods[dir].calls {
 			if src, ok := c.localSource(); ok {
-				child[filepath.Join(dir, filepath.FromSlash(src))] = true
+				if j, ok := index[filepath.Join(dir, filepath.FromSlash(src))]; ok {
+					edges[i] = append(edges[i], j)
+				}
 			}
 		}
 	}
-	s.loadVarFiles()
-	var roots []*module
-	for _, dir := range s.inputDirs {
-		if !child[dir] {
-			roots = append(roots, s.mods[dir])
+	comp := components(edges)
+	calledFromOutside := map[int]bool{}
+	for i, out := range edges {
+		for _, j := range out {
+			if comp[i] != comp[j] {
+				calledFromOutside[comp[j]] = true
+			}
 		}
 	}
-	s.checkCLIVars(roots)
-	for _, m := range roots {
-		s.evalRoot(m)
+	var roots []*module
+	seen := map[int]bool{}
+	for i, dir := range s.inputDirs {
+		c := comp[i]
+		if calledFromOutside[c] || seen[c] {
+			continue
+		}
+		seen[c] = true
+		roots = append(roots, s.mods[dir])
 	}
+	return roots
+}
+
+// components labels the strongly connected components of a graph (Tarjan's algorithm, iterative so
+// that a deep chain of module calls cannot exhaust the stack): nodes that reach each other share a
+// label.
+func components(edges [][]int) []int {
+	n := len(edges)
+	index, low, comp := make([]int, n), make([]int, n), make([]int, n)
+	for i := range index {
+		index[i], comp[i] = -1, -1
+	}
+	onStack := make([]bool, n)
+	var stack []int
+	next, label := 0, 0
+	type frame struct{ v, edge int }
+	for start := 0; start < n; start++ {
+		if index[start] >= 0 {
+			continue
+		}
+		work := []frame{{v: start}}
+		index[start], low[start] = next, next
+		next++
+		stack = append(stack, start)
+		onStack[start] = true
+		for len(work) > 0 {
+			f := &work[len(work)-1]
+			if f.edge < len(edges[f.v]) {
+				w := edges[f.v][f.edge]
+				f.edge++
+				switch {
+				case index[w] < 0:
+					index[w], low[w] = next, next
+					next++
+					stack = append(stack, w)
+					onStack[w] = true
+					work = append(work, frame{v: w})
+				case onStack[w]:
+					low[f.v] = min(low[f.v], index[w])
+				}
+				continue
+			}
+			v := f.v
+			work = work[:len(work)-1]
+			if len(work) > 0 {
+				p := work[len(work)-1].v
+				low[p] = min(low[p], low[v])
+			}
+			if low[v] == index[v] {
+				for {
+					w := stack[len(stack)-1]
+					stack = stack[:len(stack)-1]
+					onStack[w] = false
+					comp[w] = label
+					if w == v {
+						break
+					}
+				}
+				label++
+			}
+		}
+	}
+	return comp
 }
 
 // checkCLIVars reports -var names no root module declares: Terraform refuses them.

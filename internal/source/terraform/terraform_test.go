@@ -393,7 +393,7 @@ func TestParseCLIVar(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			v, err := parseCLIVar(tt.d, tt.raw)
+			v, err := newScanner(iac.Options{}).parseCLIVar(tt.d, tt.raw)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -402,7 +402,7 @@ func TestParseCLIVar(t *testing.T) {
 			}
 		})
 	}
-	if _, err := parseCLIVar(list, "[unterminated"); err == nil {
+	if _, err := newScanner(iac.Options{}).parseCLIVar(list, "[unterminated"); err == nil {
 		t.Error("a broken list parsed")
 	}
 }

@@ -1,6 +1,7 @@
 package terraform
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -8,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
-	"github.com/hashicorp/hcl/v2/hclparse"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
@@ -21,33 +21,30 @@ type varFile struct {
 	name   string
 	values map[string]cty.Value
 	lines  map[string]int
+	// reasons say why a value is unknown (it passed a size bound).
+	reasons map[string]string
 }
 
 // parseVarFile reads a .tfvars or .tfvars.json file. Values must be constants, as in Terraform.
 func (s *scanner) parseVarFile(name string, data []byte, json bool) *varFile {
-	p := hclparse.NewParser()
-	var hf *hcl.File
-	var diags hcl.Diagnostics
-	if json {
-		hf, diags = p.ParseJSON(data, name)
-	} else {
-		hf, diags = p.ParseHCL(data, name)
-	}
-	if diags.HasErrors() || hf == nil {
-		s.diags(diags, name)
+	hf, ok := s.parseFile(data, name, json)
+	if !ok {
 		return nil
 	}
 	attrs, diags := hf.Body.JustAttributes()
 	s.diags(diags, name)
-	vf := &varFile{name: name, values: map[string]cty.Value{}, lines: map[string]int{}}
+	vf := &varFile{name: name, values: map[string]cty.Value{}, lines: map[string]int{}, reasons: map[string]string{}}
 	for n, a := range attrs {
-		v, diags := a.Expr.Value(nil)
+		v, reason, diags := s.constValue(a.Expr)
 		if diags.HasErrors() {
 			s.diags(diags, name)
 			continue
 		}
 		vf.values[n] = v
 		vf.lines[n] = a.Range.Start.Line
+		if reason != "" {
+			vf.reasons[n] = fmt.Sprintf("var.%s (%s:%d): %s", n, name, a.Range.Start.Line, reason)
+		}
 	}
 	return vf
 }
@@ -55,10 +52,10 @@ func (s *scanner) parseVarFile(name string, data []byte, json bool) *varFile {
 // loadVarFiles reads the -var-file files once; they apply to every root module.
 func (s *scanner) loadVarFiles() {
 	for _, p := range s.opts.VarFiles {
-		data, err := os.ReadFile(p)
+		data, err := iac.ReadFile(p)
 		if err != nil {
-			msg := "-var-file: cannot read the file"
-			if os.IsNotExist(err) {
+			msg := "-var-file: " + err.Error()
+			if _, serr := os.Stat(p); os.IsNotExist(serr) {
 				msg = "-var-file: no such file"
 			}
 			s.problem(iac.Problem{File: filepath.ToSlash(p), Message: msg})
@@ -99,7 +96,7 @@ func (s *scanner) rootVars(m *module) map[string]*varVal {
 	for _, vf := range files {
 		for n, v := range vf.values {
 			if _, ok := m.vars[n]; ok {
-				set[n] = &varVal{val: v, from: fmt.Sprintf("%s:%d", vf.name, vf.lines[n])}
+				set[n] = &varVal{val: v, from: fmt.Sprintf("%s:%d", vf.name, vf.lines[n]), reason: vf.reasons[n]}
 			}
 		}
 	}
@@ -108,7 +105,7 @@ func (s *scanner) rootVars(m *module) map[string]*varVal {
 		if !ok {
 			continue
 		}
-		v, err := parseCLIVar(d, raw)
+		v, err := s.parseCLIVar(d, raw)
 		if err != nil {
 			s.problem(iac.Problem{File: "-var", Message: fmt.Sprintf("%s=%s: %v", n, raw, err)})
 			set[n] = &varVal{val: cty.DynamicVal, reason: fmt.Sprintf("var.%s: the -var value cannot be read", n)}
@@ -147,7 +144,11 @@ func (s *scanner) defaultVar(d *varDecl, missing string) *varVal {
 		}
 		return &varVal{val: cty.UnknownVal(ty), reason: missing}
 	}
-	return &varVal{val: d.def, from: fmt.Sprintf("the default at %s:%d", d.file.name, d.defRng.Start.Line)}
+	vv := &varVal{val: d.def, from: fmt.Sprintf("the default at %s:%d", d.file.name, d.defRng.Start.Line)}
+	if d.defReason != "" {
+		vv.reason = fmt.Sprintf("var.%s (the default at %s:%d): %s", d.name, d.file.name, d.defRng.Start.Line, d.defReason)
+	}
+	return vv
 }
 
 // finishVar converts a value to the variable's type, as Terraform does before anyone reads it.
@@ -179,7 +180,7 @@ func (s *scanner) finishVar(d *varDecl, vv *varVal) *varVal {
 // parseCLIVar reads a -var value the way Terraform does: a raw string for variables of primitive or
 // no type, an expression otherwise. For an untyped variable, a value that looks like a list, an object,
 // a number or a bool is read as an expression too, since it would otherwise never be usable as one.
-func parseCLIVar(d *varDecl, raw string) (cty.Value, error) {
+func (s *scanner) parseCLIVar(d *varDecl, raw string) (cty.Value, error) {
 	trimmed := strings.TrimSpace(raw)
 	expr := !d.literal
 	if !d.typed && trimmed != "" && (strings.HasPrefix(trimmed, "[") || strings.HasPrefix(trimmed, "{") ||
@@ -189,11 +190,17 @@ func parseCLIVar(d *varDecl, raw string) (cty.Value, error) {
 	if !expr {
 		return cty.StringVal(raw), nil
 	}
+	if p := exprNesting([]byte(raw), "-var"); p != nil {
+		return cty.NilVal, errors.New(p.Message)
+	}
 	e, diags := hclsyntax.ParseExpression([]byte(raw), "-var", hcl.Pos{Line: 1, Column: 1})
 	if diags.HasErrors() {
 		return cty.NilVal, fmt.Errorf("not a valid expression: %s", diags[0].Summary)
 	}
-	v, diags := e.Value(nil)
+	v, reason, diags := s.constValue(guardExpr(e))
+	if reason != "" {
+		return cty.NilVal, errors.New(reason)
+	}
 	if diags.HasErrors() {
 		return cty.NilVal, fmt.Errorf("not a constant value: %s", diags[0].Summary)
 	}
