@@ -2,9 +2,11 @@ package remediate
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 
@@ -35,6 +37,15 @@ type Executor struct {
 	// Started, when set, is told of every update as soon as EKS has accepted it, so an audit log
 	// holds it even if eksguard is killed while waiting.
 	Started func(UpdateRecord)
+	// ReadTimeout bounds each read that must happen even after an interruption (the cluster's
+	// state is always reported): every such read gets its own (default DefaultReadTimeout).
+	ReadTimeout time.Duration
+	// ReadBackoff are the waits before each further try of a read AWS throttled or failed with a
+	// server error after the SDK's own attempts; nil means DefaultReadBackoff.
+	ReadBackoff []time.Duration
+	// ResendDelay is the wait before UpdateClusterConfig is sent again after no answer; it grows by
+	// as much each time (default DefaultResendDelay).
+	ResendDelay time.Duration
 }
 
 // Defaults for waiting on real updates, which take minutes.
@@ -42,6 +53,8 @@ const (
 	DefaultPollInterval    = 15 * time.Second
 	DefaultMaxPollInterval = 2 * time.Minute
 	DefaultWaitTimeout     = 30 * time.Minute
+	DefaultReadTimeout     = 30 * time.Second
+	DefaultResendDelay     = time.Second
 )
 
 // Outcome results.
@@ -65,6 +78,9 @@ type UpdateRecord struct {
 	Request            Request  `json:"request"`
 	Status             string   `json:"status"`
 	Errors             []string `json:"errors,omitempty"`
+	// Note explains a status eksguard inferred rather than read from the update, such as an update
+	// whose answer was lost and that had already finished when eksguard looked for it.
+	Note string `json:"note,omitempty"`
 }
 
 // Outcome is what applying a plan did, and the state the cluster was left in.
@@ -92,51 +108,73 @@ func (e *Executor) token() string {
 	return uuid.NewString()
 }
 
-// detached gives reads that must happen even after the user interrupted (the final state of the
-// cluster is always reported) their own short deadline.
-func detached(ctx context.Context) (context.Context, context.CancelFunc) {
-	return context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+// client is the EKS client with reads retried past throttles and server errors.
+func (e *Executor) client() EKSAPI { return newPatientEKS(e.EKS, e.ReadBackoff) }
+
+// detached gives a read that must happen even after the user interrupted (the final state of the
+// cluster is always reported) its own deadline. Each read makes its own: a deadline made before a
+// rollback would be spent by the time the rollback, which takes minutes on real EKS, has finished.
+func (e *Executor) detached(ctx context.Context) (context.Context, context.CancelFunc) {
+	d := e.ReadTimeout
+	if d <= 0 {
+		d = DefaultReadTimeout
+	}
+	return context.WithTimeout(context.WithoutCancel(ctx), d)
+}
+
+// readNow reads the cluster's endpoint settings with a deadline of its own, interrupted or not.
+func (e *Executor) readNow(ctx context.Context, name string) (*Settings, error) {
+	rctx, cancel := e.detached(ctx)
+	defer cancel()
+	return e.read(rctx, name)
 }
 
 // phaseError says how a phase ended when it did not succeed.
 type phaseError struct {
-	kind string // ResultFailed, ResultTimedOut, ResultBusy, resultInterrupted
+	kind string // ResultFailed, ResultTimedOut, ResultBusy, ResultInterrupted
 	msg  string
+	// running is the id of an update of eksguard's that is still in progress, if any: it goes on
+	// without eksguard.
+	running string
 }
 
 func (p *phaseError) Error() string { return p.msg }
 
 // Apply executes the plan's phases in order and rolls back on failure (RC-10 to RC-16). It refuses
-// a plan that refuses.
+// a plan that refuses or could not be checked.
 func (e *Executor) Apply(ctx context.Context, p *Plan) *Outcome {
 	out := &Outcome{Updates: []UpdateRecord{}}
 	switch {
 	case p.AlreadyCompliant:
 		out.Result, out.Message, out.Final = ResultAlreadyCompliant, p.Compliance, p.Current
 		return out
-	case p.Refused || p.Current == nil:
-		out.Result, out.Message, out.Final = ResultRefused, "the plan refuses; nothing was changed", p.Current
+	case p.Refused || p.Incomplete || p.Current == nil:
+		out.Result, out.Message, out.Final = ResultRefused, "the plan refuses or could not check everything; nothing was changed", p.Current
 		return out
 	}
+	before := *p.Current
 	for _, ph := range p.Phases {
 		if ctx.Err() != nil {
 			return e.recover(ctx, p, out, ph, &phaseError{kind: ResultInterrupted, msg: "interrupted before phase " + ph.Name + "; nothing more was changed"})
 		}
 		e.logf("phase %s: %s", ph.Name, ph.Request.CLI())
-		rec, err := e.runPhase(ctx, p.Cluster.Name, ph.Name, ph.Request, ph.Expect)
+		rec, err := e.runPhase(ctx, p.Cluster.Name, ph.Name, ph.Request, &before, ph.Expect)
 		out.Updates = append(out.Updates, rec)
 		if err == nil {
+			before = ph.Expect
 			continue
 		}
 		var pe *phaseError
 		if !errors.As(err, &pe) {
 			pe = &phaseError{kind: ResultFailed, msg: err.Error()}
 		}
+		if pe.kind == ResultFailed && ctx.Err() != nil {
+			// The phase failed and the user interrupted: no rollback is started after an interrupt.
+			pe = &phaseError{kind: ResultInterrupted, msg: pe.msg + "; then interrupted"}
+		}
 		return e.recover(ctx, p, out, ph, pe)
 	}
-	rctx, cancel := detached(ctx)
-	defer cancel()
-	final, _ := e.read(rctx, p.Cluster.Name)
+	final, _ := e.readNow(ctx, p.Cluster.Name)
 	out.Final = final
 	out.Result = ResultApplied
 	out.Message = fmt.Sprintf("cluster %s now has %s", p.Cluster.Name, p.Target)
@@ -144,29 +182,50 @@ func (e *Executor) Apply(ctx context.Context, p *Plan) *Outcome {
 }
 
 // recover decides what to do after a failed phase and says exactly what state the cluster is in. It
-// never rolls back while an update is running (EKS would refuse, and the running update may still
-// land), and never after an interruption.
+// never rolls back a cluster that already has the target, never while an update is running (EKS
+// would refuse, and the running update may still land), and never after an interruption.
 func (e *Executor) recover(ctx context.Context, p *Plan, out *Outcome, ph Phase, pe *phaseError) *Outcome {
-	rctx, cancel := detached(ctx)
-	defer cancel()
-	state, readErr := e.read(rctx, p.Cluster.Name)
+	name := p.Cluster.Name
+	state, readErr := e.readNow(ctx, name)
 	out.Final = state
 	where := describeState(state, readErr)
+	watch := func(id string) string {
+		return fmt.Sprintf("watch it with aws eks describe-update --region %s --name %s --update-id %s", p.Cluster.Region, name, id)
+	}
 	switch {
+	case state != nil && state.Equal(p.Target) && pe.running == "" && (pe.kind == ResultFailed || pe.kind == ResultInterrupted):
+		// Whatever went wrong on the way (a verification read that failed, an interrupt after the
+		// last update finished), the cluster is where it was meant to go: rolling it back would
+		// undo a successful change.
+		out.Result = ResultApplied
+		out.Message = fmt.Sprintf("cluster %s now has %s, the target: phase %s reported %q, but the cluster's settings show the change was made, so nothing was rolled back",
+			name, p.Target, ph.Name, pe.msg)
+		return out
 	case pe.kind == ResultInterrupted:
 		out.Result = ResultInterrupted
-		out.Message = fmt.Sprintf("%s; %s; no rollback was attempted: run eksguard fix again, or restore %s by hand", pe.msg, where, p.Rollback)
+		out.Message = pe.msg + "; " + where
+		if pe.running != "" {
+			out.Message += fmt.Sprintf("; when update %s finishes, the cluster will have %s; %s", pe.running, ph.Expect, watch(pe.running))
+		}
+		out.Message += fmt.Sprintf("; no rollback was attempted: run eksguard fix again, or restore %s by hand", p.Rollback)
 		return out
 	case pe.kind == ResultTimedOut:
 		out.Result = ResultTimedOut
-		out.Message = fmt.Sprintf("phase %s: %s; the update may still finish, so eksguard does not roll back; %s; watch it with aws eks describe-update --region %s --name %s --update-id %s",
-			ph.Name, pe.msg, where, p.Cluster.Region, p.Cluster.Name, lastID(out))
+		out.Message = fmt.Sprintf("phase %s: %s; the update may still finish, so eksguard does not roll back; %s; %s",
+			ph.Name, pe.msg, where, watch(nonEmptyOr(pe.running, lastID(out))))
 		return out
 	case pe.kind == ResultBusy:
 		out.Result = ResultBusy
 		out.Message = fmt.Sprintf("phase %s: %s; nothing more was changed, and no rollback is possible while another update runs; %s", ph.Name, pe.msg, where)
 		return out
-	case state != nil && state.Equal(*p.Rollback):
+	case state == nil:
+		// A rollback needs the state it starts from: the failed phase may have landed after all,
+		// even reached the target, and a blind rollback would undo it.
+		out.Result = ResultFailed
+		out.Message = fmt.Sprintf("phase %s failed: %s; %s, so eksguard does not roll back a cluster whose state it cannot see: check it with aws eks describe-cluster --region %s --name %s, and restore %s by hand or run eksguard fix again",
+			ph.Name, pe.msg, where, p.Cluster.Region, name, p.Rollback)
+		return out
+	case state.Equal(*p.Rollback):
 		out.Result = ResultRolledBack
 		out.Message = fmt.Sprintf("phase %s failed: %s; the cluster is unchanged: %s", ph.Name, pe.msg, where)
 		return out
@@ -175,7 +234,10 @@ func (e *Executor) recover(ctx context.Context, p *Plan, out *Outcome, ph Phase,
 		out.Message = fmt.Sprintf("phase %s failed: %s; --no-rollback: %s; the recorded settings were %s", ph.Name, pe.msg, where, p.Rollback)
 		return out
 	}
-	if running, _ := e.endpointUpdateRunning(rctx, p.Cluster.Name); running != nil {
+	rctx, cancel := e.detached(ctx)
+	running, _ := e.endpointUpdateRunning(rctx, name)
+	cancel()
+	if running != nil {
 		out.Result = ResultBusy
 		out.Message = fmt.Sprintf("phase %s failed: %s; update %s (%s) is still in progress, so eksguard does not roll back over it; %s",
 			ph.Name, pe.msg, aws.ToString(running.Id), running.Type, where)
@@ -183,19 +245,28 @@ func (e *Executor) recover(ctx context.Context, p *Plan, out *Outcome, ph Phase,
 	}
 	e.logf("rolling back to %s", p.Rollback)
 	rb := requestTo(*p.Rollback)
-	rec, err := e.runPhase(ctx, p.Cluster.Name, "rollback", rb, *p.Rollback)
+	rec, err := e.runPhase(ctx, name, "rollback", rb, state, *p.Rollback)
 	out.Updates = append(out.Updates, rec)
-	state, readErr = e.read(rctx, p.Cluster.Name)
+	// The rollback took minutes on real EKS: this read gets a deadline of its own.
+	state, readErr = e.readNow(ctx, name)
 	out.Final = state
 	where = describeState(state, readErr)
-	if err != nil {
+	var rbe *phaseError
+	switch {
+	case err == nil:
+		out.Result = ResultRolledBack
+		out.Message = fmt.Sprintf("phase %s failed: %s; rolled back: %s", ph.Name, pe.msg, where)
+	case errors.As(err, &rbe) && rbe.kind == ResultInterrupted:
+		out.Result = ResultInterrupted
+		out.Message = fmt.Sprintf("phase %s failed: %s; the rollback to %s was interrupted: %s; %s", ph.Name, pe.msg, p.Rollback, rbe.msg, where)
+		if rbe.running != "" {
+			out.Message += fmt.Sprintf("; when update %s finishes, the cluster will have %s; %s", rbe.running, p.Rollback, watch(rbe.running))
+		}
+	default:
 		out.Result = ResultRollbackFailed
 		out.Message = fmt.Sprintf("phase %s failed: %s; the rollback to %s also failed: %s; %s; restore it by hand: aws eks update-cluster-config --region %s --name %s --resources-vpc-config %s",
-			ph.Name, pe.msg, p.Rollback, err, where, p.Cluster.Region, p.Cluster.Name, rb.CLI())
-		return out
+			ph.Name, pe.msg, p.Rollback, err, where, p.Cluster.Region, name, rb.CLI())
 	}
-	out.Result = ResultRolledBack
-	out.Message = fmt.Sprintf("phase %s failed: %s; rolled back: %s", ph.Name, pe.msg, where)
 	return out
 }
 
@@ -208,7 +279,7 @@ func describeState(s *Settings, err error) string {
 
 // endpointUpdateRunning finds an endpoint update in progress on the cluster, if any.
 func (e *Executor) endpointUpdateRunning(ctx context.Context, name string) (*ekstypes.Update, error) {
-	ups, err := awsapi.UpdatesInProgress(ctx, e.EKS, name)
+	ups, err := awsapi.UpdatesInProgress(ctx, e.client(), name)
 	if err != nil {
 		return nil, err
 	}
@@ -236,16 +307,18 @@ func errText(err error) string {
 	return awsapi.Message(err)
 }
 
-// runPhase makes one update, waits for it and verifies the result.
-func (e *Executor) runPhase(ctx context.Context, name, phase string, req Request, expect Settings) (UpdateRecord, error) {
+// runPhase makes one update, waits for it and verifies the result. before is the cluster's state
+// before the phase, when known: it tells an update that never started from one that already ended.
+func (e *Executor) runPhase(ctx context.Context, name, phase string, req Request, before *Settings, expect Settings) (UpdateRecord, error) {
 	rec := UpdateRecord{Phase: phase, ClientRequestToken: e.token(), Request: req}
+	sent := time.Now()
 	update, err := e.update(ctx, name, req, rec.ClientRequestToken)
 	switch {
 	case err == nil:
 	case isAlreadyAtDesired(err):
 		// RC-13: EKS says there is nothing to do; verify that and move on.
 		rec.Status = "AlreadyApplied"
-		return rec, e.verify(ctx, name, expect)
+		return rec, e.verify(ctx, name, phase, expect)
 	case isBusy(err):
 		rec.Status = "Busy"
 		return rec, &phaseError{kind: ResultBusy, msg: "EKS refused the update because another one is in progress (" + awsapi.Message(err) + ")"}
@@ -259,14 +332,18 @@ func (e *Executor) runPhase(ctx context.Context, name, phase string, req Request
 	default:
 		// No answer, a server error after every retry, an answer without an update, or an
 		// interruption: EKS may or may not have started the update. Find out before deciding.
-		update, err = e.findStarted(ctx, name, err)
+		callErr := err
+		update, err = e.findStarted(ctx, name, callErr)
 		if err != nil {
 			rec.Status = "Unknown"
+			if update != nil {
+				// Interrupted while it runs: record the update and its last known status.
+				rec.UpdateID, rec.Status = aws.ToString(update.Id), string(update.Status)
+			}
 			return rec, err
 		}
 		if update == nil {
-			rec.Status = "NotStarted"
-			return rec, &phaseError{kind: ResultFailed, msg: "UpdateClusterConfig did not complete and EKS shows no update in progress"}
+			return e.unseen(ctx, name, rec, before, expect, sent, callErr)
 		}
 	}
 	rec.UpdateID = aws.ToString(update.Id)
@@ -282,16 +359,19 @@ func (e *Executor) runPhase(ctx context.Context, name, phase string, req Request
 			rec.Errors = append(rec.Errors, fmt.Sprintf("%s: %s %v", d.ErrorCode, aws.ToString(d.ErrorMessage), d.ResourceIds))
 		}
 	}
-	if err != nil {
+	var pe *phaseError
+	if err != nil && !(errors.As(err, &pe) && pe.kind == ResultInterrupted) {
 		if rec.Status == "" || rec.Status == string(ekstypes.UpdateStatusInProgress) {
 			rec.Status = "Unknown"
 		}
+	}
+	if err != nil {
 		return rec, err
 	}
 	if final.Status != ekstypes.UpdateStatusSuccessful {
 		return rec, &phaseError{kind: ResultFailed, msg: fmt.Sprintf("update %s ended %s: %s", rec.UpdateID, final.Status, strings.Join(rec.Errors, "; "))}
 	}
-	if err := e.verify(ctx, name, expect); err != nil {
+	if err := e.verify(ctx, name, phase, expect); err != nil {
 		rec.Status = "VerificationFailed"
 		return rec, err
 	}
@@ -299,21 +379,116 @@ func (e *Executor) runPhase(ctx context.Context, name, phase string, req Request
 }
 
 // findStarted looks for the endpoint update a call with an unknown outcome may have started. An
-// interrupted run reports the update it finds instead of waiting on it.
+// interrupted run reports the update it finds (which goes on without eksguard) instead of waiting
+// on it.
 func (e *Executor) findStarted(ctx context.Context, name string, callErr error) (*ekstypes.Update, error) {
-	rctx, cancel := detached(ctx)
+	rctx, cancel := e.detached(ctx)
 	defer cancel()
 	running, err := e.endpointUpdateRunning(rctx, name)
-	if err != nil {
+	switch {
+	case err != nil && ctx.Err() != nil:
+		return nil, &phaseError{kind: ResultInterrupted, msg: "interrupted before UpdateClusterConfig was answered, and the cluster's updates cannot be listed (" + awsapi.Message(err) + "), so whether EKS started an update is unknown"}
+	case err != nil:
 		return nil, &phaseError{kind: ResultTimedOut, msg: "UpdateClusterConfig did not complete (" + awsapi.Message(callErr) + ") and the cluster's updates cannot be listed (" + awsapi.Message(err) + "), so whether an update started is unknown"}
-	}
-	if ctx.Err() != nil {
-		if running != nil {
-			return nil, &phaseError{kind: ResultTimedOut, msg: "interrupted while update " + aws.ToString(running.Id) + " is in progress"}
-		}
-		return nil, &phaseError{kind: ResultInterrupted, msg: "interrupted before EKS started an update; nothing more was changed"}
+	case ctx.Err() != nil && running != nil:
+		id := aws.ToString(running.Id)
+		return running, &phaseError{kind: ResultInterrupted, running: id, msg: "interrupted while update " + id + " is in progress; it goes on without eksguard"}
+	case ctx.Err() != nil:
+		return nil, &phaseError{kind: ResultInterrupted, msg: "interrupted before UpdateClusterConfig was answered; EKS shows no endpoint update in progress"}
 	}
 	return running, nil
+}
+
+// unseen decides what became of an update eksguard sent but never saw: no answer came back and EKS
+// shows no endpoint update in progress. Either EKS never started it, or it has already finished; only
+// the cluster's settings tell which, and deciding without them would roll back a change that landed
+// or report one that never happened.
+func (e *Executor) unseen(ctx context.Context, name string, rec UpdateRecord, before *Settings, expect Settings, sent time.Time, callErr error) (UpdateRecord, error) {
+	noAnswer := "UpdateClusterConfig got no answer (" + awsapi.Message(callErr) + ") and EKS shows no endpoint update in progress"
+	state, err := e.readNow(ctx, name)
+	switch {
+	case err != nil:
+		rec.Status = "Unknown"
+		return rec, &phaseError{kind: ResultTimedOut, msg: noAnswer + ", and the cluster's settings cannot be read (" + awsapi.Message(err) + "), so whether the update was made is unknown"}
+	case state.Equal(expect):
+		// The update landed while its answer was lost. Its id is only for the record.
+		rec.Status = "Applied"
+		rec.Note = "the answer to UpdateClusterConfig was lost; the cluster already had the phase's settings when eksguard looked"
+		if u := e.findLanded(ctx, name, sent, expect); u != nil {
+			rec.UpdateID, rec.Status = aws.ToString(u.Id), string(u.Status)
+			rec.Note += "; update " + rec.UpdateID + " is the endpoint update that made the change"
+		} else {
+			rec.Note += "; no matching update was found among the cluster's updates"
+		}
+		e.logf("  %s", rec.Note)
+		return rec, nil
+	case before != nil && state.Equal(*before):
+		rec.Status = "NotStarted"
+		return rec, &phaseError{kind: ResultFailed, msg: noAnswer + ", and the cluster's settings are unchanged, so EKS did not make the update"}
+	}
+	rec.Status = "Unknown"
+	return rec, &phaseError{kind: ResultFailed, msg: fmt.Sprintf("%s, and the cluster has %s, neither the settings before the phase nor %s", noAnswer, state, expect)}
+}
+
+// clockSkew is how far the local clock may be ahead of AWS's when matching an update's createdAt
+// with the time eksguard sent the request.
+const clockSkew = time.Minute
+
+// findLanded looks among the cluster's updates for the one that made a change eksguard did not see
+// answered: a Successful EndpointAccessUpdate created at or after the request (less clockSkew) whose
+// parameters, when EKS lists them, are the expected settings. The most recent wins. It gives up
+// quietly: the id only completes the record.
+func (e *Executor) findLanded(ctx context.Context, name string, sent time.Time, expect Settings) *ekstypes.Update {
+	rctx, cancel := e.detached(ctx)
+	defer cancel()
+	client := e.client()
+	var best *ekstypes.Update
+	pages := eks.NewListUpdatesPaginator(client, &eks.ListUpdatesInput{Name: aws.String(name)})
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(rctx)
+		if err != nil {
+			return best
+		}
+		for _, id := range page.UpdateIds {
+			d, err := client.DescribeUpdate(rctx, &eks.DescribeUpdateInput{Name: aws.String(name), UpdateId: aws.String(id)})
+			if err != nil {
+				return best
+			}
+			u := d.Update
+			if u == nil || u.Type != ekstypes.UpdateTypeEndpointAccessUpdate || u.Status != ekstypes.UpdateStatusSuccessful ||
+				u.CreatedAt == nil || u.CreatedAt.Before(sent.Add(-clockSkew)) || !paramsMatch(u.Params, expect) {
+				continue
+			}
+			if best == nil || u.CreatedAt.After(*best.CreatedAt) {
+				best = u
+			}
+		}
+	}
+	return best
+}
+
+// paramsMatch reports whether an endpoint update's parameters are consistent with s. Parameters EKS
+// leaves out, or writes in a form eksguard does not read, do not count against it.
+func paramsMatch(params []ekstypes.UpdateParam, s Settings) bool {
+	for _, p := range params {
+		v := aws.ToString(p.Value)
+		switch p.Type {
+		case ekstypes.UpdateParamTypeEndpointPublicAccess:
+			if b, err := strconv.ParseBool(v); err == nil && b != s.Public {
+				return false
+			}
+		case ekstypes.UpdateParamTypeEndpointPrivateAccess:
+			if b, err := strconv.ParseBool(v); err == nil && b != s.Private {
+				return false
+			}
+		case ekstypes.UpdateParamTypePublicAccessCidrs:
+			var cidrs []string
+			if err := json.Unmarshal([]byte(v), &cidrs); err == nil && s.Public && !sameSet(cidrs, s.CIDRs) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // update sends one UpdateClusterConfig carrying endpoint fields only (RC-4). The token stays the
@@ -325,8 +500,8 @@ func (e *Executor) update(ctx context.Context, name string, req Request, token s
 		ClientRequestToken: aws.String(token),
 		ResourcesVpcConfig: &ekstypes.VpcConfigRequest{EndpointPublicAccess: req.Public, EndpointPrivateAccess: req.Private, PublicAccessCidrs: req.CIDRs},
 	}
-	var lastErr error
-	for attempt := 0; attempt < 3; attempt++ {
+	const sends = 3
+	for attempt := 0; ; attempt++ {
 		out, err := e.EKS.UpdateClusterConfig(ctx, in)
 		if err == nil {
 			if out.Update == nil || out.Update.Id == nil {
@@ -335,13 +510,16 @@ func (e *Executor) update(ctx context.Context, name string, req Request, token s
 			}
 			return out.Update, nil
 		}
-		lastErr = err
 		var ae smithy.APIError
-		if errors.As(err, &ae) || ctx.Err() != nil {
+		if errors.As(err, &ae) || ctx.Err() != nil || attempt == sends-1 {
 			return nil, err
 		}
 		e.logf("  no answer from UpdateClusterConfig (%s); sending it again with the same token", awsapi.Message(err))
-		t := time.NewTimer(time.Duration(attempt+1) * time.Second)
+		delay := e.ResendDelay
+		if delay <= 0 {
+			delay = DefaultResendDelay
+		}
+		t := time.NewTimer(time.Duration(attempt+1) * delay)
 		select {
 		case <-ctx.Done():
 			t.Stop()
@@ -349,7 +527,6 @@ func (e *Executor) update(ctx context.Context, name string, req Request, token s
 		case <-t.C:
 		}
 	}
-	return nil, lastErr
 }
 
 // wait polls DescribeUpdate with growing intervals until the update ends or the timeout passes
@@ -377,14 +554,17 @@ func (e *Executor) wait(ctx context.Context, name, id string) (*ekstypes.Update,
 			select {
 			case <-ctx.Done():
 				t.Stop()
-				return last, &phaseError{kind: ResultTimedOut, msg: "interrupted while waiting for update " + id + ", which goes on without eksguard"}
+				return last, interruptedWaiting(id)
 			case <-t.C:
 			}
 		}
+		// The poll itself retries: a throttled or failed DescribeUpdate is simply polled again.
 		out, err := e.EKS.DescribeUpdate(ctx, &eks.DescribeUpdateInput{Name: aws.String(name), UpdateId: aws.String(id)})
 		switch {
+		case err != nil && ctx.Err() != nil:
+			return last, interruptedWaiting(id)
 		case err != nil && awsapi.IsAccessDenied(err):
-			return last, &phaseError{kind: ResultTimedOut, msg: "cannot follow update " + id + ": " + awsapi.Message(err)}
+			return last, &phaseError{kind: ResultTimedOut, running: id, msg: "cannot follow update " + id + ": " + awsapi.Message(err)}
 		case err != nil:
 			e.logf("  DescribeUpdate %s: %s (will retry)", id, awsapi.Message(err))
 		case out.Update == nil:
@@ -399,7 +579,7 @@ func (e *Executor) wait(ctx context.Context, name, id string) (*ekstypes.Update,
 			}
 		}
 		if !time.Now().Before(deadline) {
-			return last, &phaseError{kind: ResultTimedOut, msg: fmt.Sprintf("update %s did not finish within %s", id, timeout)}
+			return last, &phaseError{kind: ResultTimedOut, running: id, msg: fmt.Sprintf("update %s did not finish within %s", id, timeout)}
 		}
 		interval = interval * 3 / 2
 		if interval > maxInterval {
@@ -408,9 +588,16 @@ func (e *Executor) wait(ctx context.Context, name, id string) (*ekstypes.Update,
 	}
 }
 
+func interruptedWaiting(id string) *phaseError {
+	return &phaseError{kind: ResultInterrupted, running: id, msg: "interrupted while waiting for update " + id + ", which goes on without eksguard"}
+}
+
 // verify reads the cluster and requires the expected settings (RC-15).
-func (e *Executor) verify(ctx context.Context, name string, expect Settings) error {
+func (e *Executor) verify(ctx context.Context, name, phase string, expect Settings) error {
 	got, err := e.read(ctx, name)
+	if err != nil && ctx.Err() != nil {
+		return &phaseError{kind: ResultInterrupted, msg: "interrupted while verifying phase " + phase}
+	}
 	if err != nil {
 		return &phaseError{kind: ResultFailed, msg: "could not verify the result: " + awsapi.Message(err)}
 	}
@@ -421,7 +608,7 @@ func (e *Executor) verify(ctx context.Context, name string, expect Settings) err
 }
 
 func (e *Executor) read(ctx context.Context, name string) (*Settings, error) {
-	cl, err := awsapi.DescribeCluster(ctx, e.EKS, "", "", name)
+	cl, err := awsapi.DescribeCluster(ctx, e.client(), "", "", name)
 	if err != nil {
 		return nil, err
 	}

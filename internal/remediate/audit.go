@@ -1,26 +1,30 @@
 package remediate
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
-	"os"
 	"time"
+
+	"github.com/eksguard/eksguard/internal/fileio"
 )
 
 // AuditLog appends one JSON line per change to a file that is opened before anything changes, so a
 // change is never made that cannot be recorded.
 type AuditLog struct {
-	f    *os.File
+	a    *fileio.Appender
 	path string
 }
 
-// OpenAuditLog opens (creating if needed) a log for appending.
-func OpenAuditLog(path string) (*AuditLog, error) {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+// OpenAuditLog opens (creating if needed, mode 0600) a log for appending. A named pipe is waited for
+// until a reader opens it or ctx ends, so a pipe nobody reads neither hangs eksguard nor blocks an
+// interrupt; the error then wraps ctx's.
+func OpenAuditLog(ctx context.Context, path string) (*AuditLog, error) {
+	a, err := fileio.OpenAppend(ctx, path, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("open audit log: %w", err)
 	}
-	return &AuditLog{f: f, path: path}, nil
+	return &AuditLog{a: a, path: path}, nil
 }
 
 // AuditEntry is one line of the audit log.
@@ -40,8 +44,9 @@ type AuditEntry struct {
 	Message    string         `json:"message"`
 }
 
-// Append writes one entry as a single line and syncs it to disk.
-func (l *AuditLog) Append(e AuditEntry) error {
+// Append writes one entry as a single line (synced to disk for a regular file). On a pipe, the write
+// gives up when ctx ends.
+func (l *AuditLog) Append(ctx context.Context, e AuditEntry) error {
 	if e.UpdateIDs == nil {
 		e.UpdateIDs = []string{}
 	}
@@ -49,14 +54,14 @@ func (l *AuditLog) Append(e AuditEntry) error {
 	if err != nil {
 		return err
 	}
-	if _, err := l.f.Write(append(b, '\n')); err != nil {
+	if err := l.a.Append(ctx, append(b, '\n')); err != nil {
 		return fmt.Errorf("write audit log %s: %w", l.path, err)
 	}
-	return l.f.Sync()
+	return nil
 }
 
 // Close closes the file.
-func (l *AuditLog) Close() error { return l.f.Close() }
+func (l *AuditLog) Close() error { return l.a.Close() }
 
 // Entry builds the audit entry of an applied plan.
 func Entry(now time.Time, caller string, p *Plan, o *Outcome) AuditEntry {

@@ -55,6 +55,9 @@ type Deps struct {
 	EC2     EC2API
 	HTTP    *http.Client
 	Account string
+	// ReadBackoff are the waits before each further try of a read AWS throttled or failed with a
+	// server error after the SDK's own attempts; nil means DefaultReadBackoff.
+	ReadBackoff []time.Duration
 }
 
 // CheckStatus is a safety check's outcome.
@@ -64,6 +67,9 @@ const (
 	CheckPass   CheckStatus = "PASS"
 	CheckRefuse CheckStatus = "REFUSE"
 	CheckSkip   CheckStatus = "SKIP"
+	// CheckError is a check that could not be made: a read it needs failed even after retries. It
+	// is not a refusal (nothing is known to be wrong), but nothing is changed on an unchecked plan.
+	CheckError CheckStatus = "ERROR"
 )
 
 // Check is one safety check with its evidence.
@@ -73,9 +79,13 @@ type Check struct {
 	Title  string      `json:"title"`
 	Status CheckStatus `json:"status"`
 	Detail string      `json:"detail"`
-	// Remedy says what to do when the check refuses.
+	// Remedy says what to do when the check refuses or cannot be made.
 	Remedy   string `json:"remedy,omitempty"`
 	Evidence any    `json:"evidence,omitempty"`
+	// Action is the IAM action of the read that failed, for a check in ERROR.
+	Action string `json:"action,omitempty"`
+	// AccessDenied is set when that read was refused for lack of permission.
+	AccessDenied bool `json:"accessDenied,omitempty"`
 }
 
 // Phase is one UpdateClusterConfig and the state it must produce.
@@ -116,15 +126,22 @@ type Plan struct {
 	// Rollback is the recorded state a failed change returns to (RC-10).
 	Rollback *Settings `json:"rollback"`
 	Refused  bool      `json:"refused"`
+	// Incomplete is set when a check could not be made (status ERROR); such a plan is not applied.
+	Incomplete bool `json:"incomplete"`
 	// Notes are what eksguard cannot verify from where it runs.
 	Notes []string `json:"notes"`
 }
 
 // Refusals lists the checks that refuse.
-func (p *Plan) Refusals() []Check {
+func (p *Plan) Refusals() []Check { return p.withStatus(CheckRefuse) }
+
+// Unchecked lists the checks that could not be made.
+func (p *Plan) Unchecked() []Check { return p.withStatus(CheckError) }
+
+func (p *Plan) withStatus(s CheckStatus) []Check {
 	var out []Check
 	for _, c := range p.Checks {
-		if c.Status == CheckRefuse {
+		if c.Status == s {
 			out = append(out, c)
 		}
 	}
@@ -133,15 +150,46 @@ func (p *Plan) Refusals() []Check {
 
 func (p *Plan) add(c Check) {
 	p.Checks = append(p.Checks, c)
-	if c.Status == CheckRefuse {
+	switch c.Status {
+	case CheckRefuse:
 		p.Refused = true
+	case CheckError:
+		p.Incomplete = true
 	}
+}
+
+// unchecked is a check whose read failed after every retry: what could not be read, and the IAM
+// action to grant when AWS denied it.
+func unchecked(ch Check, what string, err error) Check {
+	ch.Status = CheckError
+	ch.Action = iamAction(err)
+	ch.AccessDenied = awsapi.IsAccessDenied(err)
+	call := what
+	if ch.Action != "" {
+		call += " (" + ch.Action + ")"
+	}
+	if ch.AccessDenied {
+		ch.Detail = "could not check: " + call + " was denied: " + awsapi.Message(err)
+		ch.Remedy = "grant " + nonEmptyOr(ch.Action, "the permission named above") + " and run eksguard fix again"
+		return ch
+	}
+	ch.Detail = "could not check: " + call + " failed: " + awsapi.Message(err)
+	ch.Remedy = "run eksguard fix again; throttling and server errors were already retried"
+	return ch
+}
+
+func nonEmptyOr(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
 }
 
 // BuildPlan reads the cluster and its network and decides what would happen. It never calls a
 // mutating API.
 func BuildPlan(ctx context.Context, d Deps, o Options) (*Plan, error) {
 	p := &Plan{Mode: o.Mode, Checks: []Check{}, Phases: []Phase{}, Notes: []string{}}
+	d.EKS, d.EC2 = newPatientEKS(d.EKS, d.ReadBackoff), newPatientEC2(d.EC2, d.ReadBackoff)
 	cl, err := awsapi.DescribeCluster(ctx, d.EKS, d.Account, o.Region, o.Cluster)
 	if err != nil {
 		return nil, fmt.Errorf("eks:DescribeCluster %s in %s: %w", o.Cluster, o.Region, err)
@@ -266,9 +314,7 @@ func checkUpdates(ctx context.Context, client EKSAPI, name string) Check {
 	ch := Check{ID: "no-update-in-progress", Rule: "RC-2", Title: "no update is in progress"}
 	ups, err := awsapi.UpdatesInProgress(ctx, client, name)
 	if err != nil {
-		ch.Status, ch.Detail = CheckRefuse, "could not list the cluster's updates: "+awsapi.Message(err)
-		ch.Remedy = "grant eks:ListUpdates and eks:DescribeUpdate"
-		return ch
+		return unchecked(ch, "listing the cluster's updates", err)
 	}
 	ch.Evidence = map[string]any{"inProgress": ups}
 	if len(ups) > 0 {
@@ -351,6 +397,9 @@ func checkVPCDNS(ctx context.Context, client EC2API, c *model.Cluster) Check {
 	}
 	v, err := ReadVPCDNS(ctx, client, c.VpcID)
 	ch.Evidence = v
+	if isCallError(err) {
+		return unchecked(ch, "reading the VPC's DNS settings", err)
+	}
 	if err != nil {
 		ch.Status, ch.Detail = CheckRefuse, awsapi.Message(err)
 		ch.Remedy = "grant ec2:DescribeVpcAttribute, ec2:DescribeVpcs and ec2:DescribeDhcpOptions"
@@ -389,6 +438,9 @@ func checkClientAccess(ctx context.Context, client EC2API, c *model.Cluster, cli
 	}
 	acc, err := ReadHTTPSAccess(ctx, client, groups)
 	ch.Evidence = acc
+	if isCallError(err) {
+		return unchecked(ch, "reading the security groups", err)
+	}
 	if err != nil {
 		ch.Status, ch.Detail = CheckRefuse, awsapi.Message(err)
 		ch.Remedy = "grant ec2:DescribeSecurityGroups"

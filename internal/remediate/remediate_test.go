@@ -47,14 +47,14 @@ type env struct {
 	calls func() map[string]int
 }
 
-func setup(t *testing.T, behaviour, clusters string) *env {
+func setup(t *testing.T, behaviour, clusters string, opts ...emulator.Option) *env {
 	t.Helper()
 	yaml := "behaviour:\n  updateDuration: 100ms\n" + behaviour + "accounts:\n  - id: \"" + account + "\"\n    regions:\n      - name: us-east-1\n" + network + "        clusters:\n" + clusters
 	f, err := emulator.ParseFleet([]byte(yaml), "fleet.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := emulator.New(f)
+	srv := emulator.New(f, opts...)
 	if _, err := srv.Start("127.0.0.1:0"); err != nil {
 		t.Fatal(err)
 	}

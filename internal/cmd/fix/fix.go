@@ -45,7 +45,14 @@ type Options struct {
 	MaxAttempts  int
 	// RequestTimeout bounds each attempt of each AWS call.
 	RequestTimeout time.Duration
+
+	// readBackoff replaces remediate.DefaultReadBackoff (tests shorten it); nil means the default.
+	readBackoff []time.Duration
 }
+
+// auditTimeout bounds each write to the audit log. The entry for the whole change gets a deadline of
+// its own, detached from the command's context, because it must be written after an interrupt too.
+const auditTimeout = 10 * time.Second
 
 // NewCmd builds the command.
 func NewCmd(f *app.Factory) *cobra.Command {
@@ -64,8 +71,9 @@ any refuses. With --apply it records the current settings as the rollback target
 access on first when it is off (phase 1), then applies the target (phase 2); each phase is one
 UpdateClusterConfig with endpoint fields only and a client request token reused on retries,
 followed by DescribeUpdate polling until the update ends and a DescribeCluster that must show the
-result. A failed phase, a failed verification or a timeout is rolled back to the recorded settings
-(unless --no-rollback), and eksguard says exactly what state the cluster is in.`,
+result. A failed phase or a failed verification is rolled back to the recorded settings (unless
+--no-rollback); a timeout or an interrupt is not, since the update goes on without eksguard. In
+every case eksguard says exactly what state the cluster is in.`,
 		Example: `  eksguard fix --cluster prod --region us-east-1 --private --client-cidr 10.20.0.0/16
   eksguard fix --cluster prod --region us-east-1 --restrict 203.0.113.0/24 --apply --yes --audit-log fix.log`,
 		Args: cobra.NoArgs,
@@ -166,7 +174,7 @@ func Run(ctx context.Context, f *app.Factory, o *Options) error {
 		return exit.New(exit.Incomplete, fmt.Errorf("cannot reach AWS (sts:GetCallerIdentity): %s", awsapi.Message(err)))
 	}
 	eksClient := clients.EKS(nil, id.Account, region)
-	deps := remediate.Deps{EKS: eksClient, EC2: clients.EC2(nil, region), Account: id.Account}
+	deps := remediate.Deps{EKS: eksClient, EC2: clients.EC2(nil, region), Account: id.Account, ReadBackoff: o.readBackoff}
 	ropts := remediate.Options{Cluster: o.Cluster, Region: region, ClientCIDRs: o.ClientCIDRs, CallerIP: o.CallerIP, IPEchoURL: o.IPEchoURL, AllowLockout: o.AllowLockout}
 	if o.Private {
 		ropts.Mode = remediate.ModePrivate
@@ -177,19 +185,16 @@ func Run(ctx context.Context, f *app.Factory, o *Options) error {
 	if err != nil {
 		return planError(ctx, o, region, err)
 	}
-	if !o.Apply || plan.AlreadyCompliant || plan.Refused {
-		if err := write(f, o.Format, plan, nil); err != nil {
+	if !o.Apply || plan.AlreadyCompliant || plan.Refused || plan.Incomplete {
+		if err := writePlan(f, o.Format, plan); err != nil {
 			return err
 		}
-		if plan.Refused {
-			return exit.New(exit.Fail, fmt.Errorf("%d safety check(s) refuse; nothing was changed", len(plan.Refusals())))
-		}
-		return nil
+		return verdict(plan)
 	}
 	if !o.Yes {
 		// The preview goes to standard error so that standard output stays one JSON document.
 		if err := writeTable(f.IO.ErrOut, f.IO.ColorEnabledStderr(), plan, nil); err != nil {
-			return err
+			return exit.New(exit.Usage, fmt.Errorf("cannot show the plan before asking for confirmation: %w; nothing was changed", err))
 		}
 		if !confirm(ctx, f, plan) {
 			return exit.New(exit.Fail, errors.New("not confirmed; nothing was changed"))
@@ -200,9 +205,12 @@ func Run(ctx context.Context, f *app.Factory, o *Options) error {
 		if err != nil {
 			return planError(ctx, o, region, err)
 		}
-		if fresh.Refused || fresh.AlreadyCompliant || !sameSettings(fresh.Current, plan.Current) {
-			if err := write(f, o.Format, fresh, nil); err != nil {
+		if fresh.Refused || fresh.Incomplete || fresh.AlreadyCompliant || !sameSettings(fresh.Current, plan.Current) {
+			if err := writePlan(f, o.Format, fresh); err != nil {
 				return err
+			}
+			if fresh.Incomplete {
+				return verdict(fresh)
 			}
 			return exit.New(exit.Fail, errors.New("the cluster changed while waiting for confirmation; nothing was changed; review the new plan and run again"))
 		}
@@ -210,34 +218,79 @@ func Run(ctx context.Context, f *app.Factory, o *Options) error {
 	}
 	var audit *remediate.AuditLog
 	if o.AuditLog != "" {
-		if audit, err = remediate.OpenAuditLog(o.AuditLog); err != nil {
+		if audit, err = remediate.OpenAuditLog(ctx, o.AuditLog); err != nil {
+			if ctx.Err() != nil {
+				return exit.New(exit.Incomplete, fmt.Errorf("interrupted while waiting for a process to read the audit log %s; nothing was changed", o.AuditLog))
+			}
 			return exit.New(exit.Usage, fmt.Errorf("%w; nothing was changed", err))
 		}
 		defer audit.Close()
 	}
-	ex := &remediate.Executor{EKS: eksClient, PollInterval: o.PollInterval, WaitTimeout: o.WaitTimeout, NoRollback: o.NoRollback, Log: f.IO.ErrOut}
+	ex := &remediate.Executor{EKS: eksClient, PollInterval: o.PollInterval, WaitTimeout: o.WaitTimeout, NoRollback: o.NoRollback, Log: f.IO.ErrOut,
+		ReadBackoff: o.readBackoff}
 	var auditErr error
 	if audit != nil {
 		ex.Started = func(r remediate.UpdateRecord) {
-			if err := audit.Append(remediate.StartedEntry(f.Now(), id.ARN, plan, r)); err != nil && auditErr == nil {
+			// A log reader that stops reading must not hold up the change it records: the write
+			// gives up after a while (or on an interrupt), and the run then ends with exit 3.
+			actx, cancel := context.WithTimeout(ctx, auditTimeout)
+			defer cancel()
+			if err := audit.Append(actx, remediate.StartedEntry(f.Now(), id.ARN, plan, r)); err != nil && auditErr == nil {
 				auditErr = err
 			}
 		}
 	}
 	outcome := ex.Apply(ctx, plan)
 	if audit != nil {
-		if err := audit.Append(remediate.Entry(f.Now(), id.ARN, plan, outcome)); err != nil && auditErr == nil {
+		actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), auditTimeout)
+		if err := audit.Append(actx, remediate.Entry(f.Now(), id.ARN, plan, outcome)); err != nil && auditErr == nil {
 			auditErr = err
 		}
+		cancel()
 	}
-	if err := write(f, o.Format, plan, outcome); err != nil {
-		return err
+	// The cluster may have changed: from here the exit code says what happened to it, and an
+	// output that cannot be written is reported on standard error without hiding that.
+	outErr := write(f, o.Format, plan, outcome)
+	if outErr != nil {
+		fmt.Fprintf(f.IO.ErrOut, "eksguard: could not write the outcome: %s\n", outErr)
 	}
-	if auditErr != nil {
+	switch {
+	case auditErr != nil:
 		return exit.New(exit.Incomplete, fmt.Errorf("%s; but the audit log could not be written: %w", outcome.Message, auditErr))
-	}
-	if !outcome.OK() {
+	case !outcome.OK():
 		return exit.New(exit.Incomplete, errors.New(outcome.Message))
+	case outErr != nil:
+		fmt.Fprintf(f.IO.ErrOut, "eksguard: %s: %s\n", outcome.Result, outcome.Message)
+	}
+	return nil
+}
+
+// writePlan writes a plan when nothing is applied. The plan is then all the command produces, so
+// not being able to write it is an error of its own (exit 2), whatever the plan says.
+func writePlan(f *app.Factory, format string, p *remediate.Plan) error {
+	if err := write(f, format, p, nil); err != nil {
+		return exit.New(exit.Usage, fmt.Errorf("could not write the plan: %w; nothing was changed", err))
+	}
+	return nil
+}
+
+// verdict is the exit a plan that is not applied ends with: access denied (4) before a check that
+// could not be made (3) before a refusal (1).
+func verdict(p *remediate.Plan) error {
+	var denied, unchecked []string
+	for _, c := range p.Unchecked() {
+		if c.AccessDenied {
+			denied = append(denied, nonEmpty(c.Action, c.ID))
+		}
+		unchecked = append(unchecked, c.ID+": "+strings.TrimPrefix(c.Detail, "could not check: "))
+	}
+	switch {
+	case len(denied) > 0:
+		return exit.New(exit.Denied, fmt.Errorf("access denied: grant %s; nothing was changed", strings.Join(denied, ", ")))
+	case len(unchecked) > 0:
+		return exit.New(exit.Incomplete, fmt.Errorf("could not check %s; nothing was changed", strings.Join(unchecked, "; ")))
+	case p.Refused:
+		return exit.New(exit.Fail, fmt.Errorf("%d safety check(s) refuse; nothing was changed", len(p.Refusals())))
 	}
 	return nil
 }
@@ -333,9 +386,11 @@ func writeTable(w io.Writer, color bool, p *remediate.Plan, o *remediate.Outcome
 			st = paint("\x1b[32m", st)
 		case remediate.CheckRefuse:
 			st = paint("\x1b[31;1m", st)
+		case remediate.CheckError:
+			st = paint("\x1b[33;1m", st)
 		}
 		fmt.Fprintf(&b, "  %s %-22s %s\n", st, ch.ID, ch.Detail)
-		if ch.Status == remediate.CheckRefuse && ch.Remedy != "" {
+		if (ch.Status == remediate.CheckRefuse || ch.Status == remediate.CheckError) && ch.Remedy != "" {
 			fmt.Fprintf(&b, "         %-22s to fix: %s\n", "", ch.Remedy)
 		}
 	}
@@ -356,9 +411,17 @@ func writeTable(w io.Writer, color bool, p *remediate.Plan, o *remediate.Outcome
 		fmt.Fprintf(&b, "\nOutcome: %s: %s\n", o.Result, o.Message)
 		for _, u := range o.Updates {
 			fmt.Fprintf(&b, "  %-15s update %s  %s\n", u.Phase, nonEmpty(u.UpdateID, "-"), u.Status)
+			if u.Note != "" {
+				fmt.Fprintf(&b, "  %-15s %s\n", "", u.Note)
+			}
 		}
-	case p.Refused:
-		fmt.Fprintf(&b, "\n%s: %d check(s) refuse; nothing will be changed.\n", paint("\x1b[31;1m", "Refused"), len(p.Refusals()))
+	case p.Refused || p.Incomplete:
+		if p.Refused {
+			fmt.Fprintf(&b, "\n%s: %d check(s) refuse; nothing will be changed.\n", paint("\x1b[31;1m", "Refused"), len(p.Refusals()))
+		}
+		if p.Incomplete {
+			fmt.Fprintf(&b, "\n%s: %d check(s) could not be made; nothing will be changed.\n", paint("\x1b[33;1m", "Incomplete"), len(p.Unchecked()))
+		}
 	default:
 		b.WriteString("\nEvery check passes. Run again with --apply to make the change.\n")
 	}
