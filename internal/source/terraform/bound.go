@@ -395,23 +395,82 @@ func formatWidth(f string) float64 {
 	return total
 }
 
-// guardBody rewrites a parsed file so that the values its expressions build are counted as they are
-// built: each element of a for expression and each non-literal part of a template passes through the
-// guard function. The wrapper keeps the wrapped expression's source range, so messages quote the
-// same text.
-func guardBody(body *hclsyntax.Body) {
-	_ = hclsyntax.VisitAll(body, func(n hclsyntax.Node) hcl.Diagnostics {
-		guardNode(n)
-		return nil
-	})
+// guard rewrites an expression, once, so that the values it builds are counted as they are built:
+// each element of a for expression and each non-literal part of a template passes through the guard
+// function, and each for expression's collection through the live function. The wrappers keep the
+// wrapped expression's source range, so messages quote the same text. Only expressions that are
+// evaluated are rewritten, and the walk allocates nothing, so a scan pays for this in proportion to
+// what it evaluates.
+func (s *scanner) guard(e hcl.Expression) {
+	se, ok := e.(hclsyntax.Expression)
+	if !ok || s.guardedExprs[se] {
+		return
+	}
+	s.guardedExprs[se] = true
+	guardTree(se)
 }
 
-func guardExpr(e hclsyntax.Expression) hclsyntax.Expression {
-	_ = hclsyntax.VisitAll(e, func(n hclsyntax.Node) hcl.Diagnostics {
-		guardNode(n)
-		return nil
-	})
-	return e
+// guardTree walks a syntax tree, wrapping what guardNode wraps.
+func guardTree(e hclsyntax.Expression) {
+	switch x := e.(type) {
+	case nil:
+	case *hclsyntax.LiteralValueExpr, *hclsyntax.ScopeTraversalExpr, *hclsyntax.AnonSymbolExpr, *hclsyntax.ExprSyntaxError:
+	case *hclsyntax.ParenthesesExpr:
+		guardTree(x.Expression)
+	case *hclsyntax.RelativeTraversalExpr:
+		guardTree(x.Source)
+	case *hclsyntax.FunctionCallExpr:
+		for _, a := range x.Args {
+			guardTree(a)
+		}
+	case *hclsyntax.ConditionalExpr:
+		guardTree(x.Condition)
+		guardTree(x.TrueResult)
+		guardTree(x.FalseResult)
+	case *hclsyntax.IndexExpr:
+		guardTree(x.Collection)
+		guardTree(x.Key)
+	case *hclsyntax.TupleConsExpr:
+		for _, el := range x.Exprs {
+			guardTree(el)
+		}
+	case *hclsyntax.ObjectConsExpr:
+		for _, it := range x.Items {
+			guardTree(it.KeyExpr)
+			guardTree(it.ValueExpr)
+		}
+	case *hclsyntax.ObjectConsKeyExpr:
+		guardTree(x.Wrapped)
+	case *hclsyntax.ForExpr:
+		guardTree(x.CollExpr)
+		guardTree(x.KeyExpr)
+		guardTree(x.ValExpr)
+		guardTree(x.CondExpr)
+		guardNode(x)
+	case *hclsyntax.SplatExpr:
+		guardTree(x.Source)
+		guardTree(x.Each)
+	case *hclsyntax.BinaryOpExpr:
+		guardTree(x.LHS)
+		guardTree(x.RHS)
+	case *hclsyntax.UnaryOpExpr:
+		guardTree(x.Val)
+	case *hclsyntax.TemplateExpr:
+		for _, p := range x.Parts {
+			guardTree(p)
+		}
+		guardNode(x)
+	case *hclsyntax.TemplateJoinExpr:
+		guardTree(x.Tuple)
+	case *hclsyntax.TemplateWrapExpr:
+		guardTree(x.Wrapped)
+	default:
+		// A node type this walk does not know (a newer HCL): the generic walker finds what to wrap.
+		_ = hclsyntax.VisitAll(e, func(n hclsyntax.Node) hcl.Diagnostics {
+			guardNode(n)
+			return nil
+		})
+	}
 }
 
 func guardNode(n hclsyntax.Node) {
@@ -445,8 +504,8 @@ func wrapped(fn string, e hclsyntax.Expression) hclsyntax.Expression {
 }
 
 // native turns an expression of a .tf.json file into the native syntax tree Terraform would evaluate
-// (strings are templates, arrays tuples, objects objects with template keys), guarded like native
-// files, so that JSON files are bounded in the same way. The conversion of each expression is kept.
+// (strings are templates, arrays tuples, objects objects with template keys), which is then guarded
+// like any other, so that JSON files are bounded in the same way. The conversion of each expression is kept.
 // An expression that is not JSON, or whose source cannot be found, is returned as it is.
 func (s *scanner) native(expr hcl.Expression) hcl.Expression {
 	if !hcljson.IsJSONExpression(expr) {
@@ -461,7 +520,7 @@ func (s *scanner) native(expr hcl.Expression) hcl.Expression {
 	if ok && rng.Start.Byte >= 0 && rng.End.Byte <= len(src) && rng.Start.Byte < rng.End.Byte {
 		p := &jsonConv{src: src, i: rng.Start.Byte, end: rng.End.Byte, file: rng.Filename, line: rng.Start.Line, col: rng.Start.Column}
 		if e, err := p.value(0); err == nil {
-			out = guardExpr(e)
+			out = e
 		}
 	}
 	s.natives[expr] = out

@@ -1,9 +1,11 @@
 package terraform
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
@@ -24,6 +26,11 @@ const maxNesting = 256
 func nestingProblem(data []byte, name string, isJSON bool) *iac.Problem {
 	if isJSON {
 		return jsonNesting(data, name)
+	}
+	if quickDepth(data, maxNesting) <= maxNesting {
+		// The quick estimate never falls below the real depth, so the file is fine; only a file
+		// it cannot clear pays for a second lexing by HCL's own lexer.
+		return nil
 	}
 	toks, _ := hclsyntax.LexConfig(data, name, hcl.InitialPos)
 	if line, depth := tokenNesting(toks, 0); line > 0 {
@@ -56,6 +63,12 @@ type frame struct {
 // the depth there. base is the depth the tokens start at (a template inside a JSON string starts at
 // the string's own depth).
 func tokenNesting(toks hclsyntax.Tokens, base int) (int, int) {
+	line, depth, _ := tokenDepth(toks, base, maxNesting)
+	return line, depth
+}
+
+// tokenDepth is tokenNesting with a limit, also returning the deepest nesting seen.
+func tokenDepth(toks hclsyntax.Tokens, base, limit int) (int, int, int) {
 	var stack []frame
 	top := frame{brace: true} // the file itself: items end at newlines
 	depth := base
@@ -79,6 +92,7 @@ func tokenNesting(toks hclsyntax.Tokens, base int) (int, int) {
 		depth -= top.ops
 		top.ops = 0
 	}
+	deepest := depth
 	for _, t := range toks {
 		wasControl := afterControl
 		afterControl = false
@@ -128,11 +142,12 @@ func tokenNesting(toks hclsyntax.Tokens, base int) (int, int) {
 		default:
 			operand = false
 		}
-		if depth > maxNesting {
-			return t.Range.Start.Line, depth
+		deepest = max(deepest, depth)
+		if depth > limit {
+			return t.Range.Start.Line, depth, deepest
 		}
 	}
-	return 0, 0
+	return 0, 0, deepest
 }
 
 // jsonNesting checks a .tf.json file: the nesting of its arrays and objects, plus, inside each string
@@ -189,4 +204,225 @@ func stringEnd(data []byte, start int) int {
 func hasTemplate(raw []byte) bool {
 	s := string(raw)
 	return strings.Contains(s, "${") || strings.Contains(s, "%{") || strings.Contains(s, `\u`)
+}
+
+// quickDepth estimates, without allocating, the nesting tokenNesting finds in a native file, and
+// never less. It is a second lexer that follows HCL's own (scan_tokens.rl in hclsyntax) wherever
+// modes change: quoted strings with their escapes, interpolations and directives that end at the
+// brace that balances them, heredocs and the line that ends them, comments (which swallow their
+// newline). Its depth is counted as tokenNesting counts it, and where it simplifies, it does so
+// upwards: every "-", "!" and "~" counts as a unary operator, and every directive as nested. A fuzz
+// test holds it to never returning less than tokenNesting. It stops once the estimate passes limit.
+func quickDepth(data []byte, limit int) int {
+	if !utf8.Valid(data) {
+		// HCL's lexer resynchronises after a broken sequence in ways not worth copying; such a
+		// file is left to it.
+		return limit + 1
+	}
+	const (
+		modeCode = iota
+		modeString
+		modeHeredoc
+	)
+	type lexMode struct {
+		kind   int
+		marker []byte // heredoc: the closing marker
+		bol    bool   // heredoc: at the start of a line, with no interpolation on it yet
+	}
+	modes := []lexMode{{kind: modeCode}}
+	braces := 0
+	var retBraces []int
+	// The depth, as tokenNesting counts it: one per open frame, plus unary operators and
+	// conditionals since the frame's last separator.
+	type frame struct {
+		brace bool
+		ops   int
+	}
+	frames := []frame{{brace: true}}
+	depth, max := 0, 0
+	push := func(brace bool) {
+		frames = append(frames, frame{brace: brace})
+		depth++
+	}
+	pop := func() {
+		if len(frames) > 1 {
+			depth -= 1 + frames[len(frames)-1].ops
+			frames = frames[:len(frames)-1]
+		}
+	}
+	op := func() {
+		frames[len(frames)-1].ops++
+		depth++
+	}
+	separator := func(newline bool) {
+		f := &frames[len(frames)-1]
+		if !newline || f.brace {
+			depth -= f.ops
+			f.ops = 0
+		}
+	}
+	beginSeq := func(control bool) {
+		braces++
+		retBraces = append(retBraces, braces)
+		if m := &modes[len(modes)-1]; m.kind == modeHeredoc {
+			m.bol = false
+		}
+		modes = append(modes, lexMode{kind: modeCode})
+		push(false)
+		if control {
+			depth++ // a directive may nest (if, for); never taken back
+		}
+	}
+	// endBrace handles "}" and "~}" in code: the end of an interpolation or directive when every
+	// brace opened in it is closed, else a closing brace.
+	endBrace := func() {
+		if n := len(retBraces); n > 0 && retBraces[n-1] == braces {
+			retBraces = retBraces[:n-1]
+			if len(modes) > 1 {
+				modes = modes[:len(modes)-1]
+			}
+		}
+		braces--
+		pop()
+	}
+	for i := 0; i < len(data) && max <= limit; i++ {
+		m := &modes[len(modes)-1]
+		c := data[i]
+		switch m.kind {
+		case modeString:
+			switch {
+			case c == '\\':
+				i++ // an escape covers the next byte; a newline continues the string either way
+			case c == '"':
+				modes = modes[:len(modes)-1]
+				pop()
+			case (c == '$' || c == '%') && i+2 < len(data) && data[i+1] == c && data[i+2] == '{':
+				i += 2 // $${ and %%{ are literal
+			case (c == '$' || c == '%') && i+1 < len(data) && data[i+1] == '{':
+				i++
+				if i+1 < len(data) && data[i+1] == '~' {
+					i++
+				}
+				beginSeq(c == '%')
+			}
+		case modeHeredoc:
+			if m.bol {
+				end := i
+				for end < len(data) && data[end] != '\n' {
+					end++
+				}
+				if end < len(data) && bytes.Equal(bytes.TrimSpace(data[i:end]), m.marker) {
+					modes = modes[:len(modes)-1]
+					pop()
+					i = end - 1 // the newline that follows is code's
+					break
+				}
+				m.bol = false
+			}
+			switch {
+			case c == '\n':
+				m.bol = true
+			case (c == '$' || c == '%') && i+2 < len(data) && data[i+1] == c && data[i+2] == '{':
+				i += 2
+			case (c == '$' || c == '%') && i+1 < len(data) && data[i+1] == '{':
+				i++
+				if i+1 < len(data) && data[i+1] == '~' {
+					i++
+				}
+				beginSeq(c == '%')
+			}
+		default: // code
+			switch c {
+			case '#':
+				for i < len(data) && data[i] != '\n' {
+					i++
+				}
+			case '/':
+				switch {
+				case i+1 < len(data) && data[i+1] == '/':
+					for i < len(data) && data[i] != '\n' {
+						i++
+					}
+				case i+1 < len(data) && data[i+1] == '*':
+					if j := bytes.Index(data[i+2:], []byte("*/")); j >= 0 {
+						i += 2 + j + 1
+					}
+					// Unterminated, HCL reads "/" and goes on lexing code; so does this.
+				}
+			case '"':
+				modes = append(modes, lexMode{kind: modeString})
+				push(false)
+			case '<':
+				marker, n := heredocStart(data[i:])
+				if n < 0 {
+					return limit + 1 // a marker this lexer cannot judge: leave it to HCL's
+				}
+				if marker != nil {
+					modes = append(modes, lexMode{kind: modeHeredoc, marker: marker, bol: true})
+					push(false)
+					i += n - 1
+				}
+			case '{':
+				braces++
+				push(true)
+			case '}':
+				endBrace()
+			case '~':
+				if i+1 < len(data) && data[i+1] == '}' {
+					i++
+					endBrace()
+				} else {
+					op()
+				}
+			case '[', '(':
+				push(false)
+			case ']', ')':
+				pop()
+			case '!', '?', '-':
+				op()
+			case ',':
+				separator(false)
+			case '\n':
+				separator(true)
+			}
+		}
+		if depth > max {
+			max = depth
+		}
+	}
+	return max
+}
+
+// heredocStart recognises a heredoc introducer (<<ID or <<-ID, then a newline) at the start of b
+// and returns its marker and length. It knows ASCII identifiers only; for a marker that starts with
+// any other byte it returns n < 0, since HCL's idea of a Unicode identifier is not worth copying here.
+func heredocStart(b []byte) (marker []byte, n int) {
+	if len(b) < 3 || b[0] != '<' || b[1] != '<' {
+		return nil, 0
+	}
+	j := 2
+	if b[j] == '-' {
+		j++
+	}
+	if j < len(b) && b[j] >= 0x80 {
+		return nil, -1
+	}
+	start := j
+	for j < len(b) && (b[j] == '_' || b[j] == '-' || b[j] >= '0' && b[j] <= '9' || b[j] >= 'a' && b[j] <= 'z' || b[j] >= 'A' && b[j] <= 'Z') {
+		j++
+	}
+	if j < len(b) && b[j] >= 0x80 {
+		return nil, -1
+	}
+	if j == start || b[start] == '-' || b[start] >= '0' && b[start] <= '9' {
+		return nil, 0
+	}
+	marker = b[start:j]
+	if j < len(b) && b[j] == '\r' {
+		j++
+	}
+	if j >= len(b) || b[j] != '\n' {
+		return nil, 0
+	}
+	return marker, j + 1
 }

@@ -254,6 +254,7 @@ func (in *instance) eval(expr hcl.Expression, sc *scope) (cty.Value, string) {
 	}
 	orig := expr
 	expr = in.s.native(expr)
+	in.s.guard(expr)
 	ctx := in.ctx
 	if sc != nil && len(sc.vars) > 0 {
 		ctx = ctx.NewChild()

@@ -154,8 +154,7 @@ func (s *scanner) parseModule(dir string, files []*srcFile) *module {
 }
 
 // parseFile parses one file of configuration or variables. A file nested too deeply for HCL's
-// parsers is refused before they see it; a native file's syntax tree is guarded so that what its
-// expressions build is bounded (bound.go). Problems are reported; ok is false when the file cannot be
+// parsers is refused before they see it. Problems are reported; ok is false when the file cannot be
 // used.
 func (s *scanner) parseFile(data []byte, name string, json bool) (*hcl.File, bool) {
 	if p := nestingProblem(data, name, json); p != nil {
@@ -173,9 +172,6 @@ func (s *scanner) parseFile(data []byte, name string, json bool) (*hcl.File, boo
 		s.diags(diags, name)
 		return nil, false
 	}
-	if body, ok := hf.Body.(*hclsyntax.Body); ok {
-		guardBody(body)
-	}
 	return hf, true
 }
 
@@ -184,6 +180,7 @@ func (s *scanner) parseFile(data []byte, name string, json bool) (*hcl.File, boo
 // bounds the result like any other value. A value past a bound is unknown, and reason says why; an
 // expression Terraform rejects comes back as diagnostics.
 func (s *scanner) constValue(expr hcl.Expression) (v cty.Value, reason string, diags hcl.Diagnostics) {
+	s.guard(expr)
 	s.meter.start()
 	ctx := s.constCtx
 	if hcljson.IsJSONExpression(expr) {

@@ -31,6 +31,7 @@ import (
 
 	"github.com/hashicorp/go-version"
 	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty/function"
 
 	"github.com/eksguard/eksguard/internal/model"
@@ -202,22 +203,24 @@ type scanner struct {
 	constCtx *hcl.EvalContext
 	// natives are the native syntax trees of .tf.json expressions, converted once.
 	natives           map[hcl.Expression]hcl.Expression
+	guardedExprs      map[hclsyntax.Expression]bool
 	scanBoundReported bool
 }
 
 func newScanner(opts iac.Options) *scanner {
 	s := &scanner{
-		opts:        opts,
-		ctx:         opts.Context,
-		mods:        map[string]*module{},
-		modErr:      map[string]string{},
-		dirFiles:    map[string][]*srcFile{},
-		autoVars:    map[string][]*iac.File{},
-		installed:   map[string]map[string]installedModule{},
-		problemSeen: map[string]bool{},
-		srcs:        map[string][]byte{},
-		selected:    map[string]*version.Version{},
-		natives:     map[hcl.Expression]hcl.Expression{},
+		opts:         opts,
+		ctx:          opts.Context,
+		mods:         map[string]*module{},
+		modErr:       map[string]string{},
+		dirFiles:     map[string][]*srcFile{},
+		autoVars:     map[string][]*iac.File{},
+		installed:    map[string]map[string]installedModule{},
+		problemSeen:  map[string]bool{},
+		srcs:         map[string][]byte{},
+		selected:     map[string]*version.Version{},
+		natives:      map[hcl.Expression]hcl.Expression{},
+		guardedExprs: map[hclsyntax.Expression]bool{},
 	}
 	if s.ctx == nil {
 		s.ctx = context.Background()

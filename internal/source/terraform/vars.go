@@ -107,7 +107,7 @@ func (s *scanner) rootVars(m *module) map[string]*varVal {
 		}
 		v, err := s.parseCLIVar(d, raw)
 		if err != nil {
-			s.problem(iac.Problem{File: "-var", Message: fmt.Sprintf("%s=%s: %v", n, raw, err)})
+			s.problem(iac.Problem{File: "-var", Message: fmt.Sprintf("%s=%s: %v", n, shorten(raw, 60), err)})
 			set[n] = &varVal{val: cty.DynamicVal, reason: fmt.Sprintf("var.%s: the -var value cannot be read", n)}
 			continue
 		}
@@ -197,7 +197,7 @@ func (s *scanner) parseCLIVar(d *varDecl, raw string) (cty.Value, error) {
 	if diags.HasErrors() {
 		return cty.NilVal, fmt.Errorf("not a valid expression: %s", diags[0].Summary)
 	}
-	v, reason, diags := s.constValue(guardExpr(e))
+	v, reason, diags := s.constValue(e)
 	if reason != "" {
 		return cty.NilVal, errors.New(reason)
 	}
@@ -210,4 +210,12 @@ func (s *scanner) parseCLIVar(d *varDecl, raw string) (cty.Value, error) {
 func isNumber(s string) bool {
 	_, err := cty.ParseNumberVal(s)
 	return err == nil
+}
+
+// shorten cuts text for a message, marking the cut.
+func shorten(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n-3] + "..."
 }
