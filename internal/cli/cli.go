@@ -19,6 +19,7 @@ import (
 	"github.com/eksguard/eksguard/internal/cmd/fix"
 	iaccmd "github.com/eksguard/eksguard/internal/cmd/iac"
 	"github.com/eksguard/eksguard/internal/cmd/scan"
+	"github.com/eksguard/eksguard/internal/escape"
 	"github.com/eksguard/eksguard/internal/exit"
 	"github.com/eksguard/eksguard/internal/iostreams"
 	"github.com/eksguard/eksguard/internal/version"
@@ -46,7 +47,9 @@ func Run(ctx context.Context, args []string, f *app.Factory) int {
 		code = exit.Usage
 	}
 	if msg := err.Error(); msg != "" {
-		fmt.Fprintf(f.IO.ErrOut, "eksguard: %s\n", msg)
+		// Messages carry file names, values from scanned files and what servers answered: escaped,
+		// they cannot drive the terminal.
+		fmt.Fprintf(f.IO.ErrOut, "eksguard: %s\n", escape.Lines(msg))
 		if code == exit.Usage && usage != nil {
 			fmt.Fprintf(f.IO.ErrOut, "Run 'eksguard %s--help' for usage.\n", usage.cmdPath)
 		}

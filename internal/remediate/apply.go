@@ -17,6 +17,7 @@ import (
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 	"github.com/google/uuid"
 
+	"github.com/eksguard/eksguard/internal/escape"
 	"github.com/eksguard/eksguard/internal/source/awsapi"
 )
 
@@ -97,7 +98,8 @@ func (o *Outcome) OK() bool { return o.Result == ResultApplied || o.Result == Re
 
 func (e *Executor) logf(format string, a ...any) {
 	if e.Log != nil {
-		fmt.Fprintf(e.Log, format+"\n", a...)
+		// The lines carry what AWS answered: escaped, they cannot drive the terminal.
+		fmt.Fprintln(e.Log, escape.Text(fmt.Sprintf(format, a...)))
 	}
 }
 

@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/eksguard/eksguard/internal/escape"
+	"github.com/eksguard/eksguard/internal/fileio"
 	"github.com/eksguard/eksguard/internal/finding"
 )
 
@@ -22,7 +24,14 @@ import (
 // running eksguard iac again after applying the patch proposes what is left. A report without fixes
 // prints nothing.
 
-func init() { register("patch", func(Options) Writer { return patchWriter{read: os.ReadFile} }) }
+func init() { register("patch", func(Options) Writer { return patchWriter{read: readSource} }) }
+
+// readSource reads a file a fix edits, as the scan read it: a regular file within the input size
+// limit, never a pipe or a device that may have replaced it since.
+func readSource(p string) ([]byte, error) { return fileio.ReadFile(p, maxSourceSize) }
+
+// maxSourceSize matches the largest input file a scan reads (iac.MaxFileSize).
+const maxSourceSize = 10 << 20
 
 type patchWriter struct {
 	read func(string) ([]byte, error)
@@ -67,7 +76,7 @@ func (p patchWriter) Write(w io.Writer, r *finding.Report) error {
 	sort.Strings(names)
 	ew := &errWriter{w: w}
 	for _, n := range notes {
-		ew.printf("# eksguard: %s\n", strings.ReplaceAll(n, "\n", " "))
+		ew.printf("# eksguard: %s\n", escape.Text(n))
 	}
 	for _, name := range names {
 		writeFileDiff(ew, files[name])

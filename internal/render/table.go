@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/eksguard/eksguard/internal/escape"
 	"github.com/eksguard/eksguard/internal/finding"
 )
 
@@ -44,38 +45,40 @@ func (t tableWriter) status(s finding.Status) string {
 }
 
 // Write prints results grouped by account, then by resource, one line per control with the reason
-// and the remediation under it.
+// and the remediation under it. Every string from the input (names, file names, reasons, messages a
+// server sent) is escaped, so a terminal shows it as it is instead of obeying control characters in
+// it.
 func (t tableWriter) Write(w io.Writer, r *finding.Report) error {
 	ew := &errWriter{w: w}
-	ew.printf("%s %s · %s\n", t.paint(ansiBold, r.Tool.Name), r.Tool.Version, benchmarkTitle(r.Benchmark))
+	ew.printf("%s %s · %s\n", t.paint(ansiBold, escape.Text(r.Tool.Name)), escape.Text(r.Tool.Version), escape.Text(benchmarkTitle(r.Benchmark)))
 	account, group := "\x00", "\x00"
 	for _, res := range r.Results {
 		if res.Resource.Account != account {
 			account = res.Resource.Account
 			if account != "" {
-				ew.printf("\n%s\n", t.paint(ansiBold, "Account "+account))
+				ew.printf("\n%s\n", t.paint(ansiBold, "Account "+escape.Text(account)))
 			}
 		}
 		key := groupKey(res)
 		if key != group {
 			group = key
-			ew.printf("\n  %s\n", t.paint(ansiBold, groupTitle(res)))
+			ew.printf("\n  %s\n", t.paint(ansiBold, escape.Text(groupTitle(res))))
 		}
-		ew.printf("    %s %-6s %s\n", t.status(res.Status), res.Control, res.Title)
+		ew.printf("    %s %-6s %s\n", t.status(res.Status), escape.Text(res.Control), escape.Text(res.Title))
 		if l := res.Location; l != nil && l.Line > 0 {
 			// Compiler style, so editors and terminals can jump to the deciding line.
-			ew.printf("            %s:%d: %s\n", l.File, l.Line, res.Reason)
+			ew.printf("            %s:%d: %s\n", escape.Text(l.File), l.Line, escape.Text(res.Reason))
 		} else {
-			ew.printf("            %s\n", res.Reason)
+			ew.printf("            %s\n", escape.Text(res.Reason))
 		}
 		if res.Remediation != "" {
-			ew.printf("            %s %s\n", t.paint(ansiDim, "fix:"), res.Remediation)
+			ew.printf("            %s %s\n", t.paint(ansiDim, "fix:"), escape.Text(res.Remediation))
 		}
 		if res.Fix != nil && res.Fix.Description != "" && res.Fix.Description != res.Remediation {
-			ew.printf("            %s %s\n", t.paint(ansiDim, "edit:"), res.Fix.Description)
+			ew.printf("            %s %s\n", t.paint(ansiDim, "edit:"), escape.Text(res.Fix.Description))
 		}
 		if res.GuardedFix != "" {
-			ew.printf("            %s %s\n", t.paint(ansiDim, "guarded:"), res.GuardedFix)
+			ew.printf("            %s %s\n", t.paint(ansiDim, "guarded:"), escape.Text(res.GuardedFix))
 		}
 	}
 	if len(r.Results) == 0 {
@@ -83,13 +86,13 @@ func (t tableWriter) Write(w io.Writer, r *finding.Report) error {
 	}
 	for _, s := range r.Skipped {
 		where := strings.TrimSpace(s.Account + " " + s.Region)
-		ew.printf("\n%s %s: %s", t.paint(ansiDim, "skipped"), where, s.Reason)
+		ew.printf("\n%s %s: %s", t.paint(ansiDim, "skipped"), escape.Text(where), escape.Text(s.Reason))
 	}
 	if len(r.Skipped) > 0 {
 		ew.printf("\n")
 	}
 	for _, p := range r.Problems {
-		ew.printf("\n%s %s", t.paint(ansiYellow, "problem"), p)
+		ew.printf("\n%s %s", t.paint(ansiYellow, "problem"), escape.Text(p))
 	}
 	if len(r.Problems) > 0 {
 		ew.printf("\n")

@@ -18,6 +18,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/eksguard/eksguard/internal/app"
+	"github.com/eksguard/eksguard/internal/escape"
 	"github.com/eksguard/eksguard/internal/exit"
 	"github.com/eksguard/eksguard/internal/remediate"
 	"github.com/eksguard/eksguard/internal/source/awsapi"
@@ -368,13 +369,13 @@ func writeTable(w io.Writer, color bool, p *remediate.Plan, o *remediate.Outcome
 	}
 	var b strings.Builder
 	c := p.Cluster
-	fmt.Fprintf(&b, "Cluster %s in %s (%s), status %s\n", c.Name, c.Region, aws.ToString(nilIfEmpty(c.ARN)), c.Status)
+	fmt.Fprintf(&b, "Cluster %s in %s (%s), status %s\n", escape.Text(c.Name), escape.Text(c.Region), escape.Text(aws.ToString(nilIfEmpty(c.ARN))), escape.Text(c.Status))
 	if p.Current != nil {
 		fmt.Fprintf(&b, "  current  %s\n", p.Current)
 	}
 	fmt.Fprintf(&b, "  target   %s  (CIS %s)\n", p.Target, p.Control)
 	if p.AlreadyCompliant {
-		fmt.Fprintf(&b, "\nAlready compliant: %s. Nothing to do.\n", p.Compliance)
+		fmt.Fprintf(&b, "\nAlready compliant: %s. Nothing to do.\n", escape.Text(p.Compliance))
 		_, err := io.WriteString(w, b.String())
 		return err
 	}
@@ -389,30 +390,30 @@ func writeTable(w io.Writer, color bool, p *remediate.Plan, o *remediate.Outcome
 		case remediate.CheckError:
 			st = paint("\x1b[33;1m", st)
 		}
-		fmt.Fprintf(&b, "  %s %-22s %s\n", st, ch.ID, ch.Detail)
+		fmt.Fprintf(&b, "  %s %-22s %s\n", st, ch.ID, escape.Text(ch.Detail))
 		if (ch.Status == remediate.CheckRefuse || ch.Status == remediate.CheckError) && ch.Remedy != "" {
-			fmt.Fprintf(&b, "         %-22s to fix: %s\n", "", ch.Remedy)
+			fmt.Fprintf(&b, "         %-22s to fix: %s\n", "", escape.Text(ch.Remedy))
 		}
 	}
 	if len(p.Phases) > 0 {
 		b.WriteString("\nPlan: each step is one UpdateClusterConfig, then DescribeUpdate until it ends, then DescribeCluster to verify\n")
 		for i, ph := range p.Phases {
-			fmt.Fprintf(&b, "  %d. %s: %s\n     %s\n", i+1, ph.Name, ph.Purpose, ph.Command)
+			fmt.Fprintf(&b, "  %d. %s: %s\n     %s\n", i+1, ph.Name, ph.Purpose, escape.Text(ph.Command))
 		}
 	}
 	if p.Rollback != nil {
 		fmt.Fprintf(&b, "  rollback target: %s\n", p.Rollback)
 	}
 	for _, n := range p.Notes {
-		fmt.Fprintf(&b, "  note: %s\n", n)
+		fmt.Fprintf(&b, "  note: %s\n", escape.Text(n))
 	}
 	switch {
 	case o != nil:
-		fmt.Fprintf(&b, "\nOutcome: %s: %s\n", o.Result, o.Message)
+		fmt.Fprintf(&b, "\nOutcome: %s: %s\n", o.Result, escape.Text(o.Message))
 		for _, u := range o.Updates {
-			fmt.Fprintf(&b, "  %-15s update %s  %s\n", u.Phase, nonEmpty(u.UpdateID, "-"), u.Status)
+			fmt.Fprintf(&b, "  %-15s update %s  %s\n", u.Phase, escape.Text(nonEmpty(u.UpdateID, "-")), escape.Text(u.Status))
 			if u.Note != "" {
-				fmt.Fprintf(&b, "  %-15s %s\n", "", u.Note)
+				fmt.Fprintf(&b, "  %-15s %s\n", "", escape.Text(u.Note))
 			}
 		}
 	case p.Refused || p.Incomplete:

@@ -140,6 +140,13 @@ func (o *Options) Validate() error {
 			return fmt.Errorf("--var-file: %s is a folder, not a variable file", p)
 		}
 	}
+	if o.Output != "" {
+		for _, in := range append(append([]string{}, o.Paths...), o.VarFiles...) {
+			if fileio.SameFile(o.path(in), o.path(o.Output)) {
+				return fmt.Errorf("--output names %s, an input of this scan; writing the report there would replace it", o.Output)
+			}
+		}
+	}
 	o.vars = map[string]string{}
 	for _, v := range o.Vars {
 		name, value, ok := strings.Cut(v, "=")

@@ -114,6 +114,14 @@ func (o *Options) Validate(cmd *cobra.Command) error {
 			}
 		}
 	}
+	// Two outputs on one file would leave only the one written last; writing over the snapshot
+	// being read would destroy it.
+	switch {
+	case o.SaveSnapshot != "" && o.Output != "" && fileio.SameFile(o.SaveSnapshot, o.Output):
+		return fmt.Errorf("--save-snapshot and --output name the same file (%s); give each its own", o.Output)
+	case o.Snapshot != "" && o.Output != "" && fileio.SameFile(o.Snapshot, o.Output):
+		return fmt.Errorf("--output names the snapshot being read (%s); writing the report there would replace it", o.Output)
+	}
 	if o.AllRegions && len(o.Regions) > 0 {
 		return errors.New("--region and --all-regions cannot be used together")
 	}
