@@ -19,6 +19,8 @@ import (
 
 	"github.com/google/uuid"
 	"golang.org/x/time/rate"
+
+	"github.com/eksguard/eksguard/internal/escape"
 )
 
 // Server is the emulator. It implements http.Handler, so it can also be
@@ -513,7 +515,8 @@ func (s *Server) logRequest(c *call, status int, d time.Duration) {
 	}
 	s.logMu.Lock()
 	defer s.logMu.Unlock()
-	fmt.Fprintf(s.logw, "%s %s %s %s %s %s\n", time.Now().UTC().Format("15:04:05.000"), c.key(), acct.id, c.region, st, d.Round(time.Microsecond))
+	// The region comes from the client's credential scope: escaped, it cannot drive the terminal.
+	fmt.Fprintf(s.logw, "%s %s %s %s %s %s\n", time.Now().UTC().Format("15:04:05.000"), escape.Text(c.key()), acct.id, escape.Text(c.region), st, d.Round(time.Microsecond))
 }
 
 // recorder remembers the status for the request log and keeps Hijack

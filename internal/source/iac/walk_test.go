@@ -2,13 +2,16 @@ package iac
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
 	"runtime"
 	"sort"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/eksguard/eksguard/internal/model"
 )
@@ -180,6 +183,60 @@ func TestWalkUnreadable(t *testing.T) {
 	want := []string{"locked: cannot read: permission denied", "secret.yaml: cannot read: permission denied"}
 	if got := problemStrings(SortProblems(problems)); !reflect.DeepEqual(got, want) {
 		t.Errorf("problems = %q, want %q", got, want)
+	}
+}
+
+// TestWalkSpecialFiles: a pipe or a device named like IaC is never opened (a pipe would block the
+// walk, and Ctrl-C with it) and never passed over in silence; a link inside the tree to a pipe is
+// refused the same way; a cancelled walk stops.
+func TestWalkSpecialFiles(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no named pipes")
+	}
+	cwd := t.TempDir()
+	tree(t, cwd, "ok.tf")
+	for _, p := range []string{"pipe.tf", "stacks/pipe.yaml"} {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(cwd, p)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := syscall.Mkfifo(filepath.Join(cwd, p), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Symlink("pipe.tf", filepath.Join(cwd, "to-pipe.tf")); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	var in *Input
+	var problems []Problem
+	var err error
+	go func() {
+		in, problems, err = Walk(context.Background(), []string{".", "pipe.tf"}, cwd)
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the walk blocked on a named pipe")
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := names(in); !reflect.DeepEqual(got, []string{"ok.tf"}) {
+		t.Errorf("files = %q", got)
+	}
+	want := []string{
+		"pipe.tf: a named pipe (FIFO), not a regular file; not read",
+		"stacks/pipe.yaml: a named pipe (FIFO), not a regular file; not read",
+		"to-pipe.tf: a named pipe (FIFO), not a regular file; not read",
+	}
+	if got := problemStrings(SortProblems(problems)); !reflect.DeepEqual(got, want) {
+		t.Errorf("problems = %q, want %q", got, want)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, _, err := Walk(ctx, []string{"."}, cwd); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled walk: err = %v", err)
 	}
 }
 
