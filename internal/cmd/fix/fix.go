@@ -304,9 +304,9 @@ func planError(ctx context.Context, o *Options, region string, err error) error 
 	case errors.As(err, &nf):
 		return exit.New(exit.Usage, fmt.Errorf("cluster %q not found in %s", o.Cluster, region))
 	case awsapi.IsAccessDenied(err):
-		return exit.New(exit.Denied, fmt.Errorf("access denied: %w", err))
+		return exit.New(exit.Denied, fmt.Errorf("access denied: eks:DescribeCluster %s in %s: %s", o.Cluster, region, awsapi.Message(err)))
 	}
-	return exit.New(exit.Incomplete, err)
+	return exit.New(exit.Incomplete, fmt.Errorf("cannot read cluster %s in %s: %s", o.Cluster, region, awsapi.Message(err)))
 }
 
 // confirm asks for the cluster name; Ctrl-C while it waits means no.

@@ -88,29 +88,33 @@ func (c *Clients) slots() chan struct{} {
 }
 
 // httpClient is one transport for every client: connections to a regional endpoint are reused
-// across accounts, and enough of them are kept idle for hundreds of pairs in flight.
+// across accounts, and enough of them are kept idle for hundreds of pairs in flight. Whatever the
+// transport, it is guarded: no redirects, and no response body beyond MaxResponseBody.
 func (c *Clients) httpClient() aws.HTTPClient {
 	if c.HTTPClient != nil {
-		return c.HTTPClient
+		return guard(noFollow(c.HTTPClient))
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.sharedHTTP == nil {
-		// Start from the configured client so settings such as AWS_CA_BUNDLE survive; a client of
-		// another kind is the caller's choice and is used as it is.
+		// Start from the configured client so settings such as AWS_CA_BUNDLE (kept in the
+		// transport) survive; a client of another kind is the caller's choice and is used as it
+		// is, except that it must not follow redirects either.
 		base, isBuildable := c.Base.HTTPClient.(*awshttp.BuildableClient)
-		switch {
-		case c.Base.HTTPClient != nil && !isBuildable:
-			c.sharedHTTP = c.Base.HTTPClient
-		default:
+		if c.Base.HTTPClient != nil && !isBuildable {
+			c.sharedHTTP = noFollow(c.Base.HTTPClient)
+		} else {
 			if base == nil {
 				base = awshttp.NewBuildableClient()
 			}
-			c.sharedHTTP = base.WithTransportOptions(func(t *http.Transport) {
-				t.MaxIdleConns = 2048
-				t.MaxIdleConnsPerHost = 512
-			})
+			tr := base.GetTransport()
+			tr.MaxIdleConns = 2048
+			tr.MaxIdleConnsPerHost = 512
+			// The SDK's own client follows 307 and 308 redirects, to any host; AWS API
+			// endpoints never send them, so one is reported instead (RedirectError).
+			c.sharedHTTP = &http.Client{Transport: tr, Timeout: base.GetTimeout(), CheckRedirect: refuseRedirect}
 		}
+		c.sharedHTTP = guard(c.sharedHTTP)
 	}
 	return c.sharedHTTP
 }
@@ -218,8 +222,9 @@ func (c *Clients) EKS(creds aws.CredentialsProvider, account, region string) *ek
 		}
 		o.HTTPClient = c.httpClient()
 		// Both go right after Retry, the later one first: Retry, then the pacer, then the
-		// attempt's timeout, so waiting for the pacer is not counted against the attempt.
-		o.APIOptions = append(append([]func(*middleware.Stack) error{}, o.APIOptions...), c.timeout().add, mw.add)
+		// attempt's timeout, so waiting for the pacer is not counted against the attempt. The
+		// response check wraps the deserializer, inside both.
+		o.APIOptions = append(append([]func(*middleware.Stack) error{}, o.APIOptions...), responseCheck{}.add, c.timeout().add, mw.add)
 	})
 }
 
@@ -236,7 +241,7 @@ type common struct {
 
 func (c *Clients) common(creds aws.CredentialsProvider, region string) common {
 	return common{region: region, creds: creds, retryer: c.newRetryer(), base: c.endpoint(), http: c.httpClient(),
-		api: []func(*middleware.Stack) error{c.timeout().add}}
+		api: []func(*middleware.Stack) error{responseCheck{}.add, c.timeout().add}}
 }
 
 // EC2 returns an EC2 client for one pair.
@@ -450,12 +455,17 @@ func (rawBodyMiddleware) HandleDeserialize(ctx context.Context, in middleware.De
 		return out, md, err
 	}
 	var buf bytes.Buffer
-	if n := resp.ContentLength; n > 0 && n < 16<<20 {
+	if n := resp.ContentLength; n > 0 && n <= MaxResponseBody {
 		buf.Grow(int(n) + 1) // one allocation instead of ReadAll's doubling
 	}
-	_, rerr := buf.ReadFrom(io.LimitReader(resp.Body, 16<<20))
+	// One byte past the limit means the body was cut short: an error, never a truncated copy
+	// read as if it were the whole answer.
+	_, rerr := buf.ReadFrom(io.LimitReader(resp.Body, MaxResponseBody+1))
 	body := buf.Bytes()
 	_ = resp.Body.Close()
+	if rerr == nil && int64(len(body)) > MaxResponseBody {
+		rerr = &BodyTooLargeError{Limit: MaxResponseBody}
+	}
 	if rerr != nil {
 		return out, md, rerr
 	}

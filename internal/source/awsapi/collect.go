@@ -397,13 +397,16 @@ func isNotFound(err error) bool {
 // ListClusterNames reads every page of ListClusters, registered (connector) clusters included.
 func ListClusterNames(ctx context.Context, client EKSAPI) ([]string, error) {
 	var names []string
-	p := eks.NewListClustersPaginator(client, &eks.ListClustersInput{Include: []string{"all"}})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
+	p := newPages("ListClusters")
+	for more := true; more; {
+		page, err := client.ListClusters(ctx, &eks.ListClustersInput{Include: []string{"all"}, NextToken: p.token})
 		if err != nil {
 			return nil, err
 		}
 		names = append(names, page.Clusters...)
+		if more, err = p.next(page.NextToken); err != nil {
+			return nil, err
+		}
 	}
 	return names, nil
 }
@@ -438,9 +441,9 @@ func rawBody(md middleware.Metadata) ([]byte, bool) {
 // UpdatesInProgress lists a cluster's updates and keeps those still InProgress.
 func UpdatesInProgress(ctx context.Context, client EKSAPI, name string) ([]model.Update, error) {
 	var out []model.Update
-	p := eks.NewListUpdatesPaginator(client, &eks.ListUpdatesInput{Name: aws.String(name)})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
+	p := newPages("ListUpdates")
+	for more := true; more; {
+		page, err := client.ListUpdates(ctx, &eks.ListUpdatesInput{Name: aws.String(name), NextToken: p.token})
 		if err != nil {
 			return out, err
 		}
@@ -452,6 +455,9 @@ func UpdatesInProgress(ctx context.Context, client EKSAPI, name string) ([]model
 			if u.Update != nil && u.Update.Status == ekstypes.UpdateStatusInProgress {
 				out = append(out, convertUpdate(u.Update))
 			}
+		}
+		if more, err = p.next(page.NextToken); err != nil {
+			return out, err
 		}
 	}
 	return out, nil

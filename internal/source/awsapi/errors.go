@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/eksguard/eksguard/internal/model"
 )
@@ -54,15 +56,66 @@ func Classify(err error, op string) model.Error {
 	return e
 }
 
-// Message is the most useful one-line text of an SDK error: the service's own message when there is
-// one, else the transport error without the SDK's operation preamble.
+// Message is the most useful one-line text of an SDK error: eksguard's own account of a hostile or
+// broken answer (no answer in time, a redirect, a body too long or empty, a listing that loops),
+// else the service's own message, else the transport error without the SDK's operation preamble.
+// When the SDK gave up after retrying, it says after how many attempts.
 func Message(err error) string {
+	msg := message(err)
+	var mae *retry.MaxAttemptsError
+	if errors.As(err, &mae) && mae.Attempt > 1 {
+		msg += fmt.Sprintf("; gave up after %d attempts", mae.Attempt)
+	}
+	return msg
+}
+
+func message(err error) string {
+	var (
+		timeout  *TimeoutError
+		big      *BodyTooLargeError
+		redirect *RedirectError
+		empty    *EmptyResponseError
+		pages    *PaginationError
+	)
+	switch {
+	case errors.As(err, &timeout):
+		return timeout.Error()
+	case errors.As(err, &big):
+		return big.Error()
+	case errors.As(err, &redirect):
+		return redirect.Error()
+	case errors.As(err, &empty):
+		return empty.Error()
+	case errors.As(err, &pages):
+		return pages.Error()
+	}
 	var ae smithy.APIError
 	if errors.As(err, &ae) {
-		if m := ae.ErrorMessage(); m != "" {
-			return fmt.Sprintf("%s: %s", ae.ErrorCode(), m)
+		code, text := ae.ErrorCode(), ae.ErrorCode()
+		if m := ae.ErrorMessage(); m != "" && m != code {
+			text = code + ": " + m
 		}
-		return ae.ErrorCode()
+		var re *smithyhttp.ResponseError
+		switch {
+		case IsThrottle(err):
+			return "throttled by AWS (" + text + ")"
+		case code == "UnknownError" && errors.As(err, &re):
+			// The SDK's name for an error answer that carries no AWS error code.
+			return withoutCode(re.HTTPStatusCode())
+		}
+		return text
+	}
+	var (
+		re    *smithyhttp.ResponseError
+		deser *smithy.DeserializationError
+	)
+	if errors.As(err, &re) {
+		switch status := re.HTTPStatusCode(); {
+		case status >= 300:
+			return withoutCode(status)
+		case status >= 200 && errors.As(err, &deser):
+			return fmt.Sprintf("unreadable HTTP %d answer (%v); check --endpoint-url or a proxy", status, deser.Err)
+		}
 	}
 	msg := err.Error()
 	if i := strings.Index(msg, "https response error"); i >= 0 {
@@ -73,3 +126,21 @@ func Message(err error) string {
 	}
 	return msg
 }
+
+// withoutCode describes an error answer that is not AWS speaking: a server fault in front of the
+// service, or, below 500, something that is not an AWS endpoint at all.
+func withoutCode(status int) string {
+	if status >= 500 {
+		return fmt.Sprintf("HTTP %d server error without an AWS error code", status)
+	}
+	return fmt.Sprintf("unexpected HTTP %d answer without an AWS error code; check --endpoint-url or a proxy", status)
+}
+
+// described keeps an SDK error for errors.As and errors.Is while reading as Message does.
+type described struct {
+	context string
+	err     error
+}
+
+func (d *described) Error() string { return d.context + ": " + Message(d.err) }
+func (d *described) Unwrap() error { return d.err }

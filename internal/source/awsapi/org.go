@@ -42,7 +42,9 @@ func (c *Collector) ResolveAccounts(ctx context.Context, caller Identity, o Acco
 		if err != nil {
 			return nil, nil, err
 		}
-		want := map[string]bool{}
+		// want stays whole while accounts are matched against it; found records the matches.
+		// (Deleting from want instead once let an emptied set admit every later account.)
+		want, found := map[string]bool{}, map[string]bool{}
 		for _, id := range o.Only {
 			want[id] = true
 		}
@@ -52,7 +54,10 @@ func (c *Collector) ResolveAccounts(ctx context.Context, caller Identity, o Acco
 			if len(want) > 0 && !want[id] {
 				continue
 			}
-			delete(want, id)
+			if found[id] {
+				continue // listed twice: scan it once
+			}
+			found[id] = true
 			if st := accountState(a); st != "ACTIVE" {
 				skipped = append(skipped, model.Skip{Account: id, Reason: fmt.Sprintf("account is %s in the organization", st)})
 				continue
@@ -62,6 +67,9 @@ func (c *Collector) ResolveAccounts(ctx context.Context, caller Identity, o Acco
 		// An account asked for that the organization does not have is most likely a typo: it is an
 		// ERROR (the scan did not cover what was asked), not something skipped on purpose.
 		for id := range want {
+			if found[id] {
+				continue
+			}
 			missing = append(missing, Account{ID: id, Err: &model.Error{Account: id, Operation: "organizations:ListAccounts",
 				Message: "--accounts names " + id + ", which is not an account of the organization"}})
 		}
@@ -106,9 +114,9 @@ func accountState(a orgtypes.Account) string {
 func (c *Collector) listOrgAccounts(ctx context.Context) ([]orgtypes.Account, error) {
 	client := c.Clients.Organizations(c.baseRegion())
 	var out []orgtypes.Account
-	var token *string
+	p := newPages("ListAccounts")
 	for {
-		page, err := client.ListAccounts(ctx, &organizations.ListAccountsInput{NextToken: token})
+		page, err := client.ListAccounts(ctx, &organizations.ListAccountsInput{NextToken: p.token})
 		if err != nil {
 			var notInUse *orgtypes.AWSOrganizationsNotInUseException
 			switch {
@@ -119,13 +127,16 @@ func (c *Collector) listOrgAccounts(ctx context.Context) ([]orgtypes.Account, er
 			case IsAccessDenied(err):
 				return nil, &FatalError{Denied: true, Action: "organizations:ListAccounts", Err: fmt.Errorf("--org: access denied: the caller needs organizations:ListAccounts, from the management account or a delegated administrator (%s)", Message(err))}
 			}
-			return nil, &FatalError{Err: fmt.Errorf("organizations:ListAccounts: %s", Message(err))}
+			return nil, &FatalError{Err: &described{context: "organizations:ListAccounts", err: err}}
 		}
 		out = append(out, page.Accounts...)
-		if aws.ToString(page.NextToken) == "" {
+		more, err := p.next(page.NextToken)
+		switch {
+		case err != nil:
+			return nil, &FatalError{Err: fmt.Errorf("organizations:ListAccounts: %w", err)}
+		case !more:
 			return out, nil
 		}
-		token = page.NextToken
 	}
 }
 
