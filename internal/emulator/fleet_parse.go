@@ -1,13 +1,18 @@
 package emulator
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
+	"io"
+	"math"
 	"reflect"
 	"regexp"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	yaml "go.yaml.in/yaml/v3"
 )
@@ -17,9 +22,11 @@ import (
 // the file and line they come from, never by panicking.
 func ParseFleet(data []byte, name string) (*Fleet, error) {
 	e := &FleetError{}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var root yaml.Node
-	if err := yaml.Unmarshal(data, &root); err != nil {
-		addYAMLError(e, name, err)
+	err := dec.Decode(&root)
+	if err != nil && !errors.Is(err, io.EOF) {
+		addYAMLError(e, name, data, err)
 		return nil, e.errOrNil()
 	}
 	f := &Fleet{Behaviour: DefaultBehaviour()}
@@ -27,17 +34,31 @@ func ParseFleet(data []byte, name string) (*Fleet, error) {
 		e.add(name, 0, "fleet is empty")
 		return nil, e.errOrNil()
 	}
+	// yaml.v3 reads one document at a time: a second one, holding accounts
+	// meant to be served, would otherwise be dropped without a word. It does
+	// not stop the first one from being checked.
+	more := &FleetError{}
+	var second yaml.Node
+	switch err := dec.Decode(&second); {
+	case errors.Is(err, io.EOF):
+	case err != nil:
+		addYAMLError(more, name, data, err)
+	default:
+		more.add(name, second.Line, "fleet files hold one YAML document; a second starts at line %d", second.Line)
+	}
 	w := &yamlWalker{file: name, errs: e}
 	doc := root.Content[0]
-	w.check(doc, reflect.TypeFor[Fleet]())
+	w.check(doc, reflect.TypeFor[Fleet](), "")
 	if err := doc.Decode(f); err != nil {
-		addYAMLError(e, name, err)
+		addYAMLError(e, name, data, err)
 	}
 	if len(e.Problems) > 0 {
+		e.Problems = append(e.Problems, more.Problems...)
 		return nil, e.errOrNil()
 	}
 	w.fillEmpty(doc, reflect.ValueOf(f).Elem())
 	validateFleet(f, nodeLocator{file: name, root: doc}, e)
+	e.Problems = append(e.Problems, more.Problems...)
 	if err := e.errOrNil(); err != nil {
 		return nil, err
 	}
@@ -50,7 +71,7 @@ func ParseFleet(data []byte, name string) (*Fleet, error) {
 var yamlLineRE = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
 
 // addYAMLError turns yaml.v3's "line N: ..." messages into file:line problems.
-func addYAMLError(e *FleetError, file string, err error) {
+func addYAMLError(e *FleetError, file string, data []byte, err error) {
 	var msgs []string
 	if te, ok := err.(*yaml.TypeError); ok {
 		msgs = te.Errors
@@ -63,9 +84,47 @@ func addYAMLError(e *FleetError, file string, err error) {
 			e.add(file, line, "%s", sub[2])
 			continue
 		}
-		e.add(file, 0, "%s", strings.TrimPrefix(m, "yaml: "))
+		m = strings.TrimPrefix(m, "yaml: ")
+		if line, col, what := badByte(data); line > 0 && readerProblem.MatchString(m) {
+			e.add(file, line, "%s (%s at column %d)", m, what, col)
+			continue
+		}
+		e.add(file, 0, "%s", m)
 	}
 }
+
+// readerProblem matches the errors of yaml.v3's reader, which decodes the
+// bytes before any YAML is read and names no line.
+var readerProblem = regexp.MustCompile(`UTF-8|UTF-16|surrogate|Unicode character|control characters`)
+
+// badByte finds the first character yaml.v3's reader refuses in a UTF-8
+// stream: a byte that is not UTF-8, or a control character. It returns its
+// line, its column in characters and a name for it; 0 when there is none.
+// (A UTF-16 fleet file is not worth the code.)
+func badByte(data []byte) (line, col int, what string) {
+	line, col = 1, 1
+	start := 0
+	if bytes.HasPrefix(data, bomUTF8) {
+		start = len(bomUTF8)
+	}
+	for i := start; i < len(data); {
+		r, w := utf8.DecodeRune(data[i:])
+		switch {
+		case r == utf8.RuneError && w <= 1:
+			return line, col, fmt.Sprintf("byte 0x%02X", data[i])
+		case r < 0x20 && r != '\t' && r != '\n' && r != '\r', r >= 0x7F && r < 0xA0 && r != 0x85, r == 0xFFFE, r == 0xFFFF:
+			return line, col, fmt.Sprintf("U+%04X", r)
+		case r == '\n':
+			line, col = line+1, 1
+		default:
+			col++
+		}
+		i += w
+	}
+	return 0, 0, ""
+}
+
+var bomUTF8 = []byte("\xef\xbb\xbf")
 
 // yamlWalker walks a YAML tree alongside the Go type it decodes into.
 type yamlWalker struct {
@@ -87,9 +146,11 @@ var (
 )
 
 // check runs before decoding: it reports unknown keys (yaml.v3 can only do
-// that per Decoder, and without file names) and normalises timestamps, which
-// yaml.v3 refuses when quoted and then aborts the whole decode without a line.
-func (w *yamlWalker) check(n *yaml.Node, t reflect.Type) {
+// that per Decoder, and without file names), non-finite numbers, and
+// explicitly tagged scalars yaml.v3 cannot resolve, and normalises timestamps,
+// which yaml.v3 refuses when quoted; those last two would abort the whole
+// decode without a line. name is the key n is the value of, for messages.
+func (w *yamlWalker) check(n *yaml.Node, t reflect.Type, name string) {
 	n = resolveAlias(n)
 	if n == nil {
 		return
@@ -104,6 +165,9 @@ func (w *yamlWalker) check(n *yaml.Node, t reflect.Type) {
 		return
 	}
 	w.seen[walkKey{n, t}] = true
+	if n.Kind == yaml.ScalarNode && !w.scalar(n, t, name) {
+		return
+	}
 	switch {
 	case t == timeType:
 		w.normaliseTime(n)
@@ -120,7 +184,7 @@ func (w *yamlWalker) check(n *yaml.Node, t reflect.Type) {
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k, v := n.Content[i], n.Content[i+1]
 			if k.Value == "<<" {
-				w.check(v, t)
+				w.check(v, t, name)
 				continue
 			}
 			idx, ok := fields[k.Value]
@@ -128,21 +192,71 @@ func (w *yamlWalker) check(n *yaml.Node, t reflect.Type) {
 				w.errs.add(w.file, k.Line, "unknown field %q", k.Value)
 				continue
 			}
-			w.check(v, t.Field(idx).Type)
+			w.check(v, t.Field(idx).Type, k.Value)
 		}
 	case reflect.Slice:
 		if n.Kind == yaml.SequenceNode {
 			for _, c := range n.Content {
-				w.check(c, t.Elem())
+				w.check(c, t.Elem(), name)
 			}
 		}
-	case reflect.Map:
+	case reflect.Map, reflect.Interface:
+		// Free-form members (kubeApiServerConfig) are walked too: a NaN
+		// there would make the DescribeCluster response unencodable.
 		if n.Kind == yaml.MappingNode {
 			for i := 1; i < len(n.Content); i += 2 {
-				w.check(n.Content[i], t.Elem())
+				w.check(n.Content[i], elem(t), n.Content[i-1].Value)
+			}
+		}
+		if n.Kind == yaml.SequenceNode && t.Kind() == reflect.Interface {
+			for _, c := range n.Content {
+				w.check(c, t, name)
 			}
 		}
 	}
+}
+
+func elem(t reflect.Type) reflect.Type {
+	if t.Kind() == reflect.Map {
+		return t.Elem()
+	}
+	return t
+}
+
+// scalar checks a scalar bound for a value of type t; false when it has
+// reported a problem and replaced the scalar by null, so that decoding goes
+// on to find the other problems.
+func (w *yamlWalker) scalar(n *yaml.Node, t reflect.Type, name string) bool {
+	if name == "" {
+		name = "value"
+	}
+	if n.Style&yaml.TaggedStyle != 0 {
+		var v any
+		if err := n.Decode(&v); err != nil {
+			w.errs.add(w.file, n.Line, "%s: %s", name, strings.TrimPrefix(err.Error(), "yaml: "))
+			n.Value, n.Tag, n.Style = "", "!!null", 0
+			return false
+		}
+	}
+	switch t.Kind() {
+	case reflect.Float32, reflect.Float64, reflect.Interface,
+		reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+	default:
+		return true
+	}
+	if n.ShortTag() != "!!float" {
+		return true
+	}
+	// .nan, .inf and -.inf in any spelling YAML accepts; an integer field
+	// would otherwise take -.inf as its most negative value.
+	var f float64
+	if err := n.Decode(&f); err == nil && (math.IsNaN(f) || math.IsInf(f, 0)) {
+		w.errs.add(w.file, n.Line, "%s must be a finite number, not %s", name, n.Value)
+		n.Value, n.Tag, n.Style = "", "!!null", 0
+		return false
+	}
+	return true
 }
 
 // fillEmpty runs after decoding: yaml.v3 decodes `[]` as a nil slice, but an

@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"math"
 	"net/netip"
 	"reflect"
 	"regexp"
@@ -107,13 +108,25 @@ func validateFleet(f *Fleet, loc locator, e *FleetError) {
 }
 
 func (v *validator) behaviour(b Behaviour, path []any) {
-	for name, rate := range map[string]float64{"serverErrorRate": b.ServerErrorRate, "serviceUnavailableRate": b.ServiceUnavailableRate, "connectionResetRate": b.ConnectionResetRate} {
-		if rate < 0 || rate > 1 {
-			v.bad(at(path, name), "%s %v out of range 0..1", name, rate)
+	finite := true
+	for _, r := range []struct {
+		name string
+		rate float64
+	}{{"serverErrorRate", b.ServerErrorRate}, {"serviceUnavailableRate", b.ServiceUnavailableRate}, {"connectionResetRate", b.ConnectionResetRate}} {
+		switch {
+		case math.IsNaN(r.rate) || math.IsInf(r.rate, 0):
+			// NaN passes every comparison below, and would silently turn faults off.
+			v.bad(at(path, r.name), "%s must be a finite number, not %v", r.name, r.rate)
+			finite = false
+		case r.rate < 0 || r.rate > 1:
+			v.bad(at(path, r.name), "%s %v out of range 0..1", r.name, r.rate)
 		}
 	}
-	if b.ServerErrorRate+b.ServiceUnavailableRate+b.ConnectionResetRate > 1 {
+	if finite && b.ServerErrorRate+b.ServiceUnavailableRate+b.ConnectionResetRate > 1 {
 		v.bad(path, "serverErrorRate + serviceUnavailableRate + connectionResetRate exceed 1")
+	}
+	if math.IsNaN(b.Throttle.Rate) || math.IsInf(b.Throttle.Rate, 0) {
+		v.bad(at(path, "throttle", "rate"), "throttle rate must be a finite number, not %v", b.Throttle.Rate)
 	}
 	if b.Latency < 0 {
 		v.bad(at(path, "latency"), "latency must not be negative")

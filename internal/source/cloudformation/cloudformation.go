@@ -146,6 +146,10 @@ type template struct {
 	// cdk is set when the template is AWS CDK output: under cdk.out or with CDK metadata.
 	cdk      bool
 	problems []iac.Problem
+	// used is the work spent on the template so far, by reading it and by every cluster's evaluator.
+	used budget
+	// calls holds the argument of each short-form intrinsic evaluated, made once.
+	calls map[*yaml.Node]call
 }
 
 type resourceEntry struct {
@@ -164,7 +168,8 @@ func newTemplate(f *iac.File, doc *yaml.Node, text *yamledit.Doc) *template {
 	if root == nil || root.Kind != yaml.MappingNode {
 		return nil
 	}
-	t := &template{file: f, doc: text, root: root, params: section(root, "Parameters"), conditions: section(root, "Conditions"), resources: map[string]*yaml.Node{}}
+	t := &template{file: f, doc: text, root: root, params: section(root, "Parameters"), conditions: section(root, "Conditions"),
+		resources: map[string]*yaml.Node{}, calls: map[*yaml.Node]call{}}
 	_, t.mappings = yamledit.Lookup(root, "Mappings")
 	versionKey, _ := yamledit.Lookup(root, "AWSTemplateFormatVersion")
 	_, res := yamledit.Lookup(root, "Resources")
@@ -176,13 +181,20 @@ func newTemplate(f *iac.File, doc *yaml.Node, text *yamledit.Doc) *template {
 			if k == nil || k.Kind != yaml.ScalarNode {
 				continue
 			}
+			// Aliases let every entry name one large mapping, so reading the entries is charged too.
+			if why := t.used.spent(); why != "" {
+				t.problems = append(t.problems, iac.Problem{File: f.Name, Line: k.Line,
+					Message: "eksguard reads no further resources: " + why})
+				break
+			}
 			t.resources[k.Value] = v
-			if strings.HasPrefix(k.Value, "Fn::ForEach::") && declaresCluster(v, 0) {
+			if strings.HasPrefix(k.Value, "Fn::ForEach::") && t.declaresCluster(v, 0) {
 				t.problems = append(t.problems, iac.Problem{File: f.Name, Line: k.Line,
 					Message: k.Value + " is not expanded (AWS::LanguageExtensions), so the EKS clusters it declares are not checked"})
 				continue
 			}
-			_, tn := yamledit.Lookup(v, "Type")
+			_, tn, cost := yamledit.LookupCost(v, "Type")
+			t.used.steps += cost
 			tn = yamledit.Deref(tn)
 			if tn == nil || tn.Kind != yaml.ScalarNode || tn.Tag != "!!str" || !strings.Contains(tn.Value, "::") {
 				continue
@@ -194,7 +206,7 @@ func newTemplate(f *iac.File, doc *yaml.Node, text *yamledit.Doc) *template {
 			}
 		}
 	}
-	if versionKey == nil && !typed {
+	if versionKey == nil && !typed && len(t.problems) == 0 {
 		return nil
 	}
 	if underCDKOut(f.Name) || underCDKOut(f.Path) {
@@ -204,8 +216,11 @@ func newTemplate(f *iac.File, doc *yaml.Node, text *yamledit.Doc) *template {
 }
 
 // declaresCluster reports whether a subtree names one of the EKS cluster types.
-func declaresCluster(n *yaml.Node, depth int) bool {
+func (t *template) declaresCluster(n *yaml.Node, depth int) bool {
 	if n == nil || depth > 32 || n.Kind == yaml.AliasNode {
+		return false
+	}
+	if t.used.steps++; t.used.spent() != "" {
 		return false
 	}
 	if n.Kind == yaml.ScalarNode {
@@ -213,7 +228,7 @@ func declaresCluster(n *yaml.Node, depth int) bool {
 		return ok
 	}
 	for _, c := range n.Content {
-		if declaresCluster(c, depth+1) {
+		if t.declaresCluster(c, depth+1) {
 			return true
 		}
 	}
@@ -259,6 +274,10 @@ func (t *template) clusters() []iac.Resource {
 		if !ok {
 			continue
 		}
+		if why := t.used.spent(); why != "" {
+			out = append(out, t.notEvaluated(r, why))
+			continue
+		}
 		ev := newEvaluator(t)
 		c, fix, skip := t.cluster(ev, r, lay)
 		if skip {
@@ -267,6 +286,18 @@ func (t *template) clusters() []iac.Resource {
 		out = append(out, iac.Resource{Cluster: c, Fix: fix})
 	}
 	return out
+}
+
+// notEvaluated is a cluster left unknown because the template's budget was spent before its turn.
+func (t *template) notEvaluated(r resourceEntry, why string) iac.Resource {
+	c := &model.Cluster{Name: r.id, Source: model.SourceCloudFormation, Kind: r.typ, Loc: t.loc(r.key)}
+	c.EndpointPublicAccess = model.Bool{Origin: model.OriginUnknown, Detail: why, Loc: c.Loc}
+	c.EndpointPrivateAccess = model.Bool{Origin: model.OriginUnknown, Detail: why, Loc: c.Loc}
+	c.PublicAccessCIDRs = model.Strings{Values: []string{}, Origin: model.OriginUnknown, Detail: why, Loc: c.Loc}
+	fix := func(iac.Target) (*finding.Fix, error) {
+		return nil, fmt.Errorf("%s: not evaluated (%s); edit it by hand", clip(r.id), why)
+	}
+	return iac.Resource{Cluster: c, Fix: fix}
 }
 
 // container resolves a node that must hold a mapping (Properties, ResourcesVpcConfig): through aliases
@@ -280,13 +311,13 @@ func (ev *evaluator) container(n *yaml.Node, name string, depth int) (*yaml.Node
 			n = n.Alias
 			continue
 		}
-		fn, arg, ok := intrinsic(n)
+		fn, arg, ok := ev.intrinsic(n)
 		if !ok {
 			break
 		}
 		switch fn {
 		case "Fn::If":
-			a, bad := ev.args(fn, arg, depth, 3, 3)
+			a, bad := ev.args(fn, arg, 3, 3)
 			if bad != nil {
 				return nil, bad.s
 			}
@@ -296,7 +327,7 @@ func (ev *evaluator) container(n *yaml.Node, name string, depth int) (*yaml.Node
 			}
 			c := ev.condition(cond, depth)
 			if c.why != "" {
-				return nil, fmt.Sprintf("%s depends on condition %s, which cannot be evaluated (%s)", name, cond, c.why)
+				return nil, fmt.Sprintf("%s depends on condition %s, which cannot be evaluated (%s)", name, clip(cond), c.why)
 			}
 			if c.val {
 				n = a[1]
@@ -332,7 +363,7 @@ func (ev *evaluator) walk(m *yaml.Node, path []string, name string) (*yaml.Node,
 	var lastKey *yaml.Node
 	for _, p := range path {
 		name += "." + p
-		k, v := yamledit.Lookup(m, p)
+		k, v := ev.lookup(m, p)
 		if k == nil {
 			return nil, lastKey, ""
 		}
@@ -349,20 +380,20 @@ func (ev *evaluator) walk(m *yaml.Node, path []string, name string) (*yaml.Node,
 func (t *template) cluster(ev *evaluator, r resourceEntry, lay layout) (*model.Cluster, func(iac.Target) (*finding.Fix, error), bool) {
 	c := &model.Cluster{Name: r.id, Source: model.SourceCloudFormation, Kind: r.typ, Loc: t.loc(r.key)}
 	node := yamledit.Deref(r.node)
-	if _, cn := yamledit.Lookup(node, "Condition"); cn != nil {
+	if _, cn := ev.lookup(node, "Condition"); cn != nil {
 		name, bad := ev.str(cn, 0, "the resource Condition")
 		switch res := ev.condition(name, 0); {
 		case bad != nil:
 			c.Notes = append(c.Notes, "the resource's Condition cannot be read: "+bad.s)
 		case res.why != "":
-			c.Notes = append(c.Notes, fmt.Sprintf("created only when condition %s holds, which cannot be evaluated (%s)", name, res.why))
+			c.Notes = append(c.Notes, fmt.Sprintf("created only when condition %s holds, which cannot be evaluated (%s)", clip(name), res.why))
 		case !res.val:
 			return nil, nil, true // the stack does not create it
 		}
 	}
 	cdkPath := ""
-	if _, md := yamledit.Lookup(node, "Metadata"); md != nil {
-		if _, p := yamledit.Lookup(md, "aws:cdk:path"); p != nil && yamledit.Deref(p) != nil {
+	if _, md := ev.lookup(node, "Metadata"); md != nil {
+		if _, p := ev.lookup(md, "aws:cdk:path"); p != nil && yamledit.Deref(p) != nil {
 			cdkPath = yamledit.Deref(p).Value
 		}
 	}
@@ -375,7 +406,7 @@ func (t *template) cluster(ev *evaluator, r resourceEntry, lay layout) (*model.C
 		c.Notes = append(c.Notes, note+"; change the CDK app, not this template")
 	}
 
-	propsKey, props := yamledit.Lookup(node, "Properties")
+	propsKey, props := ev.lookup(node, "Properties")
 	props, why := ev.container(props, "Properties", 0)
 	vpcKey := propsKey
 	var vpc *yaml.Node
@@ -388,13 +419,13 @@ func (t *template) cluster(ev *evaluator, r resourceEntry, lay layout) (*model.C
 	}
 	net, _, _ := ev.walk(props, lay.network, "Properties")
 	if why == "" && net != nil {
-		if k, v := yamledit.Lookup(net, lay.ipFamily); k != nil {
+		if k, v := ev.lookup(net, lay.ipFamily); k != nil {
 			if s, ok := ev.eval(v, 0).scalar(); ok && strings.EqualFold(s, "ipv6") {
 				c.IPFamily = "ipv6"
 			}
 		}
 	}
-	if _, v := yamledit.Lookup(props, lay.version); v != nil {
+	if _, v := ev.lookup(props, lay.version); v != nil {
 		if s, ok := ev.eval(v, 0).scalar(); ok {
 			c.Version = s
 		}
@@ -417,7 +448,7 @@ func (t *template) cluster(ev *evaluator, r resourceEntry, lay layout) (*model.C
 const awsDefault = "AWS default"
 
 func (t *template) boolField(ev *evaluator, vpc *yaml.Node, key string, def bool) model.Bool {
-	k, v := yamledit.Lookup(vpc, key)
+	k, v := ev.lookup(vpc, key)
 	if k == nil {
 		return model.Default(def, awsDefault)
 	}
@@ -454,7 +485,7 @@ func defaultCIDRs(ipFamily string) []string {
 }
 
 func (t *template) cidrField(ev *evaluator, vpc *yaml.Node, key, ipFamily string) model.Strings {
-	k, v := yamledit.Lookup(vpc, key)
+	k, v := ev.lookup(vpc, key)
 	if k == nil {
 		return model.Strings{Values: defaultCIDRs(ipFamily), Origin: model.OriginDefault, Detail: awsDefault}
 	}

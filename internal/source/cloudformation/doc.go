@@ -17,6 +17,13 @@
 // Absent settings get the EKS API defaults: public on, private off, allowlist 0.0.0.0/0 (and ::/0 for
 // an IPv6 cluster). A resource whose Condition is false is not reported.
 //
+// Limits: YAML aliases and Refs let a small file ask for gigabytes (a Fn::Join over 20,000 aliases of
+// a 1 MB string), so evaluation sizes every value before building it. A value over 1 MiB (its text,
+// plus 16 bytes per list item) is unknown, naming the function and the size it would have; one
+// cluster's evaluation stops after 200,000 steps or 16 MiB of values built or compared, and a
+// template's after ten times those steps or 32 MiB, leaving what remains unknown with that reason.
+// A real template (CloudFormation accepts at most 1 MB) comes nowhere near any of them.
+//
 // Files: .yaml, .yml, .json and .template files are templates when they hold AWSTemplateFormatVersion
 // or Resources with typed entries. A file that does not parse is reported only when it was named on
 // the command line or clearly is a template, so Helm charts and broken package.json files found by

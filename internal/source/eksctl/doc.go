@@ -5,7 +5,10 @@
 // field by field; an empty vpc.publicAccessCIDRs means the EKS default (0.0.0.0/0, and ::/0 for IPv6);
 // booleans are YAML 1.1 as eksctl reads them (yes/no/on/off count, a quoted "true" is rejected by
 // eksctl and so is unknown here); YAML merge keys are followed. An envsubst placeholder (${VAR})
-// where a value decides the verdict makes it unknown, naming the placeholder.
+// where a value decides the verdict makes it unknown, naming the placeholder. A vpc.publicAccessCIDRs
+// larger than yamledit.MaxValueBytes (1 MiB of text, which YAML aliases can reach from a few lines)
+// is unknown, with its size; a file of more than yamledit.MaxDocuments documents is read up to that
+// many and is a problem at the first one left unread.
 //
 // privateCluster.enabled: true is judged by its end state, private only, with a note that eksctl
 // creates the cluster with the public endpoint on and turns it off once the cluster is ready. Setting

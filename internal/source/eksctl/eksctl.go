@@ -289,6 +289,17 @@ func (c *config) cidrs() model.Strings {
 	case n.Kind != yaml.SequenceNode:
 		return unknown("vpc.publicAccessCIDRs is not a list")
 	}
+	// Aliases let a short list name one long string many times: size it before reading it.
+	size := int64(0)
+	for _, e := range n.Content {
+		if e = yamledit.Deref(e); e != nil {
+			size += int64(len(e.Value)) + yamledit.ListItemBytes
+		}
+	}
+	if size > yamledit.MaxValueBytes {
+		return unknown(fmt.Sprintf("vpc.publicAccessCIDRs would hold %d items (%s), over eksguard's %s limit for a value",
+			len(n.Content), yamledit.ByteSize(size), yamledit.ByteSize(yamledit.MaxValueBytes)))
+	}
 	out := []string{}
 	for _, e := range n.Content {
 		e = yamledit.Deref(e)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -53,16 +54,39 @@ func Deref(n *yaml.Node) *yaml.Node {
 // repeated, as in encoding/json. A key the mapping does not hold itself is looked for in what it merges
 // (<<: *base). It returns nils when m is not a mapping or has no such key.
 func Lookup(m *yaml.Node, key string) (*yaml.Node, *yaml.Node) {
-	budget := maxMerges
-	return lookup(m, key, 0, &budget)
+	k, v, _ := LookupCost(m, key)
+	return k, v
+}
+
+// LookupCost is Lookup that also says how many keys it compared. Aliases let one large mapping be
+// looked into from many places, so a caller that looks keys up on behalf of a document (an evaluator
+// following aliases) charges the cost to its own budget.
+func LookupCost(m *yaml.Node, key string) (*yaml.Node, *yaml.Node, int) {
+	l := lookupState{budget: maxMerges}
+	k, v := l.lookup(m, key, 0)
+	return k, v, l.cost
 }
 
 // maxMerges bounds the mappings one Lookup visits through merge keys, which can otherwise fan out
-// exponentially (<<: [*a, *a, ...] where a merges the same way).
+// exponentially (<<: [*a, *a, ...] where a merges the same way). A mapping merged twice is searched
+// once, so one Lookup compares at most as many keys as the document holds.
 const maxMerges = 256
 
-func lookup(m *yaml.Node, key string, depth int, budget *int) (*yaml.Node, *yaml.Node) {
+type lookupState struct {
+	budget  int
+	cost    int
+	visited []*yaml.Node
+}
+
+func (l *lookupState) lookup(m *yaml.Node, key string, depth int) (*yaml.Node, *yaml.Node) {
 	m = Deref(m)
+	if m != nil && m.Kind == yaml.MappingNode {
+		if slices.Contains(l.visited, m) {
+			return nil, nil // searched already, without finding key
+		}
+		l.visited = append(l.visited, m)
+		l.cost += len(m.Content) / 2
+	}
 	if k, v := lookupDirect(m, key); k != nil || m == nil || m.Kind != yaml.MappingNode || depth > 8 {
 		return k, v
 	}
@@ -73,12 +97,13 @@ func lookup(m *yaml.Node, key string, depth int, budget *int) (*yaml.Node, *yaml
 		sources := []*yaml.Node{m.Content[i+1]}
 		if src := Deref(m.Content[i+1]); src != nil && src.Kind == yaml.SequenceNode {
 			sources = src.Content
+			l.cost += len(sources)
 		}
 		for _, s := range sources {
-			if *budget--; *budget < 0 {
+			if l.budget--; l.budget < 0 {
 				return nil, nil
 			}
-			if k, v := lookup(s, key, depth+1, budget); k != nil {
+			if k, v := l.lookup(s, key, depth+1); k != nil {
 				return k, v
 			}
 		}
@@ -365,7 +390,7 @@ func (d *Doc) entryEnd(k, v *yaml.Node) int {
 		break
 	}
 	if l := d.lastLine(v, 0); l > end {
-		end = l
+		end = min(l, d.Lines()) // yaml.v3 puts an empty value at the end on a line past it
 	}
 	return d.lineEnd(end)
 }
@@ -409,19 +434,40 @@ func (d *Doc) quoteEnd(off int) int {
 	return d.skipQuoted(i)
 }
 
-// startsScalar reports whether the byte at i begins a scalar in flow context: only white space since
-// an indicator that opens or separates entries.
-func (d *Doc) startsScalar(i int) bool {
-	for j := i - 1; j >= 0; j-- {
-		switch d.data[j] {
-		case ' ', '\t', '\r', '\n':
-			continue
-		case '[', '{', ',', ':':
+// startsScalar reports whether the byte at i begins a node in flow context: only white space since
+// an indicator that opens or separates entries, or since a tag or an anchor that follows one
+// ([! "x"], {a: &q 'y'}); a node has at most one of each. A colon counts as an indicator when a
+// blank follows it, when it is where a node could start ([! :"b"], an empty key), or right after a
+// key that ends at keyEnd, a quoted scalar or a collection ({"a":"b"}); anywhere else it is inside
+// a plain scalar ([a:"b"], [a\n:"b"]).
+func (d *Doc) startsScalar(i, keyEnd int) bool {
+	return d.startsNode(i, keyEnd, true)
+}
+
+// startsNode is startsScalar; colon says whether a colon glued to i may start a token itself (one
+// level only, so a run of colons costs no more than its length).
+func (d *Doc) startsNode(i, keyEnd int, colon bool) bool {
+	for props := 0; ; props++ {
+		j := i - 1
+		for j >= 0 && strings.IndexByte(" \t\r\n", d.data[j]) >= 0 {
+			j--
+		}
+		if j < 0 || strings.IndexByte("[{,", d.data[j]) >= 0 || d.data[j] == ':' && (j < i-1 || j == keyEnd || colon && d.startsNode(j, keyEnd, false)) {
 			return true
 		}
-		return false
+		if j == i-1 || props == 2 {
+			return false // part of the token before it (it's, !'), or a third property
+		}
+		// The token before: a tag or an anchor only if it starts with ! or &.
+		k := j
+		for k > 0 && strings.IndexByte(" \t\r\n[{,", d.data[k-1]) < 0 {
+			k--
+		}
+		if d.data[k] != '!' && d.data[k] != '&' {
+			return false
+		}
+		i = k
 	}
-	return true
 }
 
 // skipQuoted returns the offset just past the quoted string that opens at i, or -1.
@@ -451,6 +497,7 @@ func (d *Doc) flowEnd(off int) int {
 		i++
 	}
 	depth := 0
+	keyEnd := -1 // where the last quoted scalar or inner collection ended
 	for ; i < len(d.data); i++ {
 		switch c := d.data[i]; c {
 		case '[', '{':
@@ -460,17 +507,28 @@ func (d *Doc) flowEnd(off int) int {
 			if depth == 0 {
 				return i + 1
 			}
+			keyEnd = i + 1
 		case '"', '\'':
-			if !d.startsScalar(i) {
+			if !d.startsScalar(i, keyEnd) {
 				continue // an apostrophe inside a plain scalar: [it's]
 			}
 			end := d.skipQuoted(i)
 			if end < 0 {
 				return -1
 			}
-			i = end - 1
+			i, keyEnd = end-1, end
+		case '!':
+			// A tag runs to the next blank, brackets and commas included, as yaml.v3 reads it.
+			if !d.startsScalar(i, keyEnd) {
+				continue // inside a plain scalar: [a!b], [a\n!b]
+			}
+			for i+1 < len(d.data) && strings.IndexByte(" \t\r\n", d.data[i+1]) < 0 {
+				i++
+			}
 		case '#':
-			if i > 0 && (d.data[i-1] == ' ' || d.data[i-1] == '\t') {
+			// A comment starts a token: after a blank, an indicator, a quoted scalar or the colon
+			// after one ([#x] is an empty list).
+			if i == 0 || i == keyEnd || strings.IndexByte(" \t\r\n[]{},", d.data[i-1]) >= 0 || d.data[i-1] == ':' && i-1 == keyEnd {
 				for i < len(d.data) && d.data[i] != '\n' {
 					i++
 				}

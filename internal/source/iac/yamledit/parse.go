@@ -20,10 +20,11 @@ import (
 )
 
 // SyntaxError is a document that could not be parsed, with the 1-based line the parser blamed (0 when
-// it named none).
+// it named none) and, for a byte the parser cannot decode, its 1-based column.
 type SyntaxError struct {
-	Line int
-	Msg  string
+	Line   int
+	Column int
+	Msg    string
 }
 
 func (e *SyntaxError) Error() string {
@@ -38,7 +39,7 @@ func (e *SyntaxError) Error() string {
 func ParseYAMLDocument(data []byte) (*yaml.Node, error) {
 	n, err := parseFirst(data)
 	if err != nil {
-		return nil, refine(data, err, func(b []byte) *SyntaxError { _, err := parseFirst(b); return err })
+		return nil, locate(data, err, func(b []byte) *SyntaxError { _, err := parseFirst(b); return err })
 	}
 	return n, nil
 }
@@ -56,22 +57,28 @@ func parseFirst(data []byte) (*yaml.Node, *SyntaxError) {
 }
 
 // MaxDocuments bounds how many documents of one YAML stream are read: a stream of empty documents
-// ("---" repeated) must not cost more than its size suggests.
+// ("---" repeated) must not cost more than its size suggests. A stream with more is an error, so that
+// nothing after the limit goes unread in silence.
 const MaxDocuments = 10000
 
 // ParseYAML reads every document of a YAML stream. Documents read before an error are returned with it.
 func ParseYAML(data []byte) ([]*yaml.Node, error) {
 	docs, err := parseAll(data)
 	if err != nil {
-		return docs, refine(data, err, func(b []byte) *SyntaxError { _, err := parseAll(b); return err })
+		if err.Msg == tooManyDocuments {
+			return docs, err
+		}
+		return docs, locate(data, err, func(b []byte) *SyntaxError { _, err := parseAll(b); return err })
 	}
 	return docs, nil
 }
 
+var tooManyDocuments = fmt.Sprintf("the stream holds more than %d YAML documents; eksguard reads no further", MaxDocuments)
+
 func parseAll(data []byte) ([]*yaml.Node, *SyntaxError) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var docs []*yaml.Node
-	for len(docs) < MaxDocuments {
+	for {
 		var n yaml.Node
 		err := dec.Decode(&n)
 		if errors.Is(err, io.EOF) {
@@ -80,9 +87,21 @@ func parseAll(data []byte) ([]*yaml.Node, *SyntaxError) {
 		if err != nil {
 			return docs, yamlError(err)
 		}
+		if len(docs) == MaxDocuments {
+			return docs, &SyntaxError{Line: n.Line, Msg: tooManyDocuments}
+		}
 		docs = append(docs, &n)
 	}
 	return docs, nil
+}
+
+// locate gives a parse error the best line it can: the position of an undecodable byte, which yaml.v3
+// reports without one, or else the line refine finds.
+func locate(data []byte, se *SyntaxError, parse func([]byte) *SyntaxError) *SyntaxError {
+	if e := encodingError(data, se); e != nil {
+		return e
+	}
+	return refine(data, se, parse)
 }
 
 // refineBudget bounds the bytes refine parses again, so that a broken file costs at most a fixed
@@ -155,9 +174,11 @@ func ParseJSON(data []byte) (*yaml.Node, *Doc, error) {
 		start = len(bom)
 	}
 	d := NewDoc(data)
-	// RawMessage validates the whole document without converting numbers (1e400 is valid JSON).
-	var v json.RawMessage
-	if err := json.Unmarshal(data[start:], &v); err != nil {
+	// json.Valid checks the whole document without converting numbers (1e400 is valid JSON) or
+	// copying it; only a broken document is decoded again, for the offset of its error.
+	if !json.Valid(data[start:]) {
+		var v json.RawMessage
+		err := json.Unmarshal(data[start:], &v)
 		var se *json.SyntaxError
 		if errors.As(err, &se) {
 			off := start + int(se.Offset) - 1
@@ -166,7 +187,11 @@ func ParseJSON(data []byte) (*yaml.Node, *Doc, error) {
 			}
 			return nil, nil, &SyntaxError{Line: d.LineOf(off), Msg: se.Error()}
 		}
-		return nil, nil, &SyntaxError{Msg: err.Error()}
+		msg := "not valid JSON"
+		if err != nil {
+			msg = err.Error()
+		}
+		return nil, nil, &SyntaxError{Msg: msg}
 	}
 	p := &jsonParser{data: data, i: start, doc: d}
 	d.json = true
@@ -185,6 +210,10 @@ type jsonParser struct {
 	data []byte
 	i    int
 	doc  *Doc
+	// The position of the last node made: nodes come in file order, so the column of the next one
+	// on the same line is counted from there, not from the start of the line, which for minified
+	// JSON (one line) would make parsing quadratic.
+	lastOff, lastLine, lastCol int
 }
 
 func (p *jsonParser) ws() {
@@ -203,7 +232,13 @@ func (p *jsonParser) fail(msg string) error {
 }
 
 func (p *jsonParser) node(kind yaml.Kind, tag string, start int) *yaml.Node {
-	line, col := p.doc.position(start)
+	var line, col int
+	if l := p.doc.LineOf(start); l == p.lastLine && start >= p.lastOff {
+		line, col = l, p.lastCol+utf8.RuneCount(p.data[p.lastOff:start])
+	} else {
+		line, col = p.doc.position(start)
+	}
+	p.lastOff, p.lastLine, p.lastCol = start, line, col
 	return &yaml.Node{Kind: kind, Tag: tag, Line: line, Column: col}
 }
 
@@ -327,7 +362,11 @@ func (p *jsonParser) str() (*yaml.Node, error) {
 	}
 	p.i++
 	var s string
-	if err := json.Unmarshal(p.data[start:p.i], &s); err != nil {
+	// Most strings hold no escapes: their text is the string, as long as it is UTF-8 (which
+	// encoding/json would otherwise repair with U+FFFD).
+	if raw := p.data[start+1 : p.i-1]; bytes.IndexByte(raw, '\\') < 0 && utf8.Valid(raw) {
+		s = string(raw)
+	} else if err := json.Unmarshal(p.data[start:p.i], &s); err != nil {
 		return nil, p.fail(err.Error())
 	}
 	n := p.node(yaml.ScalarNode, "!!str", start)
