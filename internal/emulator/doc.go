@@ -35,8 +35,9 @@
 //
 // # Fleet file
 //
-// A YAML document; unknown keys and bad values are errors reported as
-// FILE:LINE: message. Every key:
+// Exactly one YAML document (a second is an error); unknown keys, bad values
+// and non-finite numbers (.nan, .inf) are errors reported as FILE:LINE:
+// message. Every key:
 //
 //	organization: true               # false: ListAccounts -> AWSOrganizationsNotInUseException
 //	behaviour:                       # all optional; can be changed live with Server.SetBehaviour
