@@ -63,14 +63,8 @@ func Kind(m fs.FileMode) string {
 // path as given.
 func ReadFile(path string, limit int64) ([]byte, error) {
 	fi, err := os.Stat(path)
-	if err != nil {
+	if err := readable(path, fi, err, limit); err != nil {
 		return nil, err
-	}
-	if !fi.Mode().IsRegular() {
-		return nil, &NotRegularError{Path: path, Mode: fi.Mode()}
-	}
-	if fi.Size() > limit {
-		return nil, &TooLargeError{Path: path, Size: fi.Size(), Limit: limit}
 	}
 	f, err := openNoBlock(path)
 	if err != nil {
@@ -78,14 +72,8 @@ func ReadFile(path string, limit int64) ([]byte, error) {
 	}
 	defer f.Close()
 	fi, err = f.Stat()
-	if err != nil {
+	if err := readable(path, fi, err, limit); err != nil {
 		return nil, err
-	}
-	if !fi.Mode().IsRegular() {
-		return nil, &NotRegularError{Path: path, Mode: fi.Mode()}
-	}
-	if fi.Size() > limit {
-		return nil, &TooLargeError{Path: path, Size: fi.Size(), Limit: limit}
 	}
 	var buf bytes.Buffer
 	buf.Grow(int(fi.Size()) + 1)
@@ -96,6 +84,19 @@ func ReadFile(path string, limit int64) ([]byte, error) {
 		return nil, &TooLargeError{Path: path, Size: -1, Limit: limit}
 	}
 	return buf.Bytes(), nil
+}
+
+// readable refuses what ReadFile does not read, from what a stat said.
+func readable(path string, fi os.FileInfo, err error, limit int64) error {
+	switch {
+	case err != nil:
+		return err
+	case !fi.Mode().IsRegular():
+		return &NotRegularError{Path: path, Mode: fi.Mode()}
+	case fi.Size() > limit:
+		return &TooLargeError{Path: path, Size: fi.Size(), Limit: limit}
+	}
+	return nil
 }
 
 // Size writes a byte count for people: bytes below 1 KiB, else KiB, MiB or GiB with one decimal.

@@ -575,18 +575,7 @@ func (p *jsonConv) value(depth int) (hclsyntax.Expression, error) {
 	start := p.pos()
 	switch c := p.src[p.i]; {
 	case c == '"':
-		str, raw, err := p.str()
-		if err != nil {
-			return nil, err
-		}
-		tpos := start
-		tpos.Byte++
-		tpos.Column++
-		t, diags := hclsyntax.ParseTemplate([]byte(str), p.file, tpos)
-		if diags.HasErrors() || len(raw) == 0 {
-			return nil, errNotJSON
-		}
-		return t, nil
+		return p.template()
 	case c == '[':
 		p.advance(1)
 		var elems []hclsyntax.Expression
@@ -616,17 +605,9 @@ func (p *jsonConv) value(depth int) (hclsyntax.Expression, error) {
 				p.advance(1)
 				break
 			}
-			kstart := p.pos()
-			key, _, err := p.str()
+			kt, err := p.template()
 			if err != nil {
 				return nil, err
-			}
-			kpos := kstart
-			kpos.Byte++
-			kpos.Column++
-			kt, diags := hclsyntax.ParseTemplate([]byte(key), p.file, kpos)
-			if diags.HasErrors() {
-				return nil, errNotJSON
 			}
 			p.ws()
 			if p.i >= p.end || p.src[p.i] != ':' {
@@ -668,6 +649,22 @@ func (p *jsonConv) value(depth int) (hclsyntax.Expression, error) {
 		p.advance(j - p.i)
 		return &hclsyntax.LiteralValueExpr{Val: v, SrcRange: hcl.Range{Filename: p.file, Start: start, End: p.pos()}}, nil
 	}
+}
+
+// template reads a JSON string at p.i as the template Terraform makes of it (object keys too).
+func (p *jsonConv) template() (hclsyntax.Expression, error) {
+	pos := p.pos()
+	str, _, err := p.str()
+	if err != nil {
+		return nil, err
+	}
+	pos.Byte++ // past the opening quote
+	pos.Column++
+	t, diags := hclsyntax.ParseTemplate([]byte(str), p.file, pos)
+	if diags.HasErrors() {
+		return nil, errNotJSON
+	}
+	return t, nil
 }
 
 // str reads a JSON string at p.i and returns its value and raw bytes.
