@@ -3,9 +3,10 @@
 // (awsJson1_1). The real aws-sdk-go-v2 (BaseEndpoint or AWS_ENDPOINT_URL set
 // to the server's URL) and the real aws CLI (--endpoint-url) talk to it
 // unchanged. It exists because moto gets exactly the parts eksguard depends
-// on wrong (see Part D of shared/reference/eks-api-behaviour.md): it leaves
+// on wrong (see Part D of docs/eks-api-behaviour.md): it leaves
 // endpoint booleans out, replaces instead of merging, validates nothing and
-// has no update lifecycle. This double follows rules TD-1..TD-30 of Part B.
+// has no update lifecycle. This double follows rules TD-1..TD-30 of Part B of
+// that page.
 //
 // It serves the tests, `eksguard demo` and users
 // (`eksguard emulator --fleet FILE`).

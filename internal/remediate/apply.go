@@ -324,6 +324,11 @@ func (e *Executor) runPhase(ctx context.Context, name, phase string, req Request
 	case isBusy(err):
 		rec.Status = "Busy"
 		return rec, &phaseError{kind: ResultBusy, msg: "EKS refused the update because another one is in progress (" + awsapi.Message(err) + ")"}
+	case awsapi.IsThrottle(err):
+		// Throttled on every attempt: EKS did not take the request, and says to try later. Like a
+		// busy cluster, that is no reason to undo a phase that already landed.
+		rec.Status = "Throttled"
+		return rec, &phaseError{kind: ResultBusy, msg: "EKS throttled UpdateClusterConfig on every attempt (" + awsapi.Message(err) + "); run eksguard fix again later"}
 	case isRejected(err):
 		rec.Status = "Rejected"
 		msg := awsapi.Message(err)
@@ -445,27 +450,16 @@ func (e *Executor) findLanded(ctx context.Context, name string, sent time.Time, 
 	defer cancel()
 	client := e.client()
 	var best *ekstypes.Update
-	pages := eks.NewListUpdatesPaginator(client, &eks.ListUpdatesInput{Name: aws.String(name)})
-	for pages.HasMorePages() {
-		page, err := pages.NextPage(rctx)
-		if err != nil {
-			return best
+	_ = awsapi.EachUpdate(rctx, client, name, func(u *ekstypes.Update) bool {
+		if u.Type != ekstypes.UpdateTypeEndpointAccessUpdate || u.Status != ekstypes.UpdateStatusSuccessful ||
+			u.CreatedAt == nil || u.CreatedAt.Before(sent.Add(-clockSkew)) || !paramsMatch(u.Params, expect) {
+			return true
 		}
-		for _, id := range page.UpdateIds {
-			d, err := client.DescribeUpdate(rctx, &eks.DescribeUpdateInput{Name: aws.String(name), UpdateId: aws.String(id)})
-			if err != nil {
-				return best
-			}
-			u := d.Update
-			if u == nil || u.Type != ekstypes.UpdateTypeEndpointAccessUpdate || u.Status != ekstypes.UpdateStatusSuccessful ||
-				u.CreatedAt == nil || u.CreatedAt.Before(sent.Add(-clockSkew)) || !paramsMatch(u.Params, expect) {
-				continue
-			}
-			if best == nil || u.CreatedAt.After(*best.CreatedAt) {
-				best = u
-			}
+		if best == nil || u.CreatedAt.After(*best.CreatedAt) {
+			best = u
 		}
-	}
+		return true
+	})
 	return best
 }
 

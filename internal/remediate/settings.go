@@ -1,8 +1,8 @@
 // Package remediate changes a live cluster's endpoint settings the way a careful operator would: it
 // plans first (current state, target, safety checks with evidence, the exact calls), refuses when a
 // check fails, and when told to apply, records a rollback target, phases the change, waits on the
-// real update, verifies, and rolls back on failure. The numbered safety checks RC-1 to RC-17 of the
-// EKS behaviour reference are the specification; comments cite them.
+// real update, verifies, and rolls back on failure. The numbered safety rules RC-1 to RC-20 of
+// docs/remediation-safety.md are the specification; comments cite them.
 package remediate
 
 import (

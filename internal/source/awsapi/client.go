@@ -60,7 +60,7 @@ type Clients struct {
 	// costs at most MaxAttempts timeouts, never a hang.
 	RequestTimeout time.Duration
 
-	// MaxInFlight caps EKS requests in flight across every pair (default 256): enough to keep
+	// MaxInFlight caps EKS requests in flight across every pair (default DefaultMaxInFlight): enough to keep
 	// hundreds of pairs at their pace, few enough that a fleet scan holds a bounded number of
 	// connections and buffers.
 	MaxInFlight int
@@ -126,8 +126,8 @@ const (
 	// DescribeCluster in well under a second), and short enough that ten attempts at a silent
 	// endpoint end within minutes.
 	DefaultRequestTimeout = 20 * time.Second
-	// DefaultRate is a little under the 10 requests/s the EKS behaviour reference judges safe per
-	// account and region (EKS publishes no rate quota), so that a limit of exactly 10/s is never
+	// DefaultRate is a little under the 10 requests/s judged safe per account and region
+	// (docs/eks-api-behaviour.md, A9: EKS publishes no rate quota), so that a limit of exactly 10/s is never
 	// reached in steady state; a bucket of 4 leaves slack for jitter against a service bucket of 5.
 	DefaultRate  = 9.5
 	DefaultBurst = 4

@@ -441,24 +441,36 @@ func rawBody(md middleware.Metadata) ([]byte, bool) {
 // UpdatesInProgress lists a cluster's updates and keeps those still InProgress.
 func UpdatesInProgress(ctx context.Context, client EKSAPI, name string) ([]model.Update, error) {
 	var out []model.Update
+	err := EachUpdate(ctx, client, name, func(u *ekstypes.Update) bool {
+		if u.Status == ekstypes.UpdateStatusInProgress {
+			out = append(out, convertUpdate(u))
+		}
+		return true
+	})
+	return out, err
+}
+
+// EachUpdate reads every update of a cluster (ListUpdates, every page, guarded against listings that
+// loop; then DescribeUpdate) and hands each to fn until it returns false.
+func EachUpdate(ctx context.Context, client EKSAPI, name string, fn func(*ekstypes.Update) bool) error {
 	p := newPages("ListUpdates")
 	for more := true; more; {
 		page, err := client.ListUpdates(ctx, &eks.ListUpdatesInput{Name: aws.String(name), NextToken: p.token})
 		if err != nil {
-			return out, err
+			return err
 		}
 		for _, id := range page.UpdateIds {
 			u, err := client.DescribeUpdate(ctx, &eks.DescribeUpdateInput{Name: aws.String(name), UpdateId: aws.String(id)})
 			if err != nil {
-				return out, err
+				return err
 			}
-			if u.Update != nil && u.Update.Status == ekstypes.UpdateStatusInProgress {
-				out = append(out, convertUpdate(u.Update))
+			if u.Update != nil && !fn(u.Update) {
+				return nil
 			}
 		}
 		if more, err = p.next(page.NextToken); err != nil {
-			return out, err
+			return err
 		}
 	}
-	return out, nil
+	return nil
 }
