@@ -1,5 +1,6 @@
-// Package benchmark holds benchmark versions as embedded data (control id, title, and the permanent
-// check ids that implement it) and turns check outcomes into findings for those controls.
+// Package benchmark holds benchmark versions as embedded data (every control with its title, CIS
+// assessment status, data source, and the permanent check ids that evaluate it), chooses the controls
+// a run evaluates, and turns check outcomes into findings for those controls.
 package benchmark
 
 import (
@@ -7,6 +8,8 @@ import (
 	_ "embed"
 	"fmt"
 	"runtime"
+	"sort"
+	"strings"
 	"sync"
 
 	"go.yaml.in/yaml/v3"
@@ -19,24 +22,52 @@ import (
 //go:embed cis-eks-1.8.0.yaml
 var cis180 []byte
 
-// Benchmark is one version of a benchmark.
+// Benchmark is one version of a benchmark, and the controls a run evaluates.
 type Benchmark struct {
 	ID       string    `yaml:"id"`
 	Version  string    `yaml:"version"`
 	Title    string    `yaml:"title"`
 	Controls []Control `yaml:"controls"`
+
+	// selected, when set, restricts evaluation to these control ids.
+	selected map[string]bool
 }
 
 // Control is one recommendation of the benchmark.
 type Control struct {
-	ID         string   `yaml:"id"`
-	Title      string   `yaml:"title"`
-	Assessment string   `yaml:"assessment"`
-	Data       string   `yaml:"data"`
-	Checks     []string `yaml:"checks"`
+	ID    string `yaml:"id"`
+	Title string `yaml:"title"`
+	// Assessment is automated or manual, as CIS has it.
+	Assessment string `yaml:"assessment"`
+	// Source is where the control's data lives: aws, kubernetes, node, or organizational (a process
+	// no API shows).
+	Source string   `yaml:"source"`
+	Checks []string `yaml:"checks"`
 }
 
-// Default is the benchmark version eksguard evaluates.
+// Evaluated reports whether eksguard evaluates the control.
+func (c Control) Evaluated() bool { return len(c.Checks) > 0 }
+
+// Severity is the worst severity of the control's checks, "" for a control eksguard does not
+// evaluate.
+func (c Control) Severity() check.Severity {
+	rank := map[check.Severity]int{check.SeverityLow: 1, check.SeverityMedium: 2, check.SeverityHigh: 3}
+	var worst check.Severity
+	for _, id := range c.Checks {
+		if k, ok := check.Lookup(id); ok && rank[k.Severity] > rank[worst] {
+			worst = k.Severity
+		}
+	}
+	return worst
+}
+
+// Assessments and sources a control may have.
+var (
+	assessments = map[string]bool{"automated": true, "manual": true}
+	sources     = map[string]bool{"aws": true, "kubernetes": true, "node": true, "organizational": true}
+)
+
+// Default is the benchmark version eksguard evaluates, with every evaluated control selected.
 func Default() *Benchmark {
 	b, err := parse(cis180)
 	if err != nil {
@@ -59,23 +90,31 @@ func parse(data []byte) (*Benchmark, error) {
 			return nil, fmt.Errorf("benchmark data: duplicate control %s", c.ID)
 		}
 		seen[c.ID] = true
+		if !assessments[c.Assessment] {
+			return nil, fmt.Errorf("benchmark data: control %s has assessment %q (want automated or manual)", c.ID, c.Assessment)
+		}
+		if !sources[c.Source] {
+			return nil, fmt.Errorf("benchmark data: control %s has source %q (want aws, kubernetes, node or organizational)", c.ID, c.Source)
+		}
 		for _, id := range c.Checks {
 			if _, ok := check.Lookup(id); !ok {
 				return nil, fmt.Errorf("benchmark data: control %s names unknown check %q", c.ID, id)
 			}
 		}
 	}
+	sort.SliceStable(b.Controls, func(i, j int) bool { return finding.ControlLess(b.Controls[i].ID, b.Controls[j].ID) })
 	return &b, nil
 }
 
 // Ref is the benchmark identity written into reports.
 func (b *Benchmark) Ref() finding.Benchmark { return finding.Benchmark{ID: b.ID, Version: b.Version} }
 
-// Evaluated lists the controls that eksguard evaluates, in benchmark order.
+// Evaluated lists the controls a run evaluates: every control eksguard evaluates, or the selected
+// ones, in numeric order.
 func (b *Benchmark) Evaluated() []Control {
 	var out []Control
 	for _, c := range b.Controls {
-		if len(c.Checks) > 0 {
+		if c.Evaluated() && (b.selected == nil || b.selected[c.ID]) {
 			out = append(out, c)
 		}
 	}
@@ -90,6 +129,106 @@ func (b *Benchmark) Control(id string) (Control, bool) {
 		}
 	}
 	return Control{}, false
+}
+
+// ControlsOf lists the controls a check serves.
+func (b *Benchmark) ControlsOf(checkID string) []Control {
+	var out []Control
+	for _, c := range b.Controls {
+		for _, id := range c.Checks {
+			if id == checkID {
+				out = append(out, c)
+			}
+		}
+	}
+	return out
+}
+
+// Select restricts a run to some controls. only names the controls to evaluate (all evaluated ones
+// when empty); skip names controls to leave out. Each name is a control id (5.4.1), a section, whose
+// controls it stands for (5.4, 4), or a check id, standing for the controls it serves. A name that
+// matches no evaluated control is an error listing what can be named; so is a selection that leaves
+// nothing to evaluate.
+func (b *Benchmark) Select(only, skip []string) (*Benchmark, error) {
+	want := map[string]bool{}
+	if len(only) == 0 {
+		for _, c := range b.Controls {
+			if c.Evaluated() {
+				want[c.ID] = true
+			}
+		}
+	}
+	for _, name := range only {
+		ids, err := b.resolve(name, "--controls")
+		if err != nil {
+			return nil, err
+		}
+		for _, id := range ids {
+			want[id] = true
+		}
+	}
+	for _, name := range skip {
+		ids, err := b.resolve(name, "--skip-controls")
+		if err != nil {
+			return nil, err
+		}
+		for _, id := range ids {
+			delete(want, id)
+		}
+	}
+	if len(want) == 0 {
+		return nil, fmt.Errorf("the selection leaves no control to evaluate (evaluated controls: %s)", strings.Join(b.evaluatedIDs(), ", "))
+	}
+	out := *b
+	out.selected = want
+	return &out, nil
+}
+
+// resolve turns a name given to a flag into the evaluated controls it stands for.
+func (b *Benchmark) resolve(name, flag string) ([]string, error) {
+	name = strings.TrimSpace(name)
+	var ids []string
+	var matched []Control
+	for _, c := range b.Controls {
+		if c.ID == name || strings.HasPrefix(c.ID, name+".") || containsString(c.Checks, name) {
+			matched = append(matched, c)
+		}
+	}
+	for _, c := range matched {
+		if c.Evaluated() {
+			ids = append(ids, c.ID)
+		}
+	}
+	switch {
+	case name == "":
+		return nil, fmt.Errorf("%s: an empty control id", flag)
+	case len(matched) == 0:
+		return nil, fmt.Errorf("%s: %q is not a control, a section or a check of %s %s (evaluated controls: %s; checks: %s)",
+			flag, name, b.Title, b.Version, strings.Join(b.evaluatedIDs(), ", "), strings.Join(check.IDs(), ", "))
+	case len(ids) == 0:
+		return nil, fmt.Errorf("%s: %s is not evaluated by eksguard (its data is %s); evaluated controls: %s",
+			flag, name, matched[0].Source, strings.Join(b.evaluatedIDs(), ", "))
+	}
+	return ids, nil
+}
+
+func (b *Benchmark) evaluatedIDs() []string {
+	var ids []string
+	for _, c := range b.Controls {
+		if c.Evaluated() {
+			ids = append(ids, c.ID)
+		}
+	}
+	return ids
+}
+
+func containsString(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
 }
 
 // ClusterResource identifies a cluster in results.
@@ -115,6 +254,7 @@ func (b *Benchmark) EvaluateCluster(c *model.Cluster) []finding.Result {
 			Control:     ctl.ID,
 			CheckID:     chosenID,
 			Title:       ctl.Title,
+			Severity:    string(ctl.Severity()),
 			Status:      chosen.Status,
 			Resource:    ClusterResource(c),
 			Reason:      chosen.Reason,
@@ -171,6 +311,7 @@ func (b *Benchmark) ErrorResults(e model.Error) []finding.Result {
 			Control:  ctl.ID,
 			CheckID:  ctl.Checks[0],
 			Title:    ctl.Title,
+			Severity: string(ctl.Severity()),
 			Status:   finding.Error,
 			Resource: res,
 			Reason:   reason,

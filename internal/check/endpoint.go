@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/eksguard/eksguard/internal/cidrset"
-	"github.com/eksguard/eksguard/internal/finding"
 	"github.com/eksguard/eksguard/internal/model"
 )
 
@@ -47,29 +46,25 @@ const (
 	PublicUnknown    = "unknown"
 )
 
-// endpointState is the shared reading of a cluster's endpoint settings that both endpoint checks judge.
-type endpointState struct {
+// endpoint is the shared, three-valued reading of a cluster's endpoint settings that both endpoint
+// checks judge.
+type endpoint struct {
 	ev *EndpointEvidence
-	// unknown is non-empty when the settings cannot be judged; manual when the control does not apply
-	// to this kind of cluster.
-	unknown, manual string
-	unknownLoc      *model.Location
-	// cidrUnknown is set when the allowlist cannot be resolved (an IaC expression); only checks that
-	// read the allowlist are affected by it.
-	cidrUnknown     string
-	cidrUnknownLoc  *model.Location
-	public, private bool
-	open            bool
-	openWhy         string
-	set             *cidrset.Set
-}
-
-// DefaultPublicAccessCIDRs is what EKS admits when a public endpoint has no allowlist.
-func DefaultPublicAccessCIDRs(ipFamily string) []string {
-	if strings.EqualFold(ipFamily, "ipv6") {
-		return []string{"0.0.0.0/0", "::/0"}
-	}
-	return []string{"0.0.0.0/0"}
+	// public and private are the two switches. EKS never has both off, so when one is unknown and
+	// the other known to be off, the unknown one is on (derived says so).
+	public, private Tri
+	derived         string
+	// open says whether the public allowlist admits the whole internet; Maybe when the allowlist is
+	// unknown. It matters only when the public endpoint may be on.
+	open    Tri
+	openWhy string
+	set     *cidrset.Set
+	// invalid is set for data EKS cannot return (both endpoints off, an entry that is not a CIDR
+	// block): no verdict can be given on it.
+	invalid    string
+	invalidLoc *model.Location
+	// unknown names the unknown fields that matter, with why each is unknown.
+	unknownPublic, unknownPrivate, unknownCIDRs string
 }
 
 func boolPtr(b model.Bool) *bool {
@@ -80,7 +75,14 @@ func boolPtr(b model.Bool) *bool {
 	return &v
 }
 
-func readEndpoint(c *model.Cluster) endpointState {
+func origin(o model.Origin) model.Origin {
+	if o == "" {
+		return model.OriginUnknown
+	}
+	return o
+}
+
+func readEndpoint(c *model.Cluster) endpoint {
 	cidrs := c.PublicAccessCIDRs.Values
 	if cidrs == nil {
 		cidrs = []string{}
@@ -101,49 +103,38 @@ func readEndpoint(c *model.Cluster) endpointState {
 		UpdatesError:               c.UpdatesError,
 		Notes:                      c.Notes,
 	}
-	st := endpointState{ev: ev}
+	e := endpoint{ev: ev, public: boolTri(c.EndpointPublicAccess), private: boolTri(c.EndpointPrivateAccess), open: Maybe}
+	if e.public == Maybe {
+		e.unknownPublic = unknownField(model.FieldEndpointPublicAccess, c.EndpointPublicAccess.Detail)
+	}
+	if e.private == Maybe {
+		e.unknownPrivate = unknownField(model.FieldEndpointPrivateAccess, c.EndpointPrivateAccess.Detail)
+	}
 	switch {
-	case c.Connector && c.Status != model.StatusPending:
-		st.manual = "registered (EKS Connector) cluster: its API server endpoint is not managed by EKS; assess it where the cluster runs"
-		return st
-	case c.Status == model.StatusCreating:
-		st.unknown = "cluster is CREATING: its endpoint settings are not final until it is ACTIVE; scan again later"
-		return st
-	case c.Status == model.StatusPending:
-		st.unknown = "registered cluster is PENDING: it has not connected, so there is nothing to judge yet"
-		return st
+	case e.public == False && e.private == False:
+		e.invalid = "both endpoints are reported disabled, which EKS never allows; the data is wrong or incomplete, so re-read the cluster"
+		e.invalidLoc = c.EndpointPublicAccess.Loc
+		return e
+	case e.public == Maybe && e.private == False:
+		e.public, e.derived = True, fmt.Sprintf("%s, but EKS keeps at least one endpoint on and private access is off, so the public endpoint is on", e.unknownPublic)
+		e.unknownPublic = ""
+	case e.private == Maybe && e.public == False:
+		e.private, e.derived = True, fmt.Sprintf("%s, but EKS keeps at least one endpoint on and the public endpoint is off, so private access is on", e.unknownPrivate)
+		e.unknownPrivate = ""
 	}
-	for _, f := range []struct {
-		name string
-		v    model.Bool
-	}{{"endpointPublicAccess", c.EndpointPublicAccess}, {"endpointPrivateAccess", c.EndpointPrivateAccess}} {
-		if !f.v.Known() {
-			st.unknown = unknownReason(f.name, f.v.Detail)
-			st.unknownLoc = f.v.Loc
-			return st
-		}
-	}
-	st.public, st.private = c.EndpointPublicAccess.Value, c.EndpointPrivateAccess.Value
-	if !st.public && !st.private {
-		st.unknown = "both endpoints are reported disabled, which EKS never allows; the data is wrong or incomplete, so re-read the cluster"
-		st.unknownLoc = c.EndpointPublicAccess.Loc
-		return st
-	}
-	zero := "0"
-	var zero4 uint64
-	if !st.public {
+	zero, zero4 := "0", uint64(0)
+	if e.public == False {
 		ev.PublicEndpoint = PublicDisabled
 		ev.AdmittedIPv4Addresses, ev.AdmittedIPv6Addresses = &zero4, &zero
-		return st
+		return e
 	}
 	if !c.PublicAccessCIDRs.Known() {
-		st.cidrUnknown = unknownReason("publicAccessCidrs", c.PublicAccessCIDRs.Detail)
-		st.cidrUnknownLoc = c.PublicAccessCIDRs.Loc
-		return st
+		e.unknownCIDRs = unknownField(model.FieldPublicAccessCIDRs, c.PublicAccessCIDRs.Detail)
+		return e
 	}
 	effective := cidrs
 	if len(cidrs) == 0 {
-		effective = DefaultPublicAccessCIDRs(c.IPFamily)
+		effective = model.DefaultPublicAccessCIDRs(c.IPFamily)
 	}
 	set, err := cidrset.Parse(effective)
 	if err != nil {
@@ -151,24 +142,57 @@ func readEndpoint(c *model.Cluster) endpointState {
 		// An entry that is not a CIDR block is data EKS could not have accepted: the whole record is
 		// suspect, so neither control is judged on it.
 		if errors.As(err, &pe) {
-			st.unknown = fmt.Sprintf("publicAccessCidrs has entries that are not CIDR blocks (%s), so what the public endpoint admits cannot be judged", strings.Join(quote(pe.Invalid), ", "))
+			e.invalid = fmt.Sprintf("publicAccessCidrs has entries that are not CIDR blocks (%s), so what the public endpoint admits cannot be judged", strings.Join(quote(pe.Invalid), ", "))
 		} else {
-			st.unknown = "publicAccessCidrs cannot be read: " + err.Error()
+			e.invalid = "publicAccessCidrs cannot be read: " + err.Error()
 		}
-		st.unknownLoc = c.PublicAccessCIDRs.Loc
-		return st
+		e.invalidLoc = c.PublicAccessCIDRs.Loc
+		return e
 	}
-	st.set = set
+	e.set = set
 	ev.EffectivePublicAccessCidrs = effective
 	n4, n6 := set.IPv4Count(), set.IPv6Count().String()
 	ev.AdmittedIPv4Addresses, ev.AdmittedIPv6Addresses = &n4, &n6
-	st.open, st.openWhy = openness(cidrs, effective, set)
-	if st.open {
-		ev.PublicEndpoint = PublicOpen
-	} else {
+	open, why := openness(cidrs, effective, set)
+	e.open, e.openWhy = Of(open), why
+	if e.public == True {
 		ev.PublicEndpoint = PublicRestricted
+		if open {
+			ev.PublicEndpoint = PublicOpen
+		}
 	}
-	return st
+	return e
+}
+
+// exposed is whether the public endpoint answers the whole internet.
+func (e endpoint) exposed() Tri { return e.public.And(e.open) }
+
+// unknowns lists, for an UNKNOWN reason, the unknown fields that could change the verdict.
+func (e endpoint) unknowns(withCIDRs bool) string {
+	var parts []string
+	for _, u := range []string{e.unknownPublic, e.unknownPrivate} {
+		if u != "" {
+			parts = append(parts, u)
+		}
+	}
+	if withCIDRs && e.unknownCIDRs != "" && e.public != False {
+		parts = append(parts, e.unknownCIDRs)
+	}
+	return strings.Join(parts, "; ")
+}
+
+// whatever is a clause for a verdict that holds whatever the unknown fields are, naming them.
+func whatever(parts ...string) string {
+	var names []string
+	for _, p := range parts {
+		if p != "" {
+			names = append(names, p)
+		}
+	}
+	if len(names) == 0 {
+		return ""
+	}
+	return "; this holds whatever the unknown settings are: " + strings.Join(names, "; ")
 }
 
 // openness says whether an allowlist admits the whole internet, and in words why.
@@ -194,20 +218,6 @@ func openness(cidrs, effective []string, set *cidrset.Set) (bool, string) {
 	return false, ""
 }
 
-func origin(o model.Origin) model.Origin {
-	if o == "" {
-		return model.OriginUnknown
-	}
-	return o
-}
-
-func unknownReason(field, detail string) string {
-	if detail == "" {
-		detail = "no value"
-	}
-	return fmt.Sprintf("%s is unknown (%s), so the endpoint cannot be judged", field, detail)
-}
-
 func quote(s []string) []string {
 	out := make([]string, len(s))
 	for i, v := range s {
@@ -217,17 +227,17 @@ func quote(s []string) []string {
 }
 
 // describeAllowlist says in a few words what a restricted allowlist admits.
-func describeAllowlist(st endpointState) string {
-	n := len(st.ev.PublicAccessCidrs)
+func (e endpoint) describeAllowlist() string {
+	n := len(e.ev.PublicAccessCidrs)
 	blocks := "blocks"
 	if n == 1 {
 		blocks = "block"
 	}
 	parts := []string{}
-	if v4 := *st.ev.AdmittedIPv4Addresses; v4 > 0 {
+	if v4 := *e.ev.AdmittedIPv4Addresses; v4 > 0 {
 		parts = append(parts, plural(thousands(v4), "IPv4 address"))
 	}
-	if v6 := *st.ev.AdmittedIPv6Addresses; v6 != "0" {
+	if v6 := *e.ev.AdmittedIPv6Addresses; v6 != "0" {
 		parts = append(parts, plural(v6, "IPv6 address"))
 	}
 	return fmt.Sprintf("%d %s (%s)", n, blocks, strings.Join(parts, " and "))
@@ -252,87 +262,26 @@ func thousands(n uint64) string {
 	return b.String()
 }
 
-// cliRemediation is the aws CLI command that applies settings to a live cluster.
-func cliRemediation(c *model.Cluster, settings string) string {
-	if !c.Source.Live() {
-		return ""
-	}
-	return fmt.Sprintf("aws eks update-cluster-config --region %s --name %s --resources-vpc-config %s",
-		shellQuote(c.Region), shellQuote(c.Name), settings)
+// endpointLinks document the endpoint checks.
+var endpointLinks = []Link{
+	{Title: "Amazon EKS cluster endpoint access control", URL: "https://docs.aws.amazon.com/eks/latest/userguide/cluster-endpoint.html"},
+	{Title: "EKS Best Practices: make the cluster endpoint private", URL: "https://docs.aws.amazon.com/eks/latest/best-practices/protecting-the-infrastructure.html"},
+	{Title: "CIS Amazon EKS Benchmark", URL: "https://www.cisecurity.org/benchmark/kubernetes"},
 }
 
-// iacRemediation says in words what to change in a declared cluster; IaC adapters add the exact edit.
-func iacRemediation(c *model.Cluster, settings string) string {
-	if c.Source.Live() {
-		return ""
-	}
-	return "set " + settings + " in the cluster definition"
+// endpointCalls are what the endpoint checks read on a live cluster.
+var endpointCalls = []APICall{
+	{Action: "eks:ListClusters", What: "every cluster of the region (not needed with --cluster)"},
+	{Action: "eks:DescribeCluster", What: "resourcesVpcConfig.endpointPublicAccess, endpointPrivateAccess and publicAccessCidrs"},
+	{Action: "eks:ListUpdates", What: "the updates in progress of an UPDATING cluster, for the evidence"},
+	{Action: "eks:DescribeUpdate", What: "each of those updates"},
 }
 
-// guardedFix is the eksguard fix command that plans the same change with safety checks; it only
-// plans, so it is safe to copy and run.
-func guardedFix(c *model.Cluster, target string) string {
-	if !c.Source.Live() {
-		return ""
-	}
-	return fmt.Sprintf("eksguard fix --cluster %s --region %s %s", shellQuote(c.Name), shellQuote(c.Region), target)
-}
-
-func remediation(c *model.Cluster, settings string) string {
-	if c.Source.Live() {
-		return cliRemediation(c, settings)
-	}
-	return iacRemediation(c, strings.ReplaceAll(settings, ",", " and "))
-}
-
-func shellQuote(s string) string {
-	safe := s != ""
-	for _, r := range s {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./:@", r)) {
-			safe = false
-			break
-		}
-	}
-	if safe {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-}
-
-// firstLoc returns the first non-nil location, falling back to the cluster's own.
-func firstLoc(c *model.Cluster, locs ...*model.Location) *model.Location {
-	for _, l := range locs {
-		if l != nil {
-			return l
-		}
-	}
-	return c.Loc
-}
-
-// statusNote tells, for a cluster that is not ACTIVE, that the verdict is on settings that may be
-// about to change.
-func statusNote(c *model.Cluster) string {
-	switch c.Status {
-	case "", model.StatusActive, model.StatusCreating, model.StatusPending:
-		return ""
-	}
-	note := "; judged on the settings it reports while " + c.Status
-	if len(c.Updates) > 0 {
-		ids := make([]string, len(c.Updates))
-		for i, u := range c.Updates {
-			ids[i] = u.Type + " " + u.ID
-		}
-		note += " (in progress: " + strings.Join(ids, ", ") + ")"
-	}
-	return note
-}
-
-func unknownOutcome(c *model.Cluster, st endpointState) (Outcome, bool) {
-	switch {
-	case st.manual != "":
-		return Outcome{Status: finding.Manual, Reason: st.manual, Evidence: st.ev, Location: c.Loc}, true
-	case st.unknown != "":
-		return Outcome{Status: finding.Unknown, Reason: st.unknown, Evidence: st.ev, Location: firstLoc(c, st.unknownLoc)}, true
-	}
-	return Outcome{}, false
+// endpointIaC says where each format writes the endpoint settings.
+var endpointIaC = []IaCField{
+	{FormatTerraform, "aws_eks_cluster.vpc_config.endpoint_public_access, endpoint_private_access, public_access_cidrs", "public true, private false, allowlist 0.0.0.0/0 (the AWS provider's and EKS's defaults)"},
+	{FormatTerraformModule, "cluster_endpoint_public_access, cluster_endpoint_private_access, cluster_endpoint_public_access_cidrs (v17-v20); endpoint_public_access, endpoint_private_access, endpoint_public_access_cidrs (v21)", "v17-v18 public on and private off; v19 and later private on and public off"},
+	{FormatTerraformPlan, "resource_changes[].change.after.vpc_config[0].endpoint_public_access, endpoint_private_access, public_access_cidrs", "as for aws_eks_cluster"},
+	{FormatCloudFormationYAML, "AWS::EKS::Cluster Properties.ResourcesVpcConfig.EndpointPublicAccess, EndpointPrivateAccess, PublicAccessCidrs", "public true, private false, allowlist 0.0.0.0/0"},
+	{FormatEksctl, "vpc.clusterEndpoints.publicAccess, privateAccess; vpc.publicAccessCIDRs; privateCluster.enabled", "public on, private off, allowlist 0.0.0.0/0"},
 }

@@ -50,9 +50,21 @@ func TestEndpointVerdicts(t *testing.T) {
 		{name: "public field missing", cluster: with(live(true, true, "0.0.0.0/0"), func(c *model.Cluster) {
 			c.EndpointPublicAccess = model.Unknown("missing from the DescribeCluster response")
 		}), want541: U, want542: U, reason541: "endpointPublicAccess is unknown (missing"},
-		{name: "private field missing", cluster: with(live(false, true), func(c *model.Cluster) {
+		{name: "private field missing with public off: EKS keeps one endpoint on", cluster: with(live(false, true), func(c *model.Cluster) {
 			c.EndpointPrivateAccess = model.Unknown("missing from the DescribeCluster response")
-		}), want541: U, want542: U, reason541: "endpointPrivateAccess is unknown"},
+		}), want541: P, want542: P, reason541: "EKS keeps at least one endpoint on"},
+		{name: "private field missing with public open fails whatever it is", cluster: with(live(true, true, "0.0.0.0/0"), func(c *model.Cluster) {
+			c.EndpointPrivateAccess = model.Unknown("missing from the DescribeCluster response")
+		}), want541: F, want542: F, reason541: "endpointPrivateAccess is unknown (missing from the DescribeCluster response)"},
+		{name: "private field missing with a restricted allowlist", cluster: with(live(true, true, "203.0.113.0/24"), func(c *model.Cluster) {
+			c.EndpointPrivateAccess = model.Unknown("var.private has no value")
+		}), want541: U, want542: F, reason541: "endpointPrivateAccess is unknown (var.private has no value)"},
+		{name: "public field unknown, restricted allowlist, private on passes 5.4.1", cluster: with(live(true, true, "203.0.113.0/24"), func(c *model.Cluster) {
+			c.EndpointPublicAccess = model.Unknown("var.public has no value")
+		}), want541: P, want542: U, reason541: "whether or not the public endpoint is on"},
+		{name: "public field unknown with private off: public must be on", cluster: with(live(true, false, "0.0.0.0/0"), func(c *model.Cluster) {
+			c.EndpointPublicAccess = model.Unknown("var.public has no value")
+		}), want541: F, want542: F, reason541: "so the public endpoint is on"},
 		{name: "unparseable cidr", cluster: live(true, true, "203.0.113.5"), want541: U, want542: U, reason541: `"203.0.113.5"`},
 		{name: "unparseable cidr with host list", cluster: live(true, false, "203.0.113.0/24", "any"), want541: U, want542: U, reason541: `"any"`},
 		{name: "unresolved allowlist with public on", cluster: with(live(true, true), func(c *model.Cluster) {
@@ -135,7 +147,7 @@ func TestRemediationCommands(t *testing.T) {
 	tests := []struct {
 		name string
 		c    *model.Cluster
-		chk  Check
+		chk  *Check
 		want string
 	}{
 		{"open cluster goes private", live(true, true, "0.0.0.0/0"), EndpointRestricted,

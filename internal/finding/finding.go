@@ -3,8 +3,10 @@
 package finding
 
 import (
+	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/eksguard/eksguard/internal/model"
 )
@@ -44,10 +46,12 @@ const (
 
 // Result is one control evaluated on one resource.
 type Result struct {
-	Control  string   `json:"control"`
-	CheckID  string   `json:"checkId"`
-	Title    string   `json:"title"`
-	Status   Status   `json:"status"`
+	Control string `json:"control"`
+	CheckID string `json:"checkId"`
+	Title   string `json:"title"`
+	// Severity is the control's: high, medium or low.
+	Severity string `json:"severity"`
+	Status   Status `json:"status"`
 	Resource Resource `json:"resource"`
 	Reason   string   `json:"reason"`
 	// Evidence is check specific and always a JSON object.
@@ -87,13 +91,54 @@ type Report struct {
 	SchemaVersion string    `json:"schemaVersion"`
 	Tool          Tool      `json:"tool"`
 	Benchmark     Benchmark `json:"benchmark"`
-	Results       []Result  `json:"results"`
-	Summary       Summary   `json:"summary"`
+	// GeneratedAt is when the report was made, in UTC.
+	GeneratedAt time.Time `json:"generatedAt"`
+	// Controls are the ids of the controls the run evaluated, in numeric order.
+	Controls []string `json:"controls"`
+	Results  []Result `json:"results"`
+	Summary  Summary  `json:"summary"`
 	// Skipped lists parts of the estate not scanned on purpose, with why.
 	Skipped []model.Skip `json:"skipped"`
-	// Problems lists input that could not be read (IaC parse errors), as file:line: message.
-	Problems []string `json:"problems"`
+	// Problems lists input that could not be read (IaC parse errors and the like).
+	Problems []Problem `json:"problems"`
 }
+
+// Problem is input that could not be read or used: a file that does not parse, a value Terraform
+// would reject, a limit reached. Line and Column are 1-based, 0 when unknown.
+type Problem struct {
+	File    string `json:"file"`
+	Line    int    `json:"line"`
+	Column  int    `json:"column"`
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// String is the problem as compilers write one: file:line:column: message.
+func (p Problem) String() string {
+	switch {
+	case p.Line > 0 && p.Column > 0:
+		return fmt.Sprintf("%s:%d:%d: %s", p.File, p.Line, p.Column, p.Message)
+	case p.Line > 0:
+		return fmt.Sprintf("%s:%d: %s", p.File, p.Line, p.Message)
+	}
+	return fmt.Sprintf("%s: %s", p.File, p.Message)
+}
+
+// Problem codes say what kind of problem it is, for tools that filter them.
+const (
+	ProblemRead        = "read"         // the file cannot be read (permissions, I/O)
+	ProblemNotRegular  = "not-regular"  // a pipe, socket or device named like input
+	ProblemTooLarge    = "too-large"    // over the size limit
+	ProblemLink        = "link-outside" // a symbolic link out of the scanned tree
+	ProblemNotIaC      = "not-iac"      // named on the command line, and no reader recognises it
+	ProblemSyntax      = "syntax"       // does not parse
+	ProblemNesting     = "nesting"      // nested too deeply to parse safely
+	ProblemInvalid     = "invalid"      // parses, but the tool that owns the format rejects it
+	ProblemUnsupported = "unsupported"  // valid, but not something eksguard reads
+	ProblemLimit       = "limit"        // an evaluation or instance limit was reached
+	ProblemCycle       = "cycle"        // modules or values that refer to themselves
+	ProblemFlag        = "flag"         // a --var or --var-file value
+)
 
 // Tool names the program that wrote the report.
 type Tool struct {
@@ -107,8 +152,9 @@ type Benchmark struct {
 	Version string `json:"version"`
 }
 
-// SchemaVersion is the version of the JSON report contract.
-const SchemaVersion = "1"
+// SchemaVersion is the version of the JSON report contract. Version 2 added generatedAt, controls,
+// severity on results, and problems as objects instead of strings.
+const SchemaVersion = "2"
 
 // Finish sorts results stably and computes the summary. Call it once all results are in.
 func (r *Report) Finish() {
@@ -119,7 +165,10 @@ func (r *Report) Finish() {
 		r.Skipped = []model.Skip{}
 	}
 	if r.Problems == nil {
-		r.Problems = []string{}
+		r.Problems = []Problem{}
+	}
+	if r.Controls == nil {
+		r.Controls = []string{}
 	}
 	sort.SliceStable(r.Results, func(i, j int) bool { return less(r.Results[i], r.Results[j]) })
 	r.Summary = Count(r.Results)
@@ -143,7 +192,7 @@ func less(a, b Result) bool {
 	for i := range ka {
 		if c := strings.Compare(ka[i], kb[i]); c != 0 {
 			if i == 5 {
-				return controlLess(ka[i], kb[i])
+				return ControlLess(ka[i], kb[i])
 			}
 			return c < 0
 		}
@@ -158,8 +207,8 @@ func locKey(l *model.Location) string {
 	return l.File
 }
 
-// controlLess orders control ids numerically part by part, so 5.4.10 follows 5.4.9.
-func controlLess(a, b string) bool {
+// ControlLess orders control ids numerically part by part, so 4.1.10 follows 4.1.9.
+func ControlLess(a, b string) bool {
 	pa, pb := strings.Split(a, "."), strings.Split(b, ".")
 	for i := 0; i < len(pa) && i < len(pb); i++ {
 		if len(pa[i]) != len(pb[i]) {

@@ -46,6 +46,17 @@ type Strings struct {
 // Known reports whether the list can be relied on.
 func (s Strings) Known() bool { return s.Origin == OriginExplicit || s.Origin == OriginDefault }
 
+// String is a text setting with its origin (an authentication mode, a key ARN).
+type String struct {
+	Value  string    `json:"value"`
+	Origin Origin    `json:"origin"`
+	Loc    *Location `json:"location,omitempty"`
+	Detail string    `json:"detail,omitempty"`
+}
+
+// Known reports whether the text can be relied on.
+func (s String) Known() bool { return s.Origin == OriginExplicit || s.Origin == OriginDefault }
+
 // Explicit, Default and Unknown build values tersely in adapters and tests.
 func Explicit(v bool) Bool { return Bool{Value: v, Origin: OriginExplicit} }
 
@@ -56,6 +67,30 @@ func Default(v bool, detail string) Bool {
 
 // Unknown builds a value that cannot be resolved; detail says why.
 func Unknown(detail string) Bool { return Bool{Origin: OriginUnknown, Detail: detail} }
+
+// ExplicitString builds an explicit text value.
+func ExplicitString(v string) String { return String{Value: v, Origin: OriginExplicit} }
+
+// DefaultString builds a text value filled in by an adapter; detail names the default.
+func DefaultString(v, detail string) String {
+	return String{Value: v, Origin: OriginDefault, Detail: detail}
+}
+
+// UnknownString builds a text value that cannot be resolved; detail says why.
+func UnknownString(detail string) String { return String{Origin: OriginUnknown, Detail: detail} }
+
+// UnknownList builds a list that cannot be resolved; detail says why.
+func UnknownList(detail string) Strings {
+	return Strings{Values: []string{}, Origin: OriginUnknown, Detail: detail}
+}
+
+// DefaultList builds a list filled in by an adapter; detail names the default.
+func DefaultList(detail string, v ...string) Strings {
+	if v == nil {
+		v = []string{}
+	}
+	return Strings{Values: v, Origin: OriginDefault, Detail: detail}
+}
 
 // ExplicitList builds an explicit list; a nil slice becomes empty so JSON never says null.
 func ExplicitList(v ...string) Strings {
@@ -111,6 +146,15 @@ type Cluster struct {
 	EndpointPublicAccess  Bool    `json:"endpointPublicAccess"`
 	EndpointPrivateAccess Bool    `json:"endpointPrivateAccess"`
 	PublicAccessCIDRs     Strings `json:"publicAccessCidrs"`
+	// EnabledLogTypes are the control plane log types sent to CloudWatch Logs (logging.clusterLogging
+	// entries with enabled true); the others are disabled.
+	EnabledLogTypes Strings `json:"enabledLogTypes"`
+	// AuthenticationMode is accessConfig.authenticationMode: CONFIG_MAP, API_AND_CONFIG_MAP or API.
+	AuthenticationMode String `json:"authenticationMode"`
+	// SecretsKeyARN is the KMS key of the encryptionConfig entry that covers Kubernetes secrets; an
+	// empty known value means secrets are not encrypted with a key of the account's (EKS's own
+	// default encryption uses AWS-owned keys).
+	SecretsKeyARN String `json:"secretsKeyArn"`
 
 	VpcID                  string   `json:"vpcId,omitempty"`
 	ClusterSecurityGroupID string   `json:"clusterSecurityGroupId,omitempty"`

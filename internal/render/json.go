@@ -28,6 +28,8 @@ func (jsonWriter) Write(w io.Writer, r *finding.Report) error {
 	field("schemaVersion", r.SchemaVersion, false)
 	field("tool", r.Tool, false)
 	field("benchmark", r.Benchmark, false)
+	field("generatedAt", r.GeneratedAt, false)
+	field("controls", orEmpty(r.Controls), false)
 	if len(r.Results) == 0 {
 		ew.printf("  \"results\": [],\n")
 	} else {

@@ -23,7 +23,9 @@ func sampleReport() *finding.Report {
 	mk := func(name string, pub, priv bool, cidrs ...string) *model.Cluster {
 		return &model.Cluster{Name: name, Account: "111111111111", Region: "us-east-1", Source: model.SourceAWS, Status: model.StatusActive,
 			ARN: "arn:aws:eks:us-east-1:111111111111:cluster/" + name, CreatedAt: &created,
-			EndpointPublicAccess: model.Explicit(pub), EndpointPrivateAccess: model.Explicit(priv), PublicAccessCIDRs: model.ExplicitList(cidrs...)}
+			EndpointPublicAccess: model.Explicit(pub), EndpointPrivateAccess: model.Explicit(priv), PublicAccessCIDRs: model.ExplicitList(cidrs...),
+			EnabledLogTypes: model.ExplicitList("api", "audit"), AuthenticationMode: model.ExplicitString(model.AuthAPIAndConfigMap),
+			SecretsKeyARN: model.ExplicitString("arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab")}
 	}
 	inv := &model.Inventory{
 		Clusters: []*model.Cluster{
@@ -35,10 +37,19 @@ func sampleReport() *finding.Report {
 		Errors: []model.Error{{Account: "111111111111", Region: "eu-west-1", Operation: "eks:ListClusters", Code: "AccessDeniedException", Message: "AccessDeniedException: not authorized", AccessDenied: true}},
 	}
 	b := benchmark.Default()
-	rep := &finding.Report{SchemaVersion: finding.SchemaVersion, Tool: finding.Tool{Name: "eksguard", Version: "test"}, Benchmark: b.Ref()}
+	rep := &finding.Report{SchemaVersion: finding.SchemaVersion, Tool: finding.Tool{Name: "eksguard", Version: "test"}, Benchmark: b.Ref(),
+		GeneratedAt: time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC), Controls: controlIDs(b)}
 	rep.Results = b.EvaluateInventory(inv)
 	rep.Finish()
 	return rep
+}
+
+func controlIDs(b *benchmark.Benchmark) []string {
+	var out []string
+	for _, c := range b.Evaluated() {
+		out = append(out, c.ID)
+	}
+	return out
 }
 
 func golden(t *testing.T, name string, got []byte) {
@@ -104,7 +115,7 @@ func TestJSONContract(t *testing.T) {
 	if err := json.Unmarshal(buf.Bytes(), &doc); err != nil {
 		t.Fatal(err)
 	}
-	if doc.SchemaVersion != "1" || doc.Tool.Name != "eksguard" || doc.Benchmark.ID != "cis-eks" || doc.Benchmark.Version != "1.8.0" {
+	if doc.SchemaVersion != "2" || doc.Tool.Name != "eksguard" || doc.Benchmark.ID != "cis-eks" || doc.Benchmark.Version != "1.8.0" {
 		t.Errorf("header = %+v", doc)
 	}
 	for _, k := range []string{"PASS", "FAIL", "UNKNOWN", "ERROR", "MANUAL"} {
@@ -112,7 +123,7 @@ func TestJSONContract(t *testing.T) {
 			t.Errorf("summary lacks %s", k)
 		}
 	}
-	if doc.Summary["FAIL"] != 3 || doc.Summary["PASS"] != 3 || doc.Summary["UNKNOWN"] != 2 || doc.Summary["ERROR"] != 2 {
+	if doc.Summary["FAIL"] != 7 || doc.Summary["PASS"] != 11 || doc.Summary["UNKNOWN"] != 2 || doc.Summary["ERROR"] != 5 {
 		t.Errorf("summary = %v", doc.Summary)
 	}
 	for _, r := range doc.Results {

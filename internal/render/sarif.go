@@ -2,17 +2,17 @@ package render
 
 import (
 	"crypto/sha256"
+	"fmt"
 	"encoding/hex"
 	"encoding/json"
 	"io"
 	"net/url"
 	"os"
 	"path/filepath"
-	"regexp"
-	"strconv"
 	"strings"
 
 	"github.com/eksguard/eksguard/internal/benchmark"
+	"github.com/eksguard/eksguard/internal/check"
 	"github.com/eksguard/eksguard/internal/finding"
 )
 
@@ -113,9 +113,15 @@ type sarifInvocation struct {
 }
 
 type sarifNotification struct {
-	Level     string          `json:"level"`
-	Message   sarifText       `json:"message"`
-	Locations []sarifLocation `json:"locations,omitempty"`
+	Level      string           `json:"level"`
+	Message    sarifText        `json:"message"`
+	Locations  []sarifLocation  `json:"locations,omitempty"`
+	Descriptor *sarifDescriptor `json:"descriptor,omitempty"`
+}
+
+// sarifDescriptor names the kind of a notification: the problem's code.
+type sarifDescriptor struct {
+	ID string `json:"id"`
 }
 
 type sarifResult struct {
@@ -145,7 +151,8 @@ type sarifArtifactLoc struct {
 }
 
 type sarifRegion struct {
-	StartLine int `json:"startLine"`
+	StartLine   int `json:"startLine"`
+	StartColumn int `json:"startColumn,omitempty"`
 }
 
 type sarifLogical struct {
@@ -154,48 +161,8 @@ type sarifLogical struct {
 	Kind               string `json:"kind"`
 }
 
-// ruleText is what a rule says beyond the control's title, by permanent check id.
-type ruleText struct {
-	full, help, markdown, severity string
-}
-
-const endpointDoc = "https://docs.aws.amazon.com/eks/latest/userguide/cluster-endpoint.html"
-
-var ruleTexts = map[string]ruleText{
-	"eks-endpoint-restricted": {
-		full: "The EKS API server endpoint must not be reachable from the whole internet: private endpoint access on, and the public endpoint either disabled or limited to an allowlist of CIDR blocks that covers neither every IPv4 nor every IPv6 address. An empty allowlist means 0.0.0.0/0.",
-		help: "Turn private endpoint access on, and either turn public access off or restrict it to the networks that need it. " +
-			"Terraform (aws_eks_cluster vpc_config): endpoint_private_access = true, endpoint_public_access = false, or public_access_cidrs = [\"203.0.113.0/24\"]. " +
-			"CloudFormation (AWS::EKS::Cluster ResourcesVpcConfig): EndpointPrivateAccess: true, EndpointPublicAccess: false, or PublicAccessCidrs. " +
-			"eksctl: vpc.clusterEndpoints.privateAccess: true, publicAccess: false, or vpc.publicAccessCIDRs. " +
-			"eksguard iac --format patch --target restrict --cidr CIDR writes the edit.",
-		markdown: "Turn **private endpoint access on**, and either turn **public access off** or restrict it to the networks that need it. " +
-			"An empty allowlist means `0.0.0.0/0`.\n\n" +
-			"| Format | Settings |\n| --- | --- |\n" +
-			"| Terraform `aws_eks_cluster` | `vpc_config { endpoint_private_access = true, endpoint_public_access = false }` or `public_access_cidrs = [\"203.0.113.0/24\"]` |\n" +
-			"| CloudFormation `AWS::EKS::Cluster` | `ResourcesVpcConfig: { EndpointPrivateAccess: true, EndpointPublicAccess: false }` or `PublicAccessCidrs` |\n" +
-			"| eksctl | `vpc.clusterEndpoints: { privateAccess: true, publicAccess: false }` or `vpc.publicAccessCIDRs` |\n\n" +
-			"`eksguard iac --format patch --target restrict --cidr CIDR` writes the edit. See [Amazon EKS cluster endpoint access control](" + endpointDoc + ").",
-		severity: "7.5",
-	},
-	"eks-endpoint-private": {
-		full: "The EKS API server endpoint should be private only: private endpoint access on and public endpoint access off, so that the API server is reachable only from the cluster's VPC and connected networks. An allowlist does not count: the public endpoint still answers the internet.",
-		help: "Turn private endpoint access on and public access off. " +
-			"Terraform (aws_eks_cluster vpc_config): endpoint_private_access = true, endpoint_public_access = false. " +
-			"CloudFormation (AWS::EKS::Cluster ResourcesVpcConfig): EndpointPrivateAccess: true, EndpointPublicAccess: false. " +
-			"eksctl: vpc.clusterEndpoints.privateAccess: true, publicAccess: false. " +
-			"Make sure the people and pipelines that use the API reach the VPC first (VPN, bastion, in-VPC CI). " +
-			"eksguard iac --format patch writes the edit.",
-		markdown: "Turn **private endpoint access on** and **public access off**. An allowlist does not count: the public endpoint still answers the internet.\n\n" +
-			"| Format | Settings |\n| --- | --- |\n" +
-			"| Terraform `aws_eks_cluster` | `vpc_config { endpoint_private_access = true, endpoint_public_access = false }` |\n" +
-			"| CloudFormation `AWS::EKS::Cluster` | `ResourcesVpcConfig: { EndpointPrivateAccess: true, EndpointPublicAccess: false }` |\n" +
-			"| eksctl | `vpc.clusterEndpoints: { privateAccess: true, publicAccess: false }` |\n\n" +
-			"Make sure the people and pipelines that use the API reach the VPC first (VPN, bastion, in-VPC CI). " +
-			"`eksguard iac --format patch` writes the edit. See [Amazon EKS cluster endpoint access control](" + endpointDoc + ").",
-		severity: "5.3",
-	},
-}
+// securityScore is the CVSS-like score GitHub code scanning sorts alerts by, for each severity.
+var securityScore = map[check.Severity]string{check.SeverityHigh: "7.5", check.SeverityMedium: "5.3", check.SeverityLow: "3.1"}
 
 // RuleID is the SARIF rule id of a control: "CIS-EKS-5.4.1".
 func RuleID(b finding.Benchmark, control string) string {
@@ -272,7 +239,7 @@ func (s sarifWriter) Write(w io.Writer, r *finding.Report) error {
 	return enc.Encode(sarifLog{Schema: sarifSchema, Version: sarifVersion, Runs: []sarifRun{run}})
 }
 
-// sarifRules lists the rules of every control the benchmark evaluates, in benchmark order.
+// sarifRules lists the rules of every control the run evaluated, in numeric order.
 func sarifRules(r *finding.Report) ([]sarifRule, map[string]int) {
 	rules := []sarifRule{}
 	index := map[string]int{}
@@ -280,40 +247,79 @@ func sarifRules(r *finding.Report) ([]sarifRule, map[string]int) {
 	if r.Benchmark.ID != b.ID || r.Benchmark.Version != b.Version {
 		return rules, index
 	}
-	for _, c := range b.Evaluated() {
-		id := RuleID(r.Benchmark, c.ID)
-		index[id] = len(rules)
+	for _, id := range r.Controls {
+		c, ok := b.Control(id)
+		if !ok || !c.Evaluated() {
+			continue
+		}
+		rid := RuleID(r.Benchmark, c.ID)
+		index[rid] = len(rules)
 		rules = append(rules, sarifRuleFor(r.Benchmark, c.ID, c.Title, c.Checks[0]))
 	}
 	return rules, index
 }
 
+// sarifRuleFor describes a control's rule from its check: what the check says of itself is the
+// rule's text, help, link and severity.
 func sarifRuleFor(b finding.Benchmark, control, title, checkID string) sarifRule {
-	txt, ok := ruleTexts[checkID]
-	if !ok {
-		txt = ruleText{full: title, help: title, severity: "5.0"}
-	}
-	name := checkID
-	if name == "" {
-		name = RuleID(b, control)
-	}
 	bench := strings.TrimSpace(b.ID + "-" + b.Version)
-	return sarifRule{
+	rule := sarifRule{
 		ID:                   RuleID(b, control),
-		Name:                 name,
+		Name:                 checkID,
 		ShortDescription:     sarifText{Text: title},
-		FullDescription:      sarifText{Text: txt.full},
-		Help:                 sarifMultiformat{Text: txt.help, Markdown: txt.markdown},
-		HelpURI:              endpointDoc,
+		FullDescription:      sarifText{Text: title},
+		Help:                 sarifMultiformat{Text: title},
+		HelpURI:              InformationURI,
 		DefaultConfiguration: sarifRuleConfig{Level: "error"},
 		Properties: sarifRuleProps{
 			Tags:             []string{"security", "eks", "kubernetes", bench},
 			Precision:        "very-high",
-			SecuritySeverity: txt.severity,
+			SecuritySeverity: securityScore[check.SeverityMedium],
 			CheckID:          checkID,
 			Control:          control,
 		},
 	}
+	if rule.Name == "" {
+		rule.Name = RuleID(b, control)
+	}
+	k, ok := check.Lookup(checkID)
+	if !ok {
+		return rule
+	}
+	rule.FullDescription.Text = k.Summary + ". " + k.Rationale
+	rule.Help = sarifMultiformat{Text: helpText(k), Markdown: helpMarkdown(k)}
+	if len(k.Links) > 0 {
+		rule.HelpURI = k.Links[0].URL
+	}
+	if score, ok := securityScore[k.Severity]; ok {
+		rule.Properties.SecuritySeverity = score
+	}
+	return rule
+}
+
+// helpText is a check's help in plain text: the rule, the defaults, and where each format writes it.
+func helpText(k *check.Check) string {
+	var b strings.Builder
+	b.WriteString(k.PassRule + " " + k.Defaults)
+	for _, f := range k.IaC {
+		fmt.Fprintf(&b, " %s: %s (default: %s).", f.Format, f.Path, f.Default)
+	}
+	b.WriteString(" eksguard iac --format patch writes the edit; eksguard explain " + k.ID + " says more.")
+	return b.String()
+}
+
+// helpMarkdown is a check's help in Markdown, with a table of the formats.
+func helpMarkdown(k *check.Check) string {
+	var b strings.Builder
+	b.WriteString(k.PassRule + "\n\n" + k.Defaults + "\n\n| Format | Setting | When left out |\n| --- | --- | --- |\n")
+	for _, f := range k.IaC {
+		fmt.Fprintf(&b, "| %s | `%s` | %s |\n", f.Format, strings.ReplaceAll(f.Path, "|", "\\|"), f.Default)
+	}
+	b.WriteString("\n`eksguard iac --format patch` writes the edit; `eksguard explain " + k.ID + "` says more.")
+	for _, l := range k.Links {
+		fmt.Fprintf(&b, " See [%s](%s).", l.Title, l.URL)
+	}
+	return b.String()
 }
 
 func resourceLabel(res finding.Result) string {
@@ -412,16 +418,18 @@ func fingerprint(ruleID string, res finding.Result) string {
 	return hex.EncodeToString(h[:16])
 }
 
-// problemLine splits a "file:line: message" problem.
-var problemLine = regexp.MustCompile(`^(.+?):([0-9]+): `)
-
-func problemNotification(p string) sarifNotification {
-	n := sarifNotification{Level: "error", Message: sarifText{Text: p}}
-	if m := problemLine.FindStringSubmatch(p); m != nil {
-		line, err := strconv.Atoi(m[2])
-		if err == nil && line > 0 {
-			n.Locations = []sarifLocation{{PhysicalLocation: &sarifPhysical{ArtifactLocation: artifact(m[1]), Region: &sarifRegion{StartLine: line}}}}
+// problemNotification reports an input problem, at its file and line when it has them.
+func problemNotification(p finding.Problem) sarifNotification {
+	n := sarifNotification{Level: "error", Message: sarifText{Text: p.String()}, Descriptor: &sarifDescriptor{ID: p.Code}}
+	if p.Code == "" {
+		n.Descriptor = nil
+	}
+	if p.File != "" && p.Line > 0 {
+		region := &sarifRegion{StartLine: p.Line}
+		if p.Column > 0 {
+			region.StartColumn = p.Column
 		}
+		n.Locations = []sarifLocation{{PhysicalLocation: &sarifPhysical{ArtifactLocation: artifact(p.File), Region: region}}}
 	}
 	return n
 }

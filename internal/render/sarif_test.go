@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
@@ -65,6 +66,8 @@ func iacReport() *finding.Report {
 	loc := func(file string, line int) *model.Location { return &model.Location{File: file, Line: line} }
 	withLoc := func(b model.Bool, l *model.Location) model.Bool { b.Loc = l; return b }
 	open := &model.Cluster{Name: "aws_eks_cluster.open", Source: model.SourceTerraform, Kind: "aws_eks_cluster", Loc: loc("infra/main.tf", 2),
+		EnabledLogTypes: model.DefaultList("none: enabled_cluster_log_types is not set"), AuthenticationMode: model.DefaultString(model.AuthConfigMap, "EKS default: no access_config"),
+		SecretsKeyARN:         model.DefaultString("", "no encryption_config"),
 		EndpointPublicAccess:  model.Default(true, "AWS provider default"),
 		EndpointPrivateAccess: model.Default(false, "AWS provider default"),
 		PublicAccessCIDRs:     model.Strings{Values: []string{"0.0.0.0/0"}, Origin: model.OriginDefault, Detail: "AWS provider default"}}
@@ -80,9 +83,18 @@ func iacReport() *finding.Report {
 	private := &model.Cluster{Name: "aws_eks_cluster.private", Source: model.SourceTerraform, Kind: "aws_eks_cluster", Loc: loc("/srv/shared/eks.tf", 1),
 		EndpointPublicAccess:  withLoc(model.Explicit(false), loc("/srv/shared/eks.tf", 6)),
 		EndpointPrivateAccess: withLoc(model.Explicit(true), loc("/srv/shared/eks.tf", 5)), PublicAccessCIDRs: model.ExplicitList()}
+	for _, c := range []*model.Cluster{restricted, unknown, private} {
+		c.EnabledLogTypes = model.ExplicitList(model.LogTypes...)
+		c.AuthenticationMode = model.ExplicitString(model.AuthAPI)
+		c.SecretsKeyARN = model.ExplicitString("arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab")
+	}
 	b := benchmark.Default()
 	rep := &finding.Report{SchemaVersion: finding.SchemaVersion, Tool: finding.Tool{Name: "eksguard", Version: "test"}, Benchmark: b.Ref(),
-		Problems: []string{"infra/broken.tf:8: Invalid expression: Expected the start of an expression", "notes.txt: not a Terraform, plan JSON, CloudFormation or eksctl file"}}
+		GeneratedAt: time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC), Controls: controlIDs(b),
+		Problems: []finding.Problem{
+			{File: "infra/broken.tf", Line: 8, Column: 11, Code: finding.ProblemSyntax, Message: "Invalid expression: Expected the start of an expression"},
+			{File: "notes.txt", Code: finding.ProblemNotIaC, Message: "not a Terraform, plan JSON, CloudFormation or eksctl file"},
+		}}
 	fix := &finding.Fix{Description: "set endpoint_private_access = true, endpoint_public_access = false for aws_eks_cluster.open",
 		Edits: []finding.Edit{{File: "infra/main.tf", Line: 7, Insert: []string{"    endpoint_private_access = true", "    endpoint_public_access = false"}}}}
 	for _, c := range []*model.Cluster{open, restricted, unknown, private} {
@@ -207,7 +219,7 @@ func TestSARIFContract(t *testing.T) {
 			t.Errorf("rule %s properties = %v", r.ID, r.Properties)
 		}
 	}
-	if want := []string{"CIS-EKS-5.4.1", "CIS-EKS-5.4.2"}; !reflect.DeepEqual(ruleIDs, want) {
+	if want := []string{"CIS-EKS-2.1.1", "CIS-EKS-4.1.7", "CIS-EKS-5.3.1", "CIS-EKS-5.4.1", "CIS-EKS-5.4.2"}; !reflect.DeepEqual(ruleIDs, want) {
 		t.Errorf("rules = %v, want %v", ruleIDs, want)
 	}
 	if got := run.OriginalURIBaseIDs["%SRCROOT%"].URI; got != "file:///work/src/" {
@@ -215,6 +227,9 @@ func TestSARIFContract(t *testing.T) {
 	}
 	type row struct{ rule, level, uri, base string }
 	want := []row{
+		{"CIS-EKS-2.1.1", "error", "infra/main.tf", "%SRCROOT%"},
+		{"CIS-EKS-4.1.7", "error", "infra/main.tf", "%SRCROOT%"},
+		{"CIS-EKS-5.3.1", "error", "infra/main.tf", "%SRCROOT%"},
 		{"CIS-EKS-5.4.1", "error", "infra/main.tf", "%SRCROOT%"},
 		{"CIS-EKS-5.4.2", "error", "infra/main.tf", "%SRCROOT%"},
 		{"CIS-EKS-5.4.1", "warning", "eksctl/dev.yaml", "%SRCROOT%"},
@@ -250,7 +265,7 @@ func TestSARIFContract(t *testing.T) {
 		t.Errorf("results (PASS left out) =\n%v\nwant\n%v", got, want)
 	}
 	for _, r := range run.Results {
-		if strings.Contains(r.Message.Text, "aws_eks_cluster.open") && !strings.Contains(r.Message.Text, "Fix: set endpoint_private_access = true") {
+		if strings.Contains(r.Message.Text, "aws_eks_cluster.open") && strings.HasPrefix(r.RuleID, "CIS-EKS-5.4") && !strings.Contains(r.Message.Text, "Fix: set endpoint_private_access = true") {
 			t.Errorf("failure message lacks the fix: %s", r.Message.Text)
 		}
 	}
@@ -275,8 +290,8 @@ func TestSARIFLiveResultsUseLogicalLocations(t *testing.T) {
 	}
 	// ERROR results (a region that could not be read) are notifications about the run.
 	inv := run.Invocations[0]
-	if inv.ExecutionSuccessful || len(inv.ToolExecutionNotifications) != 2 {
-		t.Errorf("invocation = %+v", inv)
+	if inv.ExecutionSuccessful || len(inv.ToolExecutionNotifications) != 5 {
+		t.Errorf("invocation = %+v (want one notification per evaluated control)", inv)
 	}
 }
 

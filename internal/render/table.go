@@ -92,7 +92,7 @@ func (t tableWriter) Write(w io.Writer, r *finding.Report) error {
 		ew.printf("\n")
 	}
 	for _, p := range r.Problems {
-		ew.printf("\n%s %s", t.paint(ansiYellow, "problem"), escape.Text(p))
+		ew.printf("\n%s %s", t.paint(ansiYellow, "problem"), escape.Text(p.String()))
 	}
 	if len(r.Problems) > 0 {
 		ew.printf("\n")

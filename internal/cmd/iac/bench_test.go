@@ -9,9 +9,9 @@ import (
 	"time"
 
 	"github.com/eksguard/eksguard/internal/app"
+	"github.com/eksguard/eksguard/internal/check"
 	"github.com/eksguard/eksguard/internal/exit"
 	"github.com/eksguard/eksguard/internal/iostreams"
-	"github.com/eksguard/eksguard/internal/source/iac"
 	"github.com/eksguard/eksguard/internal/testenv"
 )
 
@@ -26,7 +26,7 @@ func BenchmarkIaCTree1000(b *testing.B) {
 	testenv.WriteTerraformTree(b, dir, 100)
 	ios := &iostreams.IOStreams{In: strings.NewReader(""), Out: io.Discard, ErrOut: io.Discard, Getenv: func(string) string { return "" }}
 	f := &app.Factory{IO: ios, Now: time.Now}
-	o := &Options{Paths: []string{dir}, Format: "json", Target: iac.TargetPrivate}
+	o := &Options{Paths: []string{dir}, Format: "json", Target: check.TargetPrivate}
 	if err := o.Validate(); err != nil {
 		b.Fatal(err)
 	}
@@ -34,8 +34,8 @@ func BenchmarkIaCTree1000(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	if len(rep.Problems) > 0 || len(rep.Results) != 280 {
-		b.Fatalf("results = %d (want 140 clusters × 2 controls), problems:\n%s", len(rep.Results), strings.Join(rep.Problems, "\n"))
+	if len(rep.Problems) > 0 || len(rep.Results) != 140*5 {
+		b.Fatalf("results = %d (want 140 clusters × 5 controls), problems:\n%v", len(rep.Results), rep.Problems)
 	}
 	b.ReportAllocs()
 	b.ResetTimer()

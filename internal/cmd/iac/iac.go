@@ -13,8 +13,8 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"runtime/debug"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -48,10 +48,17 @@ type Options struct {
 	Output string
 	Target string
 	CIDRs  []string
+	// KMSKeyARN is the customer managed key fixes for secrets encryption write.
+	KMSKeyARN string
+	// Controls and SkipControls choose the controls evaluated (ids, sections or check ids).
+	Controls, SkipControls []string
 	// Dir is the working directory that reported file names are relative to; empty is the process's.
 	Dir string
+	// Now is the clock reports are dated with; nil is the system's.
+	Now func() time.Time
 
-	vars map[string]string
+	vars  map[string]string
+	bench *benchmark.Benchmark
 }
 
 // NewCmd builds the command.
@@ -97,10 +104,16 @@ When several apply, 2 wins over 3, and 3 over 1.`,
 	fl.StringArrayVar(&o.Vars, "var", nil, "Terraform variable NAME=VALUE, applied last (repeatable)")
 	fl.StringVar(&o.Format, "format", "table", "output format: "+strings.Join(Formats, ", "))
 	fl.StringVarP(&o.Output, "output", "o", "", "write the report to this file instead of standard output")
-	fl.StringVar(&o.Target, "target", iac.TargetPrivate, "what suggested fixes aim for: private (private on, public off) or restrict (private on, public limited to --cidr)")
+	fl.StringVar(&o.Target, "target", check.TargetPrivate, "what suggested fixes aim for: private (private on, public off) or restrict (private on, public limited to --cidr)")
 	fl.StringSliceVar(&o.CIDRs, "cidr", nil, "with --target restrict: the allowlist the public endpoint gets, comma-separated or repeated")
+	fl.StringVar(&o.KMSKeyARN, "kms-key-arn", "", "the customer managed KMS key (ARN) that edits for secrets encryption write")
+	fl.StringSliceVar(&o.Controls, "controls", nil, "evaluate only these controls: ids (5.4.1), sections (5.4) or check ids, comma-separated or repeated")
+	fl.StringSliceVar(&o.SkipControls, "skip-controls", nil, "leave out these controls: ids, sections or check ids")
 	return cmd
 }
+
+// kmsKeyARN is the ARN of a KMS key or alias, as EKS takes one for secrets encryption.
+var kmsKeyARN = regexp.MustCompile(`^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(key/[A-Za-z0-9-]+|alias/[A-Za-z0-9/_-]+)$`)
 
 // varName is a Terraform identifier.
 var varName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_-]*$`)
@@ -117,11 +130,11 @@ func (o *Options) Validate() error {
 		return errors.New("name at least one file or folder to scan")
 	}
 	switch o.Target {
-	case iac.TargetPrivate:
+	case check.TargetPrivate:
 		if len(o.CIDRs) > 0 {
 			return errors.New("--cidr applies to --target restrict; --target private turns the public endpoint off")
 		}
-	case iac.TargetRestrict:
+	case check.TargetRestrict:
 		if len(o.CIDRs) == 0 {
 			return errors.New("--target restrict needs --cidr, the networks the public endpoint admits")
 		}
@@ -147,6 +160,14 @@ func (o *Options) Validate() error {
 			}
 		}
 	}
+	if o.KMSKeyARN != "" && !kmsKeyARN.MatchString(o.KMSKeyARN) {
+		return fmt.Errorf("--kms-key-arn: %q is not a KMS key ARN (arn:aws:kms:REGION:ACCOUNT:key/ID or .../alias/NAME)", o.KMSKeyARN)
+	}
+	b, err := benchmark.Default().Select(o.Controls, o.SkipControls)
+	if err != nil {
+		return err
+	}
+	o.bench = b
 	o.vars = map[string]string{}
 	for _, v := range o.Vars {
 		name, value, ok := strings.Cut(v, "=")
@@ -186,7 +207,7 @@ func Run(ctx context.Context, f *app.Factory, o *Options) error {
 		return exit.New(exit.Usage, err)
 	}
 	for _, p := range rep.Problems {
-		fmt.Fprintln(f.IO.ErrOut, escape.Text(p))
+		fmt.Fprintln(f.IO.ErrOut, escape.Text(p.String()))
 	}
 	if err := write(ctx, f, rep, o.Format, o.Output); err != nil {
 		return err
@@ -211,21 +232,29 @@ func Scan(ctx context.Context, o *Options) (*finding.Report, error) {
 		return nil, err
 	}
 	problems := iac.SortProblems(append(walkProblems, res.Problems...))
-	b := benchmark.Default()
+	b := o.bench
+	if b == nil {
+		b = benchmark.Default()
+	}
+	now := time.Now
+	if o.Now != nil {
+		now = o.Now
+	}
 	rep := &finding.Report{
 		SchemaVersion: finding.SchemaVersion,
 		Tool:          finding.Tool{Name: "eksguard", Version: version.String()},
 		Benchmark:     b.Ref(),
+		GeneratedAt:   now().UTC(),
 		Results:       []finding.Result{},
-		Problems:      make([]string, 0, len(problems)),
+		Problems:      problems,
 	}
-	for _, p := range problems {
-		rep.Problems = append(rep.Problems, p.String())
+	for _, c := range b.Evaluated() {
+		rep.Controls = append(rep.Controls, c.ID)
 	}
-	target := iac.Target{Mode: o.Target, CIDRs: o.CIDRs}
+	opts := check.Options{Endpoint: o.Target, CIDRs: o.CIDRs, KMSKeyARN: o.KMSKeyARN}
 	for _, r := range res.Resources {
 		results := evaluate(b, r.Cluster)
-		attachFix(results, r, target)
+		attachFix(results, r, opts)
 		rep.Results = append(rep.Results, results...)
 	}
 	rep.Finish()
@@ -250,57 +279,73 @@ func evaluate(b *benchmark.Benchmark, c *model.Cluster) (results []finding.Resul
 	return b.EvaluateCluster(c)
 }
 
-// aims lists the checks a target's fix makes pass. A restrict fix leaves the public endpoint on, so
-// 5.4.2 still fails after it: that result keeps the check's own advice instead of an edit that does
-// not fix it.
-func aims(mode string) map[string]bool {
-	if mode == iac.TargetRestrict {
-		return map[string]bool{check.EndpointRestricted.ID: true}
+// attachFix plans one edit per resource for every failing check that states a target for the
+// options, and attaches it to those failures; the same *finding.Fix on several results is one edit in
+// a patch. A check without a target for the options (5.4.2 under --target restrict, secrets
+// encryption without --kms-key-arn) keeps its own advice. A failure whose settings cannot be written
+// (the format has no place for one, the value differs per instance) says why instead.
+func attachFix(results []finding.Result, r iac.Resource, opts check.Options) {
+	type aimed struct {
+		i    int
+		want model.Settings
 	}
-	return map[string]bool{check.EndpointRestricted.ID: true, check.EndpointPrivate.ID: true}
-}
-
-// attachFix asks the adapter for a fix once per resource that fails a check the target aims at, and
-// attaches it to those failures; the same *finding.Fix on several results is one edit in a patch.
-func attachFix(results []finding.Result, r iac.Resource, t iac.Target) {
-	aimed := aims(t.Mode)
-	var failing []int
+	var failing []aimed
+	var merged model.Settings
+	conflicts := map[model.Field]bool{}
 	for i, res := range results {
-		if res.Status == finding.Fail && aimed[res.CheckID] {
-			failing = append(failing, i)
+		if res.Status != finding.Fail {
+			continue
 		}
+		chk, ok := check.Lookup(res.CheckID)
+		if !ok {
+			continue
+		}
+		want, why := chk.Want(r.Cluster, opts)
+		if why != "" || want.Empty() {
+			continue
+		}
+		var cs []model.Field
+		merged, cs = merged.Merge(want)
+		for _, f := range cs {
+			conflicts[f] = true
+		}
+		failing = append(failing, aimed{i, want})
 	}
-	if len(failing) == 0 || r.Fix == nil {
+	if len(failing) == 0 {
+		return
+	}
+	if r.Fix == nil {
 		// No fix function: the format is generated (a Terraform plan), and the check's advice in
 		// words is all there is.
 		return
 	}
-	fix, err := callFix(r.Fix, t)
-	for _, i := range failing {
+	fix, skipped, err := iac.PlanFix(r, merged)
+	for _, a := range failing {
+		var why []string
+		for _, f := range a.want.Fields() {
+			if conflicts[f] {
+				why = append(why, fmt.Sprintf("two checks want different values of %s", f))
+			} else if reason, ok := skipped[f]; ok {
+				why = append(why, reason)
+			}
+		}
+		res := &results[a.i]
 		switch {
 		case err != nil:
-			results[i].Remediation = "no automatic edit: " + err.Error()
+			res.Remediation = "no automatic edit: " + err.Error()
+		case len(why) > 0:
+			res.Remediation = "no automatic edit: " + strings.Join(why, "; ")
 		case fix == nil || len(fix.Edits) == 0:
 			desc := "the adapter proposed no change"
 			if fix != nil && fix.Description != "" {
 				desc = fix.Description
 			}
-			results[i].Remediation = "no automatic edit: " + desc
+			res.Remediation = "no automatic edit: " + desc
 		default:
-			results[i].Fix = fix
-			results[i].Remediation = fix.Description
+			res.Fix = fix
+			res.Remediation = fix.Description
 		}
 	}
-}
-
-// callFix keeps an adapter's bug in proposing a fix from taking the report down.
-func callFix(fn func(iac.Target) (*finding.Fix, error), t iac.Target) (fix *finding.Fix, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			fix, err = nil, fmt.Errorf("internal error, please report it: %v\n%s", r, debug.Stack())
-		}
-	}()
-	return fn(t)
 }
 
 // write renders the report to standard output or, atomically, to a file. A report that cannot be

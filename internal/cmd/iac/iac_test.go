@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/eksguard/eksguard/internal/app"
 	"github.com/eksguard/eksguard/internal/benchmark"
+	"github.com/eksguard/eksguard/internal/check"
 	"github.com/eksguard/eksguard/internal/exit"
 	"github.com/eksguard/eksguard/internal/finding"
 	"github.com/eksguard/eksguard/internal/iostreams"
@@ -30,7 +32,7 @@ func TestValidate(t *testing.T) {
 			o.Format = "table"
 		}
 		if o.Target == "" {
-			o.Target = iac.TargetPrivate
+			o.Target = check.TargetPrivate
 		}
 		o.Paths = []string{"."}
 		o.Dir = dir
@@ -97,10 +99,21 @@ func restrictedCluster(name string) *model.Cluster {
 		EndpointPublicAccess: model.Explicit(true), EndpointPrivateAccess: model.Explicit(true), PublicAccessCIDRs: model.ExplicitList("198.51.100.0/24")}
 }
 
+// endpointOnly is the benchmark restricted to the endpoint controls, so these tests see only them.
+func endpointOnly(t *testing.T) *benchmark.Benchmark {
+	b, err := benchmark.Default().Select([]string{"5.4"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
 func TestAttachFix(t *testing.T) {
 	edit := &finding.Fix{Description: "set endpoint_public_access = false", Edits: []finding.Edit{{File: "main.tf", Line: 4, Remove: 1, Insert: []string{"x"}}}}
-	private := iac.Target{Mode: iac.TargetPrivate}
-	restrict := iac.Target{Mode: iac.TargetRestrict, CIDRs: []string{"203.0.113.0/24"}}
+	private := check.Options{Endpoint: check.TargetPrivate}
+	restrict := check.Options{Endpoint: check.TargetRestrict, CIDRs: []string{"203.0.113.0/24"}}
+	toPrivate := model.Settings{EndpointPrivateAccess: model.Ptr(true), EndpointPublicAccess: model.Ptr(false)}
+	toRestrict := model.Settings{EndpointPrivateAccess: model.Ptr(true), EndpointPublicAccess: model.Ptr(true), PublicAccessCIDRs: []string{"203.0.113.0/24"}}
 	type want struct {
 		fix         bool
 		remediation string
@@ -108,30 +121,47 @@ func TestAttachFix(t *testing.T) {
 	tests := []struct {
 		name    string
 		cluster *model.Cluster
-		target  iac.Target
-		fix     func(iac.Target) (*finding.Fix, error)
-		calls   int
-		want    map[string]want // by control
+		opts    check.Options
+		// settings are what the adapter is asked to write (only what the cluster lacks).
+		settings model.Settings
+		fix      func(model.Settings) (*finding.Fix, error)
+		calls    int
+		want     map[string]want // by control
 	}{
-		{name: "private: one fix for both failures", cluster: openCluster("a"), target: private,
-			fix: func(iac.Target) (*finding.Fix, error) { return edit, nil }, calls: 1,
+		{name: "private: one fix for both failures", cluster: openCluster("a"), opts: private, settings: toPrivate,
+			fix: func(model.Settings) (*finding.Fix, error) { return edit, nil }, calls: 1,
 			want: map[string]want{"5.4.1": {true, edit.Description}, "5.4.2": {true, edit.Description}}},
-		{name: "restrict: fixes 5.4.1 only", cluster: openCluster("a"), target: restrict,
-			fix: func(iac.Target) (*finding.Fix, error) { return edit, nil }, calls: 1,
+		{name: "restrict: fixes 5.4.1 only", cluster: openCluster("a"), opts: restrict, settings: toRestrict.Pending(openCluster("a")),
+			fix: func(model.Settings) (*finding.Fix, error) { return edit, nil }, calls: 1,
 			want: map[string]want{"5.4.1": {true, edit.Description}, "5.4.2": {false, "set endpointPrivateAccess=true and endpointPublicAccess=false in the cluster definition"}}},
-		{name: "restrict: a restricted cluster that fails only 5.4.2 is left alone", cluster: restrictedCluster("a"), target: restrict,
-			fix: func(iac.Target) (*finding.Fix, error) { t.Error("fix called"); return edit, nil }, calls: 0,
+		{name: "restrict: a restricted cluster that fails only 5.4.2 is left alone", cluster: restrictedCluster("a"), opts: restrict,
+			fix: func(model.Settings) (*finding.Fix, error) { t.Error("fix called"); return edit, nil }, calls: 0,
 			want: map[string]want{"5.4.1": {false, ""}, "5.4.2": {false, "set endpointPrivateAccess=true and endpointPublicAccess=false in the cluster definition"}}},
-		{name: "no safe edit", cluster: openCluster("a"), target: private,
-			fix: func(iac.Target) (*finding.Fix, error) { return nil, errors.New("the value differs per instance") }, calls: 1,
+		{name: "a restricted cluster without private access gets only private access", cluster: func() *model.Cluster {
+			c := restrictedCluster("a")
+			c.EndpointPrivateAccess = model.Explicit(false)
+			return c
+		}(), opts: private, settings: toPrivate,
+			fix: func(model.Settings) (*finding.Fix, error) { return edit, nil }, calls: 1,
+			want: map[string]want{"5.4.1": {true, edit.Description}, "5.4.2": {true, edit.Description}}},
+		{name: "no safe edit", cluster: openCluster("a"), opts: private, settings: toPrivate,
+			fix: func(model.Settings) (*finding.Fix, error) { return nil, errors.New("the value differs per instance") }, calls: 1,
 			want: map[string]want{"5.4.1": {false, "no automatic edit: the value differs per instance"}, "5.4.2": {false, "no automatic edit: the value differs per instance"}}},
-		{name: "fix without edits", cluster: openCluster("a"), target: private,
-			fix: func(iac.Target) (*finding.Fix, error) { return &finding.Fix{Description: "already there"}, nil }, calls: 1,
+		{name: "one field the format cannot write costs only the checks that need it", cluster: openCluster("a"), opts: private, settings: toPrivate,
+			fix: func(s model.Settings) (*finding.Fix, error) {
+				if s.EndpointPublicAccess != nil {
+					return nil, &iac.FieldError{Field: model.FieldEndpointPublicAccess, Reason: "public access is set by a module output"}
+				}
+				return edit, nil
+			}, calls: 2,
+			want: map[string]want{"5.4.1": {false, "no automatic edit: public access is set by a module output"}, "5.4.2": {false, "no automatic edit: public access is set by a module output"}}},
+		{name: "fix without edits", cluster: openCluster("a"), opts: private, settings: toPrivate,
+			fix: func(model.Settings) (*finding.Fix, error) { return &finding.Fix{Description: "already there"}, nil }, calls: 1,
 			want: map[string]want{"5.4.1": {false, "no automatic edit: already there"}, "5.4.2": {false, "no automatic edit: already there"}}},
-		{name: "a panicking fix is an error", cluster: openCluster("a"), target: private,
-			fix: func(iac.Target) (*finding.Fix, error) { panic("bug") }, calls: 1,
+		{name: "a panicking fix is an error", cluster: openCluster("a"), opts: private, settings: toPrivate,
+			fix: func(model.Settings) (*finding.Fix, error) { panic("bug") }, calls: 1,
 			want: map[string]want{"5.4.1": {false, "no automatic edit: internal error, please report it: bug"}, "5.4.2": {false, "no automatic edit: internal error, please report it: bug"}}},
-		{name: "no fix function (a plan)", cluster: openCluster("a"), target: private, fix: nil,
+		{name: "no fix function (a plan)", cluster: openCluster("a"), opts: private, fix: nil,
 			want: map[string]want{"5.4.1": {false, "set endpointPrivateAccess=true and endpointPublicAccess=false in the cluster definition"}, "5.4.2": {false, "set endpointPrivateAccess=true and endpointPublicAccess=false in the cluster definition"}}},
 	}
 	for _, tt := range tests {
@@ -139,16 +169,16 @@ func TestAttachFix(t *testing.T) {
 			calls := 0
 			r := iac.Resource{Cluster: tt.cluster}
 			if tt.fix != nil {
-				r.Fix = func(tg iac.Target) (*finding.Fix, error) {
+				r.Fix = func(s model.Settings) (*finding.Fix, error) {
 					calls++
-					if tg.Mode != tt.target.Mode {
-						t.Errorf("target = %+v", tg)
+					if calls == 1 && !reflect.DeepEqual(s, tt.settings) {
+						t.Errorf("settings = %+v, want %+v", s, tt.settings)
 					}
-					return tt.fix(tg)
+					return tt.fix(s)
 				}
 			}
-			results := benchmark.Default().EvaluateCluster(tt.cluster)
-			attachFix(results, r, tt.target)
+			results := endpointOnly(t).EvaluateCluster(tt.cluster)
+			attachFix(results, r, tt.opts)
 			if calls != tt.calls {
 				t.Errorf("fix called %d times, want %d", calls, tt.calls)
 			}
@@ -170,7 +200,7 @@ func TestExitFor(t *testing.T) {
 	tests := []struct {
 		name     string
 		results  []finding.Result
-		problems []string
+		problems []finding.Problem
 		code     int
 	}{
 		{"nothing found", nil, nil, exit.OK},
@@ -178,8 +208,8 @@ func TestExitFor(t *testing.T) {
 		{"unknown alone is not a failure", []finding.Result{res(finding.Pass), res(finding.Unknown)}, nil, exit.OK},
 		{"a failure", []finding.Result{res(finding.Unknown), res(finding.Fail)}, nil, exit.Fail},
 		{"an error", []finding.Result{res(finding.Fail), res(finding.Error)}, nil, exit.Incomplete},
-		{"a problem wins over a failure", []finding.Result{res(finding.Fail)}, []string{"x.tf:1: bad"}, exit.Usage},
-		{"a problem wins over an error", []finding.Result{res(finding.Error)}, []string{"x.tf:1: bad"}, exit.Usage},
+		{"a problem wins over a failure", []finding.Result{res(finding.Fail)}, []finding.Problem{{File: "x.tf", Line: 1, Message: "bad"}}, exit.Usage},
+		{"a problem wins over an error", []finding.Result{res(finding.Error)}, []finding.Problem{{File: "x.tf", Line: 1, Message: "bad"}}, exit.Usage},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -221,7 +251,7 @@ func TestRun(t *testing.T) {
 		t.Error("eksguard iac loaded AWS configuration")
 		return aws.Config{}, errors.New("no")
 	}}
-	o := &Options{Paths: []string{"infra", "readme.txt"}, Format: "json", Target: iac.TargetPrivate, Dir: dir}
+	o := &Options{Paths: []string{"infra", "readme.txt"}, Format: "json", Target: check.TargetPrivate, Dir: dir}
 	err := Run(context.Background(), f, o)
 	if code := exit.Code(err); code != exit.Usage {
 		t.Errorf("exit code = %d (%v), want 2", code, err)
@@ -241,7 +271,7 @@ func TestRun(t *testing.T) {
 
 // TestEvaluateNeverPanics: a cluster the checks choke on becomes ERROR results at its location.
 func TestEvaluateNeverPanics(t *testing.T) {
-	b := benchmark.Default()
+	b := endpointOnly(t)
 	tests := []struct {
 		name   string
 		c      *model.Cluster

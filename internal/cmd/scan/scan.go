@@ -47,7 +47,9 @@ type Options struct {
 	Org            bool
 	Accounts       []string
 	RoleName       string
-	ExternalID     string
+	// Controls and SkipControls choose the controls evaluated (ids, sections or check ids).
+	Controls, SkipControls []string
+	ExternalID             string
 
 	// AWSConfig overrides the factory's configuration loader (the demo uses static credentials).
 	AWSConfig func(ctx context.Context, profile string) (aws.Config, error)
@@ -96,6 +98,8 @@ Exit codes: 0 nothing failed, 1 a control failed, 2 usage or input error, 3 the 
 	fl.StringSliceVar(&opts.Accounts, "accounts", nil, "only these account ids (with --org), or these accounts without listing the organization (needs --role-name)")
 	fl.StringVar(&opts.RoleName, "role-name", "", "role assumed in each account other than the caller's (sts:AssumeRole), e.g. OrganizationAccountAccessRole")
 	fl.StringVar(&opts.ExternalID, "external-id", "", "external id passed to sts:AssumeRole")
+	fl.StringSliceVar(&opts.Controls, "controls", nil, "evaluate only these controls: ids (5.4.1), sections (5.4) or check ids, comma-separated or repeated")
+	fl.StringSliceVar(&opts.SkipControls, "skip-controls", nil, "leave out these controls: ids, sections or check ids")
 	fl.Float64Var(&opts.Rate, "rate", awsapi.DefaultRate, "EKS requests per second per account and region to start at; the pace falls when throttled and rises up to twice this after long runs of successes")
 	return cmd
 }
@@ -121,6 +125,9 @@ func (o *Options) Validate(cmd *cobra.Command) error {
 		return fmt.Errorf("--save-snapshot and --output name the same file (%s); give each its own", o.Output)
 	case o.Snapshot != "" && o.Output != "" && fileio.SameFile(o.Snapshot, o.Output):
 		return fmt.Errorf("--output names the snapshot being read (%s); writing the report there would replace it", o.Output)
+	}
+	if _, err := benchmark.Default().Select(o.Controls, o.SkipControls); err != nil {
+		return err
 	}
 	if o.AllRegions && len(o.Regions) > 0 {
 		return errors.New("--region and --all-regions cannot be used together")
@@ -175,7 +182,11 @@ func Run(ctx context.Context, f *app.Factory, o *Options) error {
 			return exit.New(exit.Usage, err)
 		}
 	}
-	rep := Evaluate(inv)
+	b, err := benchmark.Default().Select(o.Controls, o.SkipControls)
+	if err != nil {
+		return exit.New(exit.Usage, err)
+	}
+	rep := Evaluate(inv, b, f.Now)
 	if err := Write(ctx, f, rep, o.Format, o.Output); err != nil {
 		return err
 	}
@@ -185,10 +196,16 @@ func Run(ctx context.Context, f *app.Factory, o *Options) error {
 // Tool is eksguard's identity in reports and snapshots.
 func Tool() finding.Tool { return finding.Tool{Name: "eksguard", Version: version.String()} }
 
-// Evaluate turns an inventory into a finished report.
-func Evaluate(inv *model.Inventory) *finding.Report {
-	b := benchmark.Default()
-	rep := &finding.Report{SchemaVersion: finding.SchemaVersion, Tool: Tool(), Benchmark: b.Ref(), Skipped: inv.Skipped}
+// Evaluate turns an inventory into a finished report on the benchmark's selected controls, dated
+// by now.
+func Evaluate(inv *model.Inventory, b *benchmark.Benchmark, now func() time.Time) *finding.Report {
+	if now == nil {
+		now = time.Now
+	}
+	rep := &finding.Report{SchemaVersion: finding.SchemaVersion, Tool: Tool(), Benchmark: b.Ref(), GeneratedAt: now().UTC(), Skipped: inv.Skipped}
+	for _, c := range b.Evaluated() {
+		rep.Controls = append(rep.Controls, c.ID)
+	}
 	rep.Results = b.EvaluateInventory(inv)
 	rep.Finish()
 	return rep

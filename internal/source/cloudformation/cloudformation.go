@@ -294,7 +294,7 @@ func (t *template) notEvaluated(r resourceEntry, why string) iac.Resource {
 	c.EndpointPublicAccess = model.Bool{Origin: model.OriginUnknown, Detail: why, Loc: c.Loc}
 	c.EndpointPrivateAccess = model.Bool{Origin: model.OriginUnknown, Detail: why, Loc: c.Loc}
 	c.PublicAccessCIDRs = model.Strings{Values: []string{}, Origin: model.OriginUnknown, Detail: why, Loc: c.Loc}
-	fix := func(iac.Target) (*finding.Fix, error) {
+	fix := func(model.Settings) (*finding.Fix, error) {
 		return nil, fmt.Errorf("%s: not evaluated (%s); edit it by hand", clip(r.id), why)
 	}
 	return iac.Resource{Cluster: c, Fix: fix}
@@ -377,7 +377,7 @@ func (ev *evaluator) walk(m *yaml.Node, path []string, name string) (*yaml.Node,
 	return m, lastKey, ""
 }
 
-func (t *template) cluster(ev *evaluator, r resourceEntry, lay layout) (*model.Cluster, func(iac.Target) (*finding.Fix, error), bool) {
+func (t *template) cluster(ev *evaluator, r resourceEntry, lay layout) (*model.Cluster, func(model.Settings) (*finding.Fix, error), bool) {
 	c := &model.Cluster{Name: r.id, Source: model.SourceCloudFormation, Kind: r.typ, Loc: t.loc(r.key)}
 	node := yamledit.Deref(r.node)
 	if _, cn := ev.lookup(node, "Condition"); cn != nil {

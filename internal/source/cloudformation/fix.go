@@ -20,19 +20,18 @@ type fixState struct {
 	cdkPath   string
 }
 
-func (s *fixState) fix(tg iac.Target) (*finding.Fix, error) {
-	if err := yamledit.ValidateTarget(tg); err != nil {
-		return nil, err
-	}
+func (s *fixState) fix(want model.Settings) (*finding.Fix, error) {
 	if s.generated {
-		return nil, s.cdkError(tg)
+		return nil, s.cdkError(want)
 	}
-	kvs, err := yamledit.Wanted(tg, s.c, s.lay.public, s.lay.private, s.lay.cidrs)
-	if err != nil {
-		return nil, err
+	kvs, missing := yamledit.KVs(want, map[model.Field]string{
+		model.FieldEndpointPublicAccess: s.lay.public, model.FieldEndpointPrivateAccess: s.lay.private, model.FieldPublicAccessCIDRs: s.lay.cidrs,
+	})
+	if len(missing) > 0 {
+		return nil, &iac.FieldError{Field: missing[0], Reason: fmt.Sprintf("%s: eksguard does not write %s in CloudFormation yet", s.r.id, missing[0])}
 	}
 	if len(kvs) == 0 {
-		return nil, fmt.Errorf("%s already meets the %s target; nothing to change", s.r.id, tg.Mode)
+		return nil, fmt.Errorf("%s already has the settings; nothing to change", s.r.id)
 	}
 	ed := s.t.doc.Editor()
 	ed.Opaque = opaque
@@ -53,15 +52,15 @@ func (s *fixState) fix(tg iac.Target) (*finding.Fix, error) {
 }
 
 // cdkError explains why a CDK-generated template gets no patch: the next synth would overwrite it.
-func (s *fixState) cdkError(tg iac.Target) error {
+func (s *fixState) cdkError(want model.Settings) error {
 	what := s.r.id
 	if s.cdkPath != "" {
 		what = s.cdkPath
 	}
 	access := "EndpointAccess.PRIVATE"
-	if tg.Mode == iac.TargetRestrict {
-		quoted := make([]string, len(tg.CIDRs))
-		for i, c := range tg.CIDRs {
+	if want.EndpointPublicAccess != nil && *want.EndpointPublicAccess {
+		quoted := make([]string, len(want.PublicAccessCIDRs))
+		for i, c := range want.PublicAccessCIDRs {
 			quoted[i] = "'" + c + "'"
 		}
 		access = "EndpointAccess.PUBLIC_AND_PRIVATE.onlyFrom(" + strings.Join(quoted, ", ") + ")"

@@ -315,10 +315,7 @@ func (c *config) cidrs() model.Strings {
 }
 
 // fix proposes the edit to vpc.clusterEndpoints (and vpc.publicAccessCIDRs) that reaches the target.
-func (c *config) fix(tg iac.Target) (*finding.Fix, error) {
-	if err := yamledit.ValidateTarget(tg); err != nil {
-		return nil, err
-	}
+func (c *config) fix(want model.Settings) (*finding.Fix, error) {
 	cl := c.cluster
 	if c.privateUnknown {
 		return nil, fmt.Errorf("%s: privateCluster.enabled is not a literal boolean; settle it before editing vpc.clusterEndpoints, which eksctl rejects for a fully-private cluster", cl.Name)
@@ -326,12 +323,14 @@ func (c *config) fix(tg iac.Target) (*finding.Fix, error) {
 	if c.private && get(c.root, "vpc", "clusterEndpoints") != nil {
 		return nil, fmt.Errorf("%s: remove vpc.clusterEndpoints, which eksctl rejects together with privateCluster.enabled", cl.Name)
 	}
-	kvs, err := yamledit.Wanted(tg, cl, "publicAccess", "privateAccess", "publicAccessCIDRs")
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", cl.Name, err)
+	kvs, missing := yamledit.KVs(want, map[model.Field]string{
+		model.FieldEndpointPublicAccess: "publicAccess", model.FieldEndpointPrivateAccess: "privateAccess", model.FieldPublicAccessCIDRs: "publicAccessCIDRs",
+	})
+	if len(missing) > 0 {
+		return nil, &iac.FieldError{Field: missing[0], Reason: fmt.Sprintf("%s: eksguard does not write %s in eksctl files yet", cl.Name, missing[0])}
 	}
 	if len(kvs) == 0 {
-		return nil, fmt.Errorf("%s already meets the %s target; nothing to change", cl.Name, tg.Mode)
+		return nil, fmt.Errorf("%s already has the settings; nothing to change", cl.Name)
 	}
 	var endpoints, vpc []yamledit.KV
 	for _, kv := range kvs {
@@ -354,7 +353,7 @@ func (c *config) fix(tg iac.Target) (*finding.Fix, error) {
 	}
 	desc := yamledit.Describe("vpc of ClusterConfig "+cl.Name, flatten("", vpc))
 	desc += fmt.Sprintf("; for an existing cluster apply it with: eksctl utils update-cluster-vpc-config -f %s --approve", c.file.Name)
-	if tg.Mode == iac.TargetPrivate {
+	if want.EndpointPublicAccess != nil && !*want.EndpointPublicAccess {
 		desc += " (eksctl cannot create a cluster with private access only, so create it first or use privateCluster.enabled)"
 	}
 	return &finding.Fix{Description: desc, Edits: edits}, nil

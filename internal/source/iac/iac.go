@@ -5,8 +5,11 @@ package iac
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
+	"runtime/debug"
+	"slices"
 	"strings"
 
 	"github.com/eksguard/eksguard/internal/finding"
@@ -56,42 +59,59 @@ type Options struct {
 	Vars map[string]string
 }
 
-// Target is the compliant state a suggested fix aims for.
-type Target struct {
-	// Mode is TargetPrivate (5.4.2: private on, public off) or TargetRestrict (5.4.1: private on,
-	// public on, allowlist exactly CIDRs).
-	Mode  string
-	CIDRs []string
-}
-
-// Fix targets.
-const (
-	TargetPrivate  = "private"
-	TargetRestrict = "restrict"
-)
-
 // Resource is one EKS cluster an adapter found.
 type Resource struct {
 	Cluster *model.Cluster
-	// Fix proposes the smallest edit that brings the cluster to the target; nil when the format is
-	// not something a person edits (a Terraform plan). It returns an error when no safe edit exists,
-	// and the reason is shown instead of a patch.
-	Fix func(Target) (*finding.Fix, error)
+	// Fix writes settings into the cluster's source: each field where the adapter read it, or where
+	// the format declares it when it was left out. It knows how the format spells each field, and
+	// nothing about which values a check wants: those come from the checks. Nil when the format is
+	// not something a person edits (a Terraform plan). A *FieldError says one field cannot be
+	// written (and the others may be); any other error, that no safe edit exists at all.
+	Fix func(model.Settings) (*finding.Fix, error)
 }
 
-// Problem is input that could not be read, reported as file:line: message.
-type Problem struct {
-	File    string
-	Line    int
-	Message string
+// FieldError says that one setting cannot be written into a resource's source, and why.
+type FieldError struct {
+	Field  model.Field
+	Reason string
 }
 
-func (p Problem) String() string {
-	if p.Line > 0 {
-		return fmt.Sprintf("%s:%d: %s", p.File, p.Line, p.Message)
+func (e *FieldError) Error() string { return e.Reason }
+
+// PlanFix asks a resource for the edit that gives it the settings. Fields that cannot be written
+// are dropped, one at a time, with why (skipped), and the rest are planned again, so one field the
+// format cannot express does not cost the others their edit. A nil fix with a nil error means there
+// was nothing left to write.
+func PlanFix(r Resource, want model.Settings) (fix *finding.Fix, skipped map[model.Field]string, err error) {
+	skipped = map[model.Field]string{}
+	if r.Fix == nil {
+		return nil, skipped, errors.New("the format is generated, not edited: change its source")
 	}
-	return fmt.Sprintf("%s: %s", p.File, p.Message)
+	for !want.Empty() {
+		fix, err = callFix(r.Fix, want)
+		var fe *FieldError
+		if errors.As(err, &fe) && slices.Contains(want.Fields(), fe.Field) {
+			skipped[fe.Field] = fe.Reason
+			want = want.Without(fe.Field)
+			continue
+		}
+		return fix, skipped, err
+	}
+	return nil, skipped, nil
 }
+
+// callFix keeps an adapter's bug in proposing a fix from taking the report down.
+func callFix(fn func(model.Settings) (*finding.Fix, error), want model.Settings) (fix *finding.Fix, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			fix, err = nil, fmt.Errorf("internal error, please report it: %v\n%s", r, debug.Stack())
+		}
+	}()
+	return fn(want)
+}
+
+// Problem is input that could not be read or used, with where and what kind (finding.Problem).
+type Problem = finding.Problem
 
 // Result is what an adapter found.
 type Result struct {
@@ -140,7 +160,7 @@ func hasExt(name string, exts []string) bool {
 func scanOne(f *File, res *Result, what string, scan func(*File, *Result)) {
 	defer func() {
 		if r := recover(); r != nil {
-			res.Problems = append(res.Problems, Problem{File: f.Name, Message: fmt.Sprintf("internal error reading the %s: %v", what, r)})
+			res.Problems = append(res.Problems, Problem{File: f.Name, Code: finding.ProblemInvalid, Message: fmt.Sprintf("internal error reading the %s: %v", what, r)})
 			res.Claimed = append(res.Claimed, f.Name)
 		}
 	}()

@@ -13,6 +13,7 @@ import (
 	"sync"
 
 	"github.com/eksguard/eksguard/internal/fileio"
+	"github.com/eksguard/eksguard/internal/finding"
 )
 
 // MaxFileSize is the largest file read. IaC files are far smaller; a bigger one is almost always
@@ -143,8 +144,8 @@ func (w *walker) name(abs string) string {
 	return filepath.ToSlash(abs)
 }
 
-func (w *walker) problem(abs string, format string, a ...any) {
-	w.problems = append(w.problems, Problem{File: w.name(abs), Message: fmt.Sprintf(format, a...)})
+func (w *walker) problem(abs, code string, format string, a ...any) {
+	w.problems = append(w.problems, Problem{File: w.name(abs), Code: code, Message: fmt.Sprintf(format, a...)})
 }
 
 func (w *walker) walkDir(root string) {
@@ -164,7 +165,7 @@ func (w *walker) walkDir(root string) {
 		}
 		if err != nil {
 			// A folder that cannot be listed is a problem; the rest of the tree is still walked.
-			w.problem(p, "cannot read: %v", unwrapPath(err))
+			w.problem(p, finding.ProblemRead, "cannot read: %v", unwrapPath(err))
 			if d != nil && d.IsDir() {
 				return fs.SkipDir
 			}
@@ -186,19 +187,19 @@ func (w *walker) walkDir(root string) {
 		if !d.Type().IsRegular() {
 			// A pipe, socket or device named like IaC is never opened (a pipe would block the
 			// scan), but it is not passed over in silence either.
-			w.problem(p, "%s, not a regular file; not read", fileio.Kind(d.Type()))
+			w.problem(p, finding.ProblemNotRegular, "%s, not a regular file; not read", fileio.Kind(d.Type()))
 			return nil
 		}
 		fi, err := d.Info()
 		if err != nil {
-			w.problem(p, "cannot read: %v", unwrapPath(err))
+			w.problem(p, finding.ProblemRead, "cannot read: %v", unwrapPath(err))
 			return nil
 		}
 		w.addFile(p, fi, false)
 		return nil
 	})
 	if err != nil && w.ctx.Err() == nil {
-		w.problem(root, "cannot read: %v", unwrapPath(err))
+		w.problem(root, finding.ProblemRead, "cannot read: %v", unwrapPath(err))
 	}
 }
 
@@ -216,7 +217,7 @@ func (w *walker) addLink(p, realRoot string) {
 		return
 	}
 	if !Within(target, realRoot) {
-		w.problem(p, "symbolic link to %s, outside the folder being scanned; not followed (scan a folder that contains both)", filepath.ToSlash(target))
+		w.problem(p, finding.ProblemLink, "symbolic link to %s, outside the folder being scanned; not followed (scan a folder that contains both)", filepath.ToSlash(target))
 		return
 	}
 	w.addFile(p, fi, false)
@@ -229,7 +230,7 @@ func (w *walker) addFile(abs string, fi fs.FileInfo, explicit bool) {
 	}
 	data, err := ReadFile(abs)
 	if err != nil {
-		w.problem(abs, "%v", err)
+		w.problem(abs, ReadErrorCode(err), "%v", err)
 		return
 	}
 	f := &File{Path: abs, Name: w.name(abs), Data: data, Explicit: explicit}
@@ -249,16 +250,33 @@ func ReadLimited(p string, limit int64) ([]byte, error) {
 	var tl *fileio.TooLargeError
 	switch {
 	case errors.As(err, &nr):
-		return nil, fmt.Errorf("%s, not a regular file; not read", fileio.Kind(nr.Mode))
+		return nil, &ReadError{Code: finding.ProblemNotRegular, Message: fileio.Kind(nr.Mode) + ", not a regular file; not read"}
 	case errors.As(err, &tl) && tl.Size >= 0:
 		a, b := fileio.SizePair(tl.Size, tl.Limit)
-		return nil, fmt.Errorf("file is %s, over the %s limit; not scanned", a, b)
+		return nil, &ReadError{Code: finding.ProblemTooLarge, Message: fmt.Sprintf("file is %s, over the %s limit; not scanned", a, b)}
 	case errors.As(err, &tl):
-		return nil, fmt.Errorf("file grew past the %s limit while it was read; not scanned", fileio.Size(limit))
+		return nil, &ReadError{Code: finding.ProblemTooLarge, Message: fmt.Sprintf("file grew past the %s limit while it was read; not scanned", fileio.Size(limit))}
 	case err != nil:
-		return nil, fmt.Errorf("cannot read: %v", unwrapPath(err))
+		return nil, &ReadError{Code: finding.ProblemRead, Message: fmt.Sprintf("cannot read: %v", unwrapPath(err))}
 	}
 	return data, nil
+}
+
+// ReadError is an input file that was not read: why, and the problem code that says what kind.
+type ReadError struct {
+	Code    string
+	Message string
+}
+
+func (e *ReadError) Error() string { return e.Message }
+
+// ReadErrorCode is the problem code of an error from ReadFile or ReadLimited.
+func ReadErrorCode(err error) string {
+	var re *ReadError
+	if errors.As(err, &re) {
+		return re.Code
+	}
+	return finding.ProblemRead
 }
 
 // unwrapPath drops the operation and path from a *fs.PathError: messages already name the file.
@@ -317,7 +335,7 @@ func Scan(ctx context.Context, in *Input, opts Options, adapters ...Adapter) (Re
 	if in != nil {
 		for _, f := range in.Files {
 			if f != nil && f.Explicit && !claimed[f.Name] {
-				out.Problems = append(out.Problems, Problem{File: f.Name, Message: NotIaC})
+				out.Problems = append(out.Problems, Problem{File: f.Name, Code: finding.ProblemNotIaC, Message: NotIaC})
 			}
 		}
 	}
@@ -329,7 +347,7 @@ func runAdapter(a Adapter, in *Input, opts Options) (res Result) {
 	name := "adapter"
 	defer func() {
 		if r := recover(); r != nil {
-			res = Result{Problems: []Problem{{File: name, Message: fmt.Sprintf("internal error, please report it: %v\n%s", r, debug.Stack())}}}
+			res = Result{Problems: []Problem{{File: name, Code: finding.ProblemInvalid, Message: fmt.Sprintf("internal error, please report it: %v\n%s", r, debug.Stack())}}}
 		}
 	}()
 	name = a.Name()

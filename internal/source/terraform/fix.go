@@ -21,7 +21,7 @@ import (
 func (s *scanner) add(c *model.Cluster, d *declared) {
 	s.res.Resources = append(s.res.Resources, iac.Resource{
 		Cluster: c,
-		Fix:     func(t iac.Target) (*finding.Fix, error) { return planFix(d, t) },
+		Fix:     func(want model.Settings) (*finding.Fix, error) { return planFix(d, want) },
 	})
 }
 
@@ -32,39 +32,29 @@ type change struct {
 	words     string
 }
 
-// planFix proposes the smallest edit that brings a declared cluster to the target: only settings not
-// already at the target value are written, each where it is set (or in the block that would hold it).
-func planFix(d *declared, t iac.Target) (*finding.Fix, error) {
+// planFix writes the settings into the declared cluster, each where it is set (or in the block that
+// would hold it).
+func planFix(d *declared, want model.Settings) (*finding.Fix, error) {
 	if d.noFix != "" {
 		return nil, errors.New(d.noFix)
 	}
-	c := d.cluster
 	var changes []change
 	setBool := func(f *field, v bool) {
 		s := strconv.FormatBool(v)
 		changes = append(changes, change{f: f, hcl: s, json: s, words: f.name + " = " + s})
 	}
-	if !(c.EndpointPrivateAccess.Known() && c.EndpointPrivateAccess.Value) {
-		setBool(&d.private, true)
-	}
-	switch t.Mode {
-	case iac.TargetPrivate:
-		if !(c.EndpointPublicAccess.Known() && !c.EndpointPublicAccess.Value) {
-			setBool(&d.public, false)
-		}
-	case iac.TargetRestrict:
-		if len(t.CIDRs) == 0 {
-			return nil, errors.New("the restrict target needs at least one CIDR block")
-		}
-		if !(c.EndpointPublicAccess.Known() && c.EndpointPublicAccess.Value) {
-			setBool(&d.public, true)
-		}
-		if !(c.PublicAccessCIDRs.Known() && sameCIDRs(c.PublicAccessCIDRs.Values, t.CIDRs)) {
-			hv, jv := hclList(t.CIDRs), jsonList(t.CIDRs)
+	for _, fl := range want.Fields() {
+		switch fl {
+		case model.FieldEndpointPrivateAccess:
+			setBool(&d.private, *want.EndpointPrivateAccess)
+		case model.FieldEndpointPublicAccess:
+			setBool(&d.public, *want.EndpointPublicAccess)
+		case model.FieldPublicAccessCIDRs:
+			hv, jv := hclList(want.PublicAccessCIDRs), jsonList(want.PublicAccessCIDRs)
 			changes = append(changes, change{f: &d.cidrs, hcl: hv, json: jv, words: d.cidrs.name + " = " + hv})
+		default:
+			return nil, &iac.FieldError{Field: fl, Reason: fmt.Sprintf("%s: eksguard does not write %s in Terraform yet", d.addr, fl)}
 		}
-	default:
-		return nil, fmt.Errorf("unknown fix target %q", t.Mode)
 	}
 	fix := &finding.Fix{Edits: []finding.Edit{}}
 	if len(changes) == 0 {

@@ -1,73 +1,40 @@
 package yamledit
 
 import (
-	"errors"
 	"fmt"
-	"slices"
 	"strings"
 
-	"github.com/eksguard/eksguard/internal/cidrset"
 	"github.com/eksguard/eksguard/internal/model"
-	"github.com/eksguard/eksguard/internal/source/iac"
 )
 
-// ValidateTarget rejects a target no fix can aim for: an unknown mode, or a restrict target without
-// CIDR blocks, with entries that are not CIDR blocks, or that admits the whole internet.
-func ValidateTarget(tg iac.Target) error {
-	switch tg.Mode {
-	case iac.TargetPrivate:
-		return nil
-	case iac.TargetRestrict:
-		if len(tg.CIDRs) == 0 {
-			return errors.New("the restrict target needs at least one CIDR block")
+// KVs lists the settings as key-value pairs, by the names the format spells them with (names maps
+// each field the format can write to its key). Fields the format has no name for come back in
+// missing, in the order Settings lists them.
+func KVs(want model.Settings, names map[model.Field]string) (kvs []KV, missing []model.Field) {
+	for _, f := range want.Fields() {
+		name, ok := names[f]
+		if !ok {
+			missing = append(missing, f)
+			continue
 		}
-		set, err := cidrset.Parse(tg.CIDRs)
-		if err != nil {
-			return fmt.Errorf("restrict target: %w", err)
+		var v any
+		switch f {
+		case model.FieldEndpointPublicAccess:
+			v = *want.EndpointPublicAccess
+		case model.FieldEndpointPrivateAccess:
+			v = *want.EndpointPrivateAccess
+		case model.FieldPublicAccessCIDRs:
+			v = append([]string{}, want.PublicAccessCIDRs...)
+		case model.FieldEnabledLogTypes:
+			v = append([]string{}, want.EnabledLogTypes...)
+		case model.FieldAuthenticationMode:
+			v = *want.AuthenticationMode
+		case model.FieldSecretsKeyARN:
+			v = *want.SecretsKeyARN
 		}
-		if set.Open() {
-			return errors.New("the restrict target admits the whole internet, which is what it is meant to prevent")
-		}
-		return nil
+		kvs = append(kvs, KV{Key: name, Value: v})
 	}
-	return fmt.Errorf("unknown fix target %q (want %s or %s)", tg.Mode, iac.TargetPrivate, iac.TargetRestrict)
-}
-
-// Wanted lists the settings that must change for c to reach the target, by name as the format spells
-// them; a setting already known to have the wanted value is left alone. It is empty when nothing needs
-// to change, and an error when the target would loosen the cluster (restricting one that is already
-// private-only).
-func Wanted(tg iac.Target, c *model.Cluster, public, private, cidrs string) ([]KV, error) {
-	pub, priv := c.EndpointPublicAccess, c.EndpointPrivateAccess
-	is := func(b model.Bool, v bool) bool { return b.Known() && b.Value == v }
-	var kvs []KV
-	if !is(priv, true) {
-		kvs = append(kvs, KV{Key: private, Value: true})
-	}
-	switch tg.Mode {
-	case iac.TargetPrivate:
-		if !is(pub, false) {
-			kvs = append(kvs, KV{Key: public, Value: false})
-		}
-	case iac.TargetRestrict:
-		if is(pub, false) && is(priv, true) {
-			return nil, errors.New("the public endpoint is already off, which is stricter than the restrict target; nothing to change")
-		}
-		if !is(pub, true) {
-			kvs = append(kvs, KV{Key: public, Value: true})
-		}
-		if !c.PublicAccessCIDRs.Known() || !sameSet(c.PublicAccessCIDRs.Values, tg.CIDRs) {
-			kvs = append(kvs, KV{Key: cidrs, Value: append([]string{}, tg.CIDRs...)})
-		}
-	}
-	return kvs, nil
-}
-
-func sameSet(a, b []string) bool {
-	x, y := slices.Clone(a), slices.Clone(b)
-	slices.Sort(x)
-	slices.Sort(y)
-	return slices.Equal(slices.Compact(x), slices.Compact(y))
+	return kvs, missing
 }
 
 // Describe says in words what a fix sets.
