@@ -50,8 +50,8 @@ type Result struct {
 	CheckID string `json:"checkId"`
 	Title   string `json:"title"`
 	// Severity is the control's: high, medium or low.
-	Severity string `json:"severity"`
-	Status   Status `json:"status"`
+	Severity string   `json:"severity"`
+	Status   Status   `json:"status"`
 	Resource Resource `json:"resource"`
 	Reason   string   `json:"reason"`
 	// Evidence is check specific and always a JSON object.
