@@ -199,14 +199,20 @@ func (k *Check) Evaluate(c *model.Cluster) Outcome {
 // Want returns the settings that make the check pass on c for the options, with only the fields
 // the cluster does not already have, or why there are none to propose.
 func (k *Check) Want(c *model.Cluster, o Options) (model.Settings, string) {
-	if k.want == nil {
-		return model.Settings{}, "this check proposes no settings"
-	}
-	s, why := k.want(c, o)
+	s, why := k.Target(c, o)
 	if why != "" {
 		return model.Settings{}, why
 	}
 	return s.Pending(c), ""
+}
+
+// Target returns every setting the check's target for the options consists of, including those the
+// cluster already has (eksguard fix states the whole target it changes to), or why there is none.
+func (k *Check) Target(c *model.Cluster, o Options) (model.Settings, string) {
+	if k.want == nil {
+		return model.Settings{}, "this check proposes no settings"
+	}
+	return k.want(c, o)
 }
 
 // remediation is the fix of a failing cluster in words: the aws CLI commands for a live cluster,

@@ -101,3 +101,36 @@ func shellQuote(s string) string {
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
+
+// Remedy is the check's fix for a live cluster created with EKS's defaults (public endpoint open to
+// the internet, no private access, no control plane logs, CONFIG_MAP authentication, no secrets
+// encryption), for the options: the aws CLI commands, with CLUSTER and REGION standing for the
+// cluster's name and region, the guarded eksguard fix when there is one, and the caution. When the
+// check cannot choose its target (a KMS key it was not given), commands is empty and why says what
+// is needed.
+func (k *Check) Remedy(o Options) (commands []string, guarded, why string) {
+	c := AtDefaults()
+	if k.want == nil {
+		return nil, "", "this check proposes no settings"
+	}
+	s, why := k.want(c, o)
+	if why != "" {
+		return nil, "", why
+	}
+	return LiveCommands(c, s), guardedFix(c, s), ""
+}
+
+// AtDefaults is a live cluster named CLUSTER in REGION with the settings EKS gives a cluster created
+// without them.
+func AtDefaults() *model.Cluster {
+	const d = "EKS's default"
+	return &model.Cluster{
+		Name: "CLUSTER", Region: "REGION", Source: model.SourceAWS, Status: model.StatusActive,
+		EndpointPublicAccess:  model.Default(true, d),
+		EndpointPrivateAccess: model.Default(false, d),
+		PublicAccessCIDRs:     model.DefaultList(d, model.DefaultPublicAccessCIDRs("")...),
+		EnabledLogTypes:       model.DefaultList(d),
+		AuthenticationMode:    model.DefaultString(model.DefaultAuthenticationMode, d),
+		SecretsKeyARN:         model.DefaultString("", d),
+	}
+}

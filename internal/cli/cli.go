@@ -8,17 +8,19 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
 
 	"github.com/eksguard/eksguard/internal/app"
+	"github.com/eksguard/eksguard/internal/cmd/controls"
 	"github.com/eksguard/eksguard/internal/cmd/demo"
-	emulatorcmd "github.com/eksguard/eksguard/internal/cmd/emulator"
+	"github.com/eksguard/eksguard/internal/cmd/emulator"
+	"github.com/eksguard/eksguard/internal/cmd/explain"
 	"github.com/eksguard/eksguard/internal/cmd/fix"
 	iaccmd "github.com/eksguard/eksguard/internal/cmd/iac"
 	"github.com/eksguard/eksguard/internal/cmd/scan"
+	"github.com/eksguard/eksguard/internal/cmdutil"
 	"github.com/eksguard/eksguard/internal/escape"
 	"github.com/eksguard/eksguard/internal/exit"
 	"github.com/eksguard/eksguard/internal/iostreams"
@@ -42,7 +44,7 @@ func Run(ctx context.Context, args []string, f *app.Factory) int {
 		return exit.OK
 	}
 	code := exit.Code(err)
-	var usage *usageError
+	var usage *cmdutil.UsageError
 	if errors.As(err, &usage) {
 		code = exit.Usage
 	}
@@ -50,21 +52,12 @@ func Run(ctx context.Context, args []string, f *app.Factory) int {
 		// Messages carry file names, values from scanned files and what servers answered: escaped,
 		// they cannot drive the terminal.
 		fmt.Fprintf(f.IO.ErrOut, "eksguard: %s\n", escape.Lines(msg))
-		if code == exit.Usage && usage != nil {
-			fmt.Fprintf(f.IO.ErrOut, "Run 'eksguard %s--help' for usage.\n", usage.cmdPath)
+		if usage != nil {
+			fmt.Fprintln(f.IO.ErrOut, usage.Hint())
 		}
 	}
 	return code
 }
-
-// usageError marks errors in how eksguard was called (exit code 2).
-type usageError struct {
-	err     error
-	cmdPath string
-}
-
-func (u *usageError) Error() string { return u.err.Error() }
-func (u *usageError) Unwrap() error { return u.err }
 
 // NewRoot builds the command tree.
 func NewRoot(f *app.Factory) *cobra.Command {
@@ -88,39 +81,10 @@ Run 'eksguard demo' to see a scan of a built-in fleet without an AWS account.`,
 	root.SetOut(f.IO.Out)
 	root.SetErr(f.IO.ErrOut)
 	root.SetVersionTemplate("eksguard {{.Version}}\n")
-	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
-		return &usageError{err: err, cmdPath: commandPath(cmd)}
-	})
-	root.AddCommand(demo.NewCmd(f), scan.NewCmd(f), fix.NewCmd(f), emulatorcmd.NewCmd(f))
-	root.AddCommand(iaccmd.NewCmd(f))
-	for _, c := range root.Commands() {
-		wrapArgs(c)
-	}
-	wrapArgs(root)
+	root.AddCommand(demo.NewCmd(f, nil), scan.NewCmd(f, nil), fix.NewCmd(f, nil), emulator.NewCmd(f, nil))
+	root.AddCommand(iaccmd.NewCmd(f), controls.NewCmd(f, nil), explain.NewCmd(f, nil))
+	cmdutil.Install(root)
 	return root
-}
-
-// wrapArgs makes argument-count errors usage errors too.
-func wrapArgs(c *cobra.Command) {
-	if c.Args == nil {
-		return
-	}
-	orig := c.Args
-	c.Args = func(cmd *cobra.Command, args []string) error {
-		if err := orig(cmd, args); err != nil {
-			return &usageError{err: err, cmdPath: commandPath(cmd)}
-		}
-		return nil
-	}
-}
-
-func commandPath(cmd *cobra.Command) string {
-	p := strings.TrimPrefix(cmd.CommandPath(), "eksguard")
-	p = strings.TrimSpace(p)
-	if p == "" {
-		return ""
-	}
-	return p + " "
 }
 
 // System is the factory for the real process.

@@ -65,7 +65,8 @@
 //	generate:                        # synthetic accounts appended to accounts
 //	  accounts: 20                   # ids from 200000000000 up, skipping ids in use
 //	  regions: 17                    # a count (from DefaultRegions) or a list of names
-//	  clustersPerRegion: 30          # named cluster-0001...; seeded mix of endpoint settings
+//	  clustersPerRegion: 30          # named cluster-0001...; seeded mix of endpoint settings,
+//	                                 #   logging, authentication modes and secrets keys
 //	  seed: 1
 //	accounts:
 //	  - id: "111111111111"           # 12 digits; the first account is the caller and the management account
@@ -135,8 +136,19 @@
 //	            # storageConfig {blockStorage {enabled}}, deletionProtection,
 //	            # controlPlaneScalingConfig {tier}, kubeApiServerConfig,
 //	            # kubeSchedulerConfig, kubeControllerManagerConfig (free-form).
+//	            logging:                       # default: every log type disabled
+//	              clusterLogging:              # served as EKS does: one enabled entry, one disabled entry
+//	                - types: [api, audit]      # api audit authenticator controllerManager scheduler
+//	                  enabled: true            # required; a type may not be both enabled and disabled
+//	            accessConfig:
+//	              authenticationMode: API      # CONFIG_MAP (default) | API_AND_CONFIG_MAP | API
+//	              bootstrapClusterCreatorAdminPermissions: true   # default true
+//	            encryptionConfig:              # default: none, and then absent from DescribeCluster
+//	              - resources: [secrets]       # required; secrets is the only resource
+//	                provider: {keyArn: "arn:aws:kms:us-east-1:111111111111:key/..."}   # required
 //	            status: ACTIVE                 # CREATING ACTIVE UPDATING DELETING FAILED PENDING (TD-8)
-//	            omitFields: [resourcesVpcConfig.endpointPrivateAccess]   # members left out of DescribeCluster
+//	            omitFields: [resourcesVpcConfig.endpointPrivateAccess]   # members left out of DescribeCluster:
+//	                                           #   accessConfig, logging, encryptionConfig.provider.keyArn, ...
 //	            invisibleFor: 0s               # listed but 404 elsewhere for this long (TD-26)
 //	            updates:                       # pre-existing updates
 //	              - id: ""                     # default: derived UUID
@@ -146,6 +158,13 @@
 //	                createdAt: 2025-01-01T00:00:00Z
 //	                errors: [{errorCode: Unknown, errorMessage: "", resourceIds: []}]
 //	                endsAfter: 0s              # InProgress ends Successful this long after start; 0 = never
+//
+// Log types, authentication modes, resources and key ARNs must be YAML
+// strings: `keyArn: 123` or `types: [true]` is a FILE:LINE problem, not the
+// text "123" or "true". omitFields serves what real AWS never sends, so that
+// clients can be tested against it: accessConfig (absent from moto and from
+// responses older than access entries), logging, or an encryptionConfig entry
+// without its keyArn.
 //
 // # Defaults (TD-4..TD-7)
 //
@@ -159,8 +178,9 @@
 // the fleet does not declare it), a cluster security group
 // eks-cluster-sg-NAME-NNNNNNNNNN (inbound all from itself, outbound all),
 // accessConfig CONFIG_MAP with bootstrap admin, upgradePolicy EXTENDED,
-// deletionProtection false, logging all disabled, health with no issues,
-// createdAt 2025-01-15T10:00:00Z. Both endpoint booleans are always on the
+// deletionProtection false, logging all disabled (served as one entry with
+// enabled false and all five types), no encryptionConfig (the member is left
+// out, as EKS does), health with no issues, createdAt 2025-01-15T10:00:00Z. Both endpoint booleans are always on the
 // wire. CREATING and PENDING clusters show no endpoint and no CA. A PENDING
 // cluster is a registered (EKS Connector) cluster: it gets a connectorConfig
 // and ListClusters shows it only with include=all.
@@ -173,7 +193,14 @@
 // rules: for endpoint access the merge (TD-13), both-false (TD-14), CIDR
 // checks when the result is public (TD-15, at most 40), CIDRs ignored when
 // private (TD-16) and the no-op check (TD-17); forward-only
-// authenticationMode and no STANDARD after extended support began (TD-18).
+// authenticationMode (CONFIG_MAP to API_AND_CONFIG_MAP or API, then to API;
+// the same mode again or a move back is InvalidParameterException) and no
+// STANDARD after extended support began (TD-18). logging and accessConfig are
+// categories of their own (LoggingUpdate, AccessConfigUpdate): either with any
+// other member is "Only one type of update can be allowed." A logging update
+// that changes nothing is "No changes needed for the logging config
+// provided"; log types it does not list keep their state, and the result is
+// shown in EKS's two entries.
 // Update lifecycles are computed from the server Clock on every read, so a
 // FakeClock drives multi-minute updates without sleeping.
 package emulator

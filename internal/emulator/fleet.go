@@ -299,14 +299,17 @@ type ElasticLoadBalancing struct {
 	GatewayAPI map[string]any `yaml:"gatewayApi" json:"gatewayApi,omitempty"`
 }
 
-// Logging is the control plane logging configuration.
+// Logging is the control plane logging configuration. A fleet may list the
+// log types in any entries; DescribeCluster shows them as EKS does, one entry
+// with the enabled types and one with all the others.
 type Logging struct {
 	ClusterLogging []LogSetup `yaml:"clusterLogging" json:"clusterLogging"`
 }
 
-// LogSetup enables or disables a group of log types.
+// LogSetup enables or disables a group of log types. In a fleet, Enabled is
+// required and a type may not be both enabled and disabled.
 type LogSetup struct {
-	Types   []string `yaml:"types" json:"types"`
+	Types   []string `yaml:"types" json:"types" fleet:"text"`
 	Enabled *bool    `yaml:"enabled" json:"enabled,omitempty"`
 }
 
@@ -325,15 +328,16 @@ type Certificate struct {
 	Data string `yaml:"data" json:"data,omitempty"`
 }
 
-// EncryptionConfig is envelope encryption of Kubernetes secrets.
+// EncryptionConfig is envelope encryption of Kubernetes secrets with a KMS
+// key. A cluster without one has no encryptionConfig at all, as on EKS.
 type EncryptionConfig struct {
-	Resources []string  `yaml:"resources" json:"resources,omitempty"`
+	Resources []string  `yaml:"resources" json:"resources,omitempty" fleet:"text"`
 	Provider  *Provider `yaml:"provider" json:"provider,omitempty"`
 }
 
 // Provider is the KMS key used for envelope encryption.
 type Provider struct {
-	KeyArn string `yaml:"keyArn" json:"keyArn,omitempty"`
+	KeyArn string `yaml:"keyArn" json:"keyArn,omitempty" fleet:"text"`
 }
 
 // ConnectorConfig marks a registered (EKS Connector) cluster. Registered
@@ -368,7 +372,7 @@ type OutpostConfig struct {
 // AccessConfig is the cluster authentication configuration.
 type AccessConfig struct {
 	BootstrapClusterCreatorAdminPermissions *bool  `yaml:"bootstrapClusterCreatorAdminPermissions" json:"bootstrapClusterCreatorAdminPermissions,omitempty"`
-	AuthenticationMode                      string `yaml:"authenticationMode" json:"authenticationMode,omitempty"`
+	AuthenticationMode                      string `yaml:"authenticationMode" json:"authenticationMode,omitempty" fleet:"text"`
 }
 
 // UpgradePolicy is STANDARD or EXTENDED support.

@@ -192,6 +192,9 @@ func (w *yamlWalker) check(n *yaml.Node, t reflect.Type, name string) {
 				w.errs.add(w.file, k.Line, "unknown field %q", k.Value)
 				continue
 			}
+			if t.Field(idx).Tag.Get("fleet") == "text" {
+				w.text(v, k.Value)
+			}
 			w.check(v, t.Field(idx).Type, k.Value)
 		}
 	case reflect.Slice:
@@ -257,6 +260,41 @@ func (w *yamlWalker) scalar(n *yaml.Node, t reflect.Type, name string) bool {
 		return false
 	}
 	return true
+}
+
+// text checks a member the API holds as text (a log type, a key ARN): yaml.v3
+// would quietly turn `keyArn: 123` or `types: [true]` into the strings "123"
+// and "true". A scalar or each scalar of a list must be a string or null.
+func (w *yamlWalker) text(n *yaml.Node, name string) {
+	n = resolveAlias(n)
+	if n == nil {
+		return
+	}
+	items := []*yaml.Node{n}
+	if n.Kind == yaml.SequenceNode {
+		items = n.Content
+	}
+	for _, c := range items {
+		c = resolveAlias(c)
+		if c == nil || c.Kind != yaml.ScalarNode {
+			continue // yaml.v3 reports a list or map where text belongs
+		}
+		var what string
+		switch c.ShortTag() {
+		case "!!str", "!!null":
+			continue
+		case "!!int", "!!float":
+			what = "a number"
+		case "!!bool":
+			what = "a boolean"
+		case "!!timestamp":
+			what = "a timestamp"
+		default:
+			what = "a " + strings.TrimPrefix(c.ShortTag(), "!!")
+		}
+		w.errs.add(w.file, c.Line, "%s must be text, not %s (%s); quote it if it is meant as text", name, what, c.Value)
+		c.Value, c.Tag, c.Style = "", "!!null", 0
+	}
 }
 
 // fillEmpty runs after decoding: yaml.v3 decodes `[]` as a nil slice, but an

@@ -316,14 +316,46 @@ func (v *validator) cluster(c *Cluster, path []any) {
 		}
 	}
 	if l := c.Logging; l != nil {
+		state := map[string]bool{}
 		for i, s := range l.ClusterLogging {
+			p := at(path, "logging", "clusterLogging", i)
+			if s.Enabled == nil {
+				v.bad(p, "logging entry needs enabled: true or false")
+			}
 			for j, t := range s.Types {
-				v.enum(at(path, "logging", "clusterLogging", i, "types", j), "log type", t, logTypes)
+				tp := at(p, "types", j)
+				if t == "" {
+					v.bad(tp, "empty log type (want one of %s)", strings.Join(logTypes, ", "))
+					continue
+				}
+				v.enum(tp, "log type", t, logTypes)
+				if s.Enabled == nil {
+					continue
+				}
+				if on, seen := state[t]; seen && on != *s.Enabled {
+					v.bad(tp, "log type %q is both enabled and disabled; EKS lists each type once", t)
+				}
+				state[t] = *s.Enabled
 			}
 		}
 	}
 	if a := c.AccessConfig; a != nil {
 		v.enum(at(path, "accessConfig", "authenticationMode"), "authenticationMode", a.AuthenticationMode, authModes)
+	}
+	for i, e := range c.EncryptionConfig {
+		p := at(path, "encryptionConfig", i)
+		if e.Provider == nil || e.Provider.KeyArn == "" {
+			// Leave keyArn out with omitFields to serve what EKS never does.
+			v.bad(p, "encryptionConfig entry needs provider.keyArn, the KMS key that encrypts secrets")
+		}
+		if len(e.Resources) == 0 {
+			v.bad(p, "encryptionConfig entry needs resources: [secrets]")
+		}
+		for j, r := range e.Resources {
+			if r != "secrets" {
+				v.bad(at(p, "resources", j), "unknown encryptionConfig resource %q (EKS encrypts secrets only)", r)
+			}
+		}
 	}
 	if u := c.UpgradePolicy; u != nil {
 		v.enum(at(path, "upgradePolicy", "supportType"), "supportType", u.SupportType, supportTypes)

@@ -3,6 +3,7 @@ package emulator
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 )
 
 // DefaultRegions are the 17 regions enabled by default in every AWS account,
@@ -33,6 +34,9 @@ func generateAccounts(g *Generate, existing []Account) []Account {
 		used[a.ID] = true
 	}
 	rng := rand.New(rand.NewPCG(g.Seed, 0x656b736775617264))
+	// The logging, access and encryption mix draws from its own stream, so the
+	// endpoint mix of a seed stays what it was before these settings existed.
+	settings := rand.New(rand.NewPCG(g.Seed, 0x636f6e74726f6c73))
 	next := int64(200_000_000_000)
 	out := make([]Account, 0, g.Accounts)
 	for i := 0; i < g.Accounts; i++ {
@@ -47,7 +51,9 @@ func generateAccounts(g *Generate, existing []Account) []Account {
 		for _, name := range g.Regions {
 			r := Region{Name: name, Clusters: make([]Cluster, 0, g.ClustersPerRegion)}
 			for k := 0; k < g.ClustersPerRegion; k++ {
-				r.Clusters = append(r.Clusters, generatedCluster(rng, k))
+				c := generatedCluster(rng, k)
+				withControls(settings, &c)
+				r.Clusters = append(r.Clusters, c)
 			}
 			a.Regions = append(a.Regions, r)
 		}
@@ -102,4 +108,27 @@ func pickCidrs(rng *rand.Rand) []string {
 		out = append(out, testNetCidrs[i])
 	}
 	return out
+}
+
+const generatedKeyArn = "arn:aws:kms:us-east-1:111111111111:key/00000000-0000-4000-8000-000000000000"
+
+// withControls gives a generated cluster a seeded mix of logging,
+// authentication mode and secrets encryption; left out, each takes EKS's
+// default (no logs, CONFIG_MAP, no key).
+func withControls(rng *rand.Rand, c *Cluster) {
+	switch x := rng.IntN(100); {
+	case x < 25:
+		c.Logging = &Logging{ClusterLogging: []LogSetup{{Types: slices.Clone(logTypes), Enabled: ptr(true)}}}
+	case x < 40:
+		c.Logging = &Logging{ClusterLogging: []LogSetup{{Types: []string{"api", "audit", "authenticator"}, Enabled: ptr(true)}}}
+	}
+	switch x := rng.IntN(100); {
+	case x < 35:
+		c.AccessConfig = &AccessConfig{AuthenticationMode: "API_AND_CONFIG_MAP"}
+	case x < 50:
+		c.AccessConfig = &AccessConfig{AuthenticationMode: "API"}
+	}
+	if rng.IntN(100) < 40 {
+		c.EncryptionConfig = []EncryptionConfig{{Resources: []string{"secrets"}, Provider: &Provider{KeyArn: generatedKeyArn}}}
+	}
 }

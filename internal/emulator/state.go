@@ -382,18 +382,21 @@ func newCluster(r *region, fc *Cluster, now time.Time) *cluster {
 	if doc.CertificateAuthority == nil {
 		doc.CertificateAuthority = &Certificate{Data: clusterCA()}
 	}
-	if doc.Logging == nil {
-		doc.Logging = renderLogging(map[string]bool{})
-	}
+	// EKS shows every log type, the enabled ones in one entry and the rest in
+	// another, however the cluster was created; by default all are disabled.
+	doc.Logging = renderLogging(enabledLogTypes(fc.Logging))
 	if doc.Tags == nil {
 		doc.Tags = map[string]string{}
 	}
 	if doc.Health == nil {
 		doc.Health = &ClusterHealth{Issues: []ClusterIssue{}}
 	}
-	ac := AccessConfig{BootstrapClusterCreatorAdminPermissions: ptr(true)}
+	ac := AccessConfig{}
 	if fc.AccessConfig != nil {
 		ac = *fc.AccessConfig
+	}
+	if ac.BootstrapClusterCreatorAdminPermissions == nil {
+		ac.BootstrapClusterCreatorAdminPermissions = ptr(true)
 	}
 	if ac.AuthenticationMode == "" {
 		ac.AuthenticationMode = "CONFIG_MAP"

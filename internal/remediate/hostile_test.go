@@ -302,7 +302,7 @@ func TestThrottledReadsInPlan(t *testing.T) {
 			p := e.plan(t, Options{Mode: ModePrivate, ClientCIDRs: []string{"10.20.0.0/16"}})
 			close(stop)
 			wg.Wait()
-			c := check(p, "no-update-in-progress")
+			c := checkOf(p, "no-update-in-progress")
 			if c.Status != tt.status || !strings.Contains(c.Detail, tt.detail) || (tt.status == CheckError && !tt.denied && !strings.Contains(c.Detail, "ThrottlingException")) {
 				t.Fatalf("check = %s %q, want %s %q", c.Status, c.Detail, tt.status, tt.detail)
 			}

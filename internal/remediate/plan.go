@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/eks"
 
 	"github.com/eksguard/eksguard/internal/cidrset"
+	"github.com/eksguard/eksguard/internal/check"
 	"github.com/eksguard/eksguard/internal/model"
 	"github.com/eksguard/eksguard/internal/source/awsapi"
 )
@@ -196,16 +197,11 @@ func BuildPlan(ctx context.Context, d Deps, o Options) (*Plan, error) {
 	}
 	p.Cluster = ClusterInfo{Name: cl.Name, Region: o.Region, Account: cl.Account, ARN: cl.ARN, Status: cl.Status, IPFamily: cl.IPFamily,
 		VpcID: cl.VpcID, SecurityGroups: clusterGroups(cl), HybridNodes: cl.HybridNodes}
-	switch o.Mode {
-	case ModePrivate:
-		p.Control = "5.4.2"
-		p.Target = Settings{Public: false, Private: true, CIDRs: []string{}}
-	case ModeRestrict:
-		p.Control = "5.4.1"
-		p.Target = Settings{Public: true, Private: true, CIDRs: append([]string{}, o.CIDRs...)}
-	default:
-		return nil, fmt.Errorf("unknown mode %q", o.Mode)
+	target, err := targetOf(cl, o)
+	if err != nil {
+		return nil, err
 	}
+	p.Control, p.Target = target.control, target.settings
 
 	cur, readable := currentSettings(cl)
 	if !readable {
@@ -279,6 +275,38 @@ func currentSettings(c *model.Cluster) (Settings, bool) {
 	}
 	s := Settings{Public: c.EndpointPublicAccess.Value, Private: c.EndpointPrivateAccess.Value, CIDRs: append([]string{}, c.PublicAccessCIDRs.Values...)}
 	return s, true
+}
+
+// target is what a mode changes a cluster to, and the control it serves.
+type target struct {
+	control  string
+	settings Settings
+}
+
+// targetOf takes the target from the check the mode serves, the one definition of the settings that
+// make it pass: --private is eks-endpoint-private's target (5.4.2), --restrict eks-endpoint-restricted's
+// with the allowlist (5.4.1).
+func targetOf(cl *model.Cluster, o Options) (target, error) {
+	var k *check.Check
+	var opts check.Options
+	var control string
+	switch o.Mode {
+	case ModePrivate:
+		k, opts, control = check.EndpointPrivate, check.Options{Endpoint: check.TargetPrivate}, "5.4.2"
+	case ModeRestrict:
+		k, opts, control = check.EndpointRestricted, check.Options{Endpoint: check.TargetRestrict, CIDRs: o.CIDRs}, "5.4.1"
+	default:
+		return target{}, fmt.Errorf("unknown mode %q", o.Mode)
+	}
+	s, why := k.Target(cl, opts)
+	if why != "" || s.EndpointPublicAccess == nil || s.EndpointPrivateAccess == nil {
+		return target{}, fmt.Errorf("%s states no endpoint target for --%s: %s", k.ID, o.Mode, why)
+	}
+	t := Settings{Public: *s.EndpointPublicAccess, Private: *s.EndpointPrivateAccess, CIDRs: append([]string{}, s.PublicAccessCIDRs...)}
+	if !t.Public {
+		t.CIDRs = []string{}
+	}
+	return target{control: control, settings: t}, nil
 }
 
 // compliant says whether the cluster already meets the target, or something stricter: eksguard

@@ -89,7 +89,7 @@ func (e *env) plan(t *testing.T, o Options) *Plan {
 	return p
 }
 
-func check(p *Plan, id string) Check {
+func checkOf(p *Plan, id string) Check {
 	for _, c := range p.Checks {
 		if c.ID == id {
 			return c
@@ -138,7 +138,7 @@ func TestRefusals(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			e := setup(t, tt.behaviour, tt.clusters)
 			p := e.plan(t, tt.opts)
-			c := check(p, tt.check)
+			c := checkOf(p, tt.check)
 			if c.Status != CheckRefuse || !strings.Contains(c.Detail, tt.detail) {
 				t.Fatalf("check %s = %s %q; want REFUSE containing %q\nall checks: %+v", tt.check, c.Status, c.Detail, tt.detail, p.Checks)
 			}
@@ -177,15 +177,15 @@ func assertNoMutation(t *testing.T, e *env) {
 func TestCallerIPEchoUnreachableRefusesUnlessAllowed(t *testing.T) {
 	e := setup(t, "", openProd)
 	o := Options{Mode: ModeRestrict, CIDRs: []string{"203.0.113.0/24"}, IPEchoURL: "http://127.0.0.1:1/"}
-	if c := check(e.plan(t, o), "caller-keeps-access"); c.Status != CheckRefuse || !strings.Contains(c.Detail, "could not learn") {
+	if c := checkOf(e.plan(t, o), "caller-keeps-access"); c.Status != CheckRefuse || !strings.Contains(c.Detail, "could not learn") {
 		t.Errorf("caller check = %+v", c)
 	}
 	o.AllowLockout = true
-	if c := check(e.plan(t, o), "caller-keeps-access"); c.Status != CheckPass || !strings.Contains(c.Detail, "--allow-lockout") {
+	if c := checkOf(e.plan(t, o), "caller-keeps-access"); c.Status != CheckPass || !strings.Contains(c.Detail, "--allow-lockout") {
 		t.Errorf("with --allow-lockout: %+v", c)
 	}
 	o = Options{Mode: ModeRestrict, CIDRs: []string{"198.51.100.0/24"}, CallerIP: "198.51.100.9"}
-	if c := check(e.plan(t, o), "caller-keeps-access"); c.Status != CheckPass {
+	if c := checkOf(e.plan(t, o), "caller-keeps-access"); c.Status != CheckPass {
 		t.Errorf("explicit caller ip inside: %+v", c)
 	}
 }
@@ -265,7 +265,7 @@ func TestRestrictNeverLoosensPrivateOnly(t *testing.T) {
 func TestHybridPrivateGoesInOneStep(t *testing.T) {
 	e := setup(t, "", "          - {name: prod, remoteNetworkConfig: {remoteNodeNetworks: [{cidrs: [10.80.0.0/16]}]}, resourcesVpcConfig: {vpcId: vpc-ok, clusterSecurityGroupId: sg-ok}}\n")
 	p := e.plan(t, Options{Mode: ModePrivate, ClientCIDRs: []string{"10.20.0.0/16"}})
-	if p.Refused || len(p.Phases) != 1 || check(p, "hybrid-nodes").Status != CheckPass {
+	if p.Refused || len(p.Phases) != 1 || checkOf(p, "hybrid-nodes").Status != CheckPass {
 		t.Fatalf("plan: refused=%v phases=%+v", p.Refused, p.Phases)
 	}
 	if out := e.executor().Apply(context.Background(), p); out.Result != ResultApplied {
@@ -385,7 +385,7 @@ func TestLostResponseCreatesOneUpdate(t *testing.T) {
 func TestRestrictToAnOpenListIsRefusedEvenWhenAlreadySet(t *testing.T) {
 	e := setup(t, "", "          - {name: prod, resourcesVpcConfig: {vpcId: vpc-ok, clusterSecurityGroupId: sg-ok, endpointPublicAccess: true, endpointPrivateAccess: true, publicAccessCidrs: [0.0.0.0/0]}}\n")
 	p := e.plan(t, Options{Mode: ModeRestrict, CIDRs: []string{"0.0.0.0/0"}})
-	if p.AlreadyCompliant || !p.Refused || check(p, "allowlist-valid").Status != CheckRefuse {
+	if p.AlreadyCompliant || !p.Refused || checkOf(p, "allowlist-valid").Status != CheckRefuse {
 		t.Fatalf("plan = compliant %v refused %v checks %+v", p.AlreadyCompliant, p.Refused, p.Checks)
 	}
 }
@@ -394,7 +394,7 @@ func TestBothEndpointsOffIsNotAStateToChangeFrom(t *testing.T) {
 	e := setup(t, "", openProd)
 	e.deps.EKS = &bothOff{EKSAPI: e.eks}
 	p := e.plan(t, Options{Mode: ModeRestrict, CIDRs: []string{"203.0.113.0/24"}})
-	if !p.Refused || check(p, "settings-readable").Status != CheckRefuse || p.Rollback != nil {
+	if !p.Refused || checkOf(p, "settings-readable").Status != CheckRefuse || p.Rollback != nil {
 		t.Fatalf("plan = %+v", p)
 	}
 }

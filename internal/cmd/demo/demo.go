@@ -1,6 +1,6 @@
 // Package demo is `eksguard demo`: start the emulator in-process with a built-in fleet that holds
-// every endpoint configuration, scan it through the real AWS SDK and print the report. No AWS
-// account is needed and nothing leaves the machine.
+// every endpoint configuration and a pass and a failure of each other control, scan it through the
+// real AWS SDK and print the report. No AWS account is needed and nothing leaves the machine.
 package demo
 
 import (
@@ -8,6 +8,7 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
@@ -15,39 +16,48 @@ import (
 
 	"github.com/eksguard/eksguard/internal/app"
 	"github.com/eksguard/eksguard/internal/cmd/scan"
+	"github.com/eksguard/eksguard/internal/cmdutil"
 	"github.com/eksguard/eksguard/internal/emulator"
 	"github.com/eksguard/eksguard/internal/exit"
+	"github.com/eksguard/eksguard/internal/iostreams"
 	"github.com/eksguard/eksguard/internal/source/awsapi"
 )
 
 //go:embed fleet.yaml
 var builtinFleet []byte
 
-// Options are the demo's flags.
+// Options are the demo's flags and what it needs from its surroundings.
 type Options struct {
+	IO     *iostreams.IOStreams
+	Now    func() time.Time
 	Format string
 	Fleet  string
 }
 
-// NewCmd builds the command.
-func NewCmd(f *app.Factory) *cobra.Command {
-	opts := &Options{}
+// NewCmd builds the command; runF, when not nil, replaces Run.
+func NewCmd(f *app.Factory, runF func(context.Context, *Options) error) *cobra.Command {
+	opts := &Options{IO: f.IO, Now: f.Now}
 	cmd := &cobra.Command{
 		Use:   "demo",
 		Short: "Scan a built-in emulated fleet: see eksguard work without an AWS account",
 		Long: `Demo starts the EKS API emulator on 127.0.0.1 with a built-in fleet of clusters in three regions,
 covering every endpoint configuration (open, private only, allowlisted, allowlisted without private
 access, the internet split in two /1 blocks, IPv6 ::/0, a stale list on a private cluster, clusters
-CREATING, UPDATING and PENDING, and a response missing a field), then runs 'eksguard scan
---all-regions' against it through the real AWS SDK and prints the report.
+CREATING, UPDATING and PENDING, and a response missing fields), and clusters that pass and fail
+control plane logging (every log type, some, none), access entries (API, API_AND_CONFIG_MAP,
+CONFIG_MAP) and secrets encryption (a KMS key or none), then runs 'eksguard scan --all-regions'
+against it through the real AWS SDK and prints the report.
 
 It exits 0 when the demo ran; the report's own verdicts are in the output.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if opts.Format != "table" && opts.Format != "json" {
-				return exit.New(exit.Usage, fmt.Errorf("--format: unknown format %q (want table or json)", opts.Format))
+			if err := opts.Validate(); err != nil {
+				return cmdutil.Usage(cmd, err)
 			}
-			return Run(cmd.Context(), f, opts)
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return Run(cmd.Context(), opts)
 		},
 	}
 	cmd.Flags().StringVar(&opts.Format, "format", "table", "output format: table or json")
@@ -55,8 +65,16 @@ It exits 0 when the demo ran; the report's own verdicts are in the output.`,
 	return cmd
 }
 
+// Validate checks the options.
+func (o *Options) Validate() error {
+	if o.Format != "table" && o.Format != "json" {
+		return fmt.Errorf("--format: unknown format %q (want table or json)", o.Format)
+	}
+	return nil
+}
+
 // Run starts the emulator, scans it and prints the report.
-func Run(ctx context.Context, f *app.Factory, o *Options) error {
+func Run(ctx context.Context, o *Options) error {
 	var fleet *emulator.Fleet
 	var err error
 	if o.Fleet != "" {
@@ -73,10 +91,12 @@ func Run(ctx context.Context, f *app.Factory, o *Options) error {
 		return fmt.Errorf("start emulator: %w", err)
 	}
 	defer srv.Close()
-	if f.IO.IsStderrTTY() {
-		fmt.Fprintf(f.IO.ErrOut, "demo: emulator at %s; scanning every enabled region through the AWS SDK\n", url)
+	if o.IO.IsStderrTTY() {
+		fmt.Fprintf(o.IO.ErrOut, "demo: emulator at %s; scanning every enabled region through the AWS SDK\n", url)
 	}
 	opts := &scan.Options{
+		IO:             o.IO,
+		Now:            o.Now,
 		AllRegions:     true,
 		EndpointURL:    url,
 		Format:         o.Format,
@@ -89,14 +109,14 @@ func Run(ctx context.Context, f *app.Factory, o *Options) error {
 			return aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("AKIDEMO", "demo", "")}, nil
 		},
 	}
-	err = scan.Run(ctx, f, opts)
+	err = scan.Run(ctx, opts)
 	if ctx.Err() != nil {
 		return err
 	}
 	var ee *exit.Error
 	if errors.As(err, &ee) && (ee.Code == exit.Fail || ee.Code == exit.Incomplete) {
-		if f.IO.IsStderrTTY() {
-			fmt.Fprintf(f.IO.ErrOut, "demo: a real scan with these results would exit %d\n", ee.Code)
+		if o.IO.IsStderrTTY() {
+			fmt.Fprintf(o.IO.ErrOut, "demo: a real scan with these results would exit %d\n", ee.Code)
 		}
 		return nil
 	}

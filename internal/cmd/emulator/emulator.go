@@ -1,29 +1,33 @@
-// Package emulatorcmd is `eksguard emulator`: serve the local EKS, EC2, STS and Organizations API
+// Package emulator is `eksguard emulator`: serve the local EKS, EC2, STS and Organizations API
 // double from a fleet file, for tests, rehearsals of fixes and trying eksguard without AWS.
-package emulatorcmd
+package emulator
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 
 	"github.com/spf13/cobra"
 
 	"github.com/eksguard/eksguard/internal/app"
-	"github.com/eksguard/eksguard/internal/emulator"
+	"github.com/eksguard/eksguard/internal/cmdutil"
+	emu "github.com/eksguard/eksguard/internal/emulator"
 	"github.com/eksguard/eksguard/internal/exit"
+	"github.com/eksguard/eksguard/internal/iostreams"
 )
 
-// Options are the command's flags.
+// Options are the command's flags and what it needs from its surroundings.
 type Options struct {
+	IO    *iostreams.IOStreams
 	Fleet string
 	Addr  string
 	Log   bool
 }
 
-// NewCmd builds the command.
-func NewCmd(f *app.Factory) *cobra.Command {
-	opts := &Options{}
+// NewCmd builds the command; runF, when not nil, replaces Run.
+func NewCmd(f *app.Factory, runF func(context.Context, *Options) error) *cobra.Command {
+	opts := &Options{IO: f.IO}
 	cmd := &cobra.Command{
 		Use:   "emulator --fleet FILE [--addr 127.0.0.1:PORT]",
 		Short: "Serve a local EKS/EC2/STS/Organizations API double from a fleet file",
@@ -39,13 +43,13 @@ or AWS_ENDPOINT_URL, with any access key. It serves until interrupted.`,
     eksguard scan --region us-east-1`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if opts.Fleet == "" {
-				return exit.New(exit.Usage, fmt.Errorf("--fleet is required"))
+			if err := opts.Validate(); err != nil {
+				return cmdutil.Usage(cmd, err)
 			}
-			if _, _, err := net.SplitHostPort(opts.Addr); err != nil {
-				return exit.New(exit.Usage, fmt.Errorf("--addr %q: %w", opts.Addr, err))
+			if runF != nil {
+				return runF(cmd.Context(), opts)
 			}
-			return Run(cmd.Context(), f, opts)
+			return Run(cmd.Context(), opts)
 		},
 	}
 	cmd.Flags().StringVar(&opts.Fleet, "fleet", "", "fleet file (YAML) describing accounts, regions, clusters and behaviour")
@@ -54,24 +58,35 @@ or AWS_ENDPOINT_URL, with any access key. It serves until interrupted.`,
 	return cmd
 }
 
+// Validate checks the options.
+func (o *Options) Validate() error {
+	if o.Fleet == "" {
+		return errors.New("--fleet is required")
+	}
+	if _, _, err := net.SplitHostPort(o.Addr); err != nil {
+		return fmt.Errorf("--addr %q: %w", o.Addr, err)
+	}
+	return nil
+}
+
 // Run serves until ctx ends.
-func Run(ctx context.Context, f *app.Factory, o *Options) error {
-	fleet, err := emulator.LoadFleet(o.Fleet)
+func Run(ctx context.Context, o *Options) error {
+	fleet, err := emu.LoadFleet(o.Fleet)
 	if err != nil {
 		return exit.New(exit.Usage, err)
 	}
-	var opts []emulator.Option
+	var opts []emu.Option
 	if o.Log {
-		opts = append(opts, emulator.WithLogger(f.IO.ErrOut))
+		opts = append(opts, emu.WithLogger(o.IO.ErrOut))
 	}
-	srv := emulator.New(fleet, opts...)
+	srv := emu.New(fleet, opts...)
 	url, err := srv.Start(o.Addr)
 	if err != nil {
 		return exit.New(exit.Usage, fmt.Errorf("listen on %s: %w", o.Addr, err))
 	}
 	defer srv.Close()
-	fmt.Fprintln(f.IO.Out, url)
-	fmt.Fprintf(f.IO.ErrOut, "eksguard emulator serving %s; use --endpoint-url %s (any access key); Ctrl-C stops it\n", o.Fleet, url)
+	fmt.Fprintln(o.IO.Out, url)
+	fmt.Fprintf(o.IO.ErrOut, "eksguard emulator serving %s; use --endpoint-url %s (any access key); Ctrl-C stops it\n", o.Fleet, url)
 	<-ctx.Done()
 	return nil
 }

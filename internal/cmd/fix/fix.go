@@ -5,7 +5,6 @@ package fix
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -18,14 +17,20 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/eksguard/eksguard/internal/app"
-	"github.com/eksguard/eksguard/internal/escape"
+	"github.com/eksguard/eksguard/internal/cmdutil"
 	"github.com/eksguard/eksguard/internal/exit"
+	"github.com/eksguard/eksguard/internal/iostreams"
 	"github.com/eksguard/eksguard/internal/remediate"
+	"github.com/eksguard/eksguard/internal/render"
 	"github.com/eksguard/eksguard/internal/source/awsapi"
 )
 
-// Options are the command's flags.
+// Options are the command's flags and what it needs from its surroundings.
 type Options struct {
+	IO        *iostreams.IOStreams
+	AWSConfig func(ctx context.Context, profile string) (aws.Config, error)
+	Now       func() time.Time
+
 	Cluster      string
 	Region       string
 	Private      bool
@@ -55,9 +60,9 @@ type Options struct {
 // its own, detached from the command's context, because it must be written after an interrupt too.
 const auditTimeout = 10 * time.Second
 
-// NewCmd builds the command.
-func NewCmd(f *app.Factory) *cobra.Command {
-	o := &Options{}
+// NewCmd builds the command; runF, when not nil, replaces Run.
+func NewCmd(f *app.Factory, runF func(context.Context, *Options) error) *cobra.Command {
+	o := &Options{IO: f.IO, AWSConfig: f.AWSConfig, Now: f.Now}
 	cmd := &cobra.Command{
 		Use:   "fix --cluster NAME --region R (--private | --restrict CIDR[,CIDR])",
 		Short: "Plan, and with --apply make, a guarded change that closes an exposed endpoint",
@@ -79,10 +84,16 @@ every case eksguard says exactly what state the cluster is in.`,
   eksguard fix --cluster prod --region us-east-1 --restrict 203.0.113.0/24 --apply --yes --audit-log fix.log`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.Validate(); err != nil {
-				return exit.New(exit.Usage, err)
+			if err := cmdutil.EmptyLists(cmd, "restrict", "client-cidr"); err != nil {
+				return err
 			}
-			return Run(cmd.Context(), f, o)
+			if err := o.Validate(); err != nil {
+				return cmdutil.Usage(cmd, err)
+			}
+			if runF != nil {
+				return runF(cmd.Context(), o)
+			}
+			return Run(cmd.Context(), o)
 		},
 	}
 	fl := cmd.Flags()
@@ -144,16 +155,18 @@ func (o *Options) Validate() error {
 }
 
 // Run plans, and applies when asked.
-func Run(ctx context.Context, f *app.Factory, o *Options) error {
-	if o.IPEchoURL == remediate.DefaultIPEchoURL && f.IO.Getenv != nil {
-		if v := f.IO.Getenv("EKSGUARD_IP_ECHO_URL"); v != "" {
-			o.IPEchoURL = v
+func Run(ctx context.Context, o *Options) error {
+	streams := o.IO
+	echo := o.IPEchoURL
+	if echo == remediate.DefaultIPEchoURL && streams.Getenv != nil {
+		if v := streams.Getenv("EKSGUARD_IP_ECHO_URL"); v != "" {
+			echo = v
 		}
 	}
-	if o.Apply && !o.Yes && !f.IO.IsStdinTTY() {
-		return exit.New(exit.Usage, errors.New("--apply off a terminal needs --yes"))
+	if o.Apply && !o.Yes && !streams.IsStdinTTY() {
+		return &cmdutil.UsageError{Err: errors.New("--apply off a terminal needs --yes"), Command: "fix"}
 	}
-	cfg, err := f.AWSConfig(ctx, o.Profile)
+	cfg, err := o.AWSConfig(ctx, o.Profile)
 	if err != nil {
 		return exit.New(exit.Denied, err)
 	}
@@ -162,7 +175,7 @@ func Run(ctx context.Context, f *app.Factory, o *Options) error {
 		region = cfg.Region
 	}
 	if region == "" {
-		return exit.New(exit.Usage, errors.New("no region: pass --region, or set AWS_REGION or a region in your profile"))
+		return &cmdutil.UsageError{Err: errors.New("no region: pass --region, or set AWS_REGION or a region in your profile"), Command: "fix"}
 	}
 	cfg.Region = region
 	clients := &awsapi.Clients{Base: cfg, EndpointURL: o.EndpointURL, MaxAttempts: o.MaxAttempts, RequestTimeout: o.RequestTimeout}
@@ -176,7 +189,7 @@ func Run(ctx context.Context, f *app.Factory, o *Options) error {
 	}
 	eksClient := clients.EKS(nil, id.Account, region)
 	deps := remediate.Deps{EKS: eksClient, EC2: clients.EC2(nil, region), Account: id.Account, ReadBackoff: o.readBackoff}
-	ropts := remediate.Options{Cluster: o.Cluster, Region: region, ClientCIDRs: o.ClientCIDRs, CallerIP: o.CallerIP, IPEchoURL: o.IPEchoURL, AllowLockout: o.AllowLockout}
+	ropts := remediate.Options{Cluster: o.Cluster, Region: region, ClientCIDRs: o.ClientCIDRs, CallerIP: o.CallerIP, IPEchoURL: echo, AllowLockout: o.AllowLockout}
 	if o.Private {
 		ropts.Mode = remediate.ModePrivate
 	} else {
@@ -187,17 +200,17 @@ func Run(ctx context.Context, f *app.Factory, o *Options) error {
 		return planError(ctx, o, region, err)
 	}
 	if !o.Apply || plan.AlreadyCompliant || plan.Refused || plan.Incomplete {
-		if err := writePlan(f, o.Format, plan); err != nil {
+		if err := writePlan(streams, o.Format, plan); err != nil {
 			return err
 		}
 		return verdict(plan)
 	}
 	if !o.Yes {
 		// The preview goes to standard error so that standard output stays one JSON document.
-		if err := writeTable(f.IO.ErrOut, f.IO.ColorEnabledStderr(), plan, nil); err != nil {
+		if err := render.WriteFix(streams.ErrOut, "table", render.Options{Color: streams.ColorEnabledStderr(), Command: "fix"}, plan, nil); err != nil {
 			return exit.New(exit.Usage, fmt.Errorf("cannot show the plan before asking for confirmation: %w; nothing was changed", err))
 		}
-		if !confirm(ctx, f, plan) {
+		if !confirm(ctx, streams, plan) {
 			return exit.New(exit.Fail, errors.New("not confirmed; nothing was changed"))
 		}
 		// The prompt may have waited a long time: plan again, so the checks and the rollback target
@@ -207,7 +220,7 @@ func Run(ctx context.Context, f *app.Factory, o *Options) error {
 			return planError(ctx, o, region, err)
 		}
 		if fresh.Refused || fresh.Incomplete || fresh.AlreadyCompliant || !sameSettings(fresh.Current, plan.Current) {
-			if err := writePlan(f, o.Format, fresh); err != nil {
+			if err := writePlan(streams, o.Format, fresh); err != nil {
 				return err
 			}
 			if fresh.Incomplete {
@@ -227,7 +240,7 @@ func Run(ctx context.Context, f *app.Factory, o *Options) error {
 		}
 		defer audit.Close()
 	}
-	ex := &remediate.Executor{EKS: eksClient, PollInterval: o.PollInterval, WaitTimeout: o.WaitTimeout, NoRollback: o.NoRollback, Log: f.IO.ErrOut,
+	ex := &remediate.Executor{EKS: eksClient, PollInterval: o.PollInterval, WaitTimeout: o.WaitTimeout, NoRollback: o.NoRollback, Log: streams.ErrOut,
 		ReadBackoff: o.readBackoff}
 	var auditErr error
 	if audit != nil {
@@ -236,7 +249,7 @@ func Run(ctx context.Context, f *app.Factory, o *Options) error {
 			// gives up after a while (or on an interrupt), and the run then ends with exit 3.
 			actx, cancel := context.WithTimeout(ctx, auditTimeout)
 			defer cancel()
-			if err := audit.Append(actx, remediate.StartedEntry(f.Now(), id.ARN, plan, r)); err != nil && auditErr == nil {
+			if err := audit.Append(actx, remediate.StartedEntry(o.Now(), id.ARN, plan, r)); err != nil && auditErr == nil {
 				auditErr = err
 			}
 		}
@@ -244,16 +257,16 @@ func Run(ctx context.Context, f *app.Factory, o *Options) error {
 	outcome := ex.Apply(ctx, plan)
 	if audit != nil {
 		actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), auditTimeout)
-		if err := audit.Append(actx, remediate.Entry(f.Now(), id.ARN, plan, outcome)); err != nil && auditErr == nil {
+		if err := audit.Append(actx, remediate.Entry(o.Now(), id.ARN, plan, outcome)); err != nil && auditErr == nil {
 			auditErr = err
 		}
 		cancel()
 	}
 	// The cluster may have changed: from here the exit code says what happened to it, and an
 	// output that cannot be written is reported on standard error without hiding that.
-	outErr := write(f, o.Format, plan, outcome)
+	outErr := write(streams, o.Format, plan, outcome)
 	if outErr != nil {
-		fmt.Fprintf(f.IO.ErrOut, "eksguard: could not write the outcome: %s\n", outErr)
+		fmt.Fprintf(streams.ErrOut, "eksguard: could not write the outcome: %s\n", outErr)
 	}
 	switch {
 	case auditErr != nil:
@@ -261,15 +274,15 @@ func Run(ctx context.Context, f *app.Factory, o *Options) error {
 	case !outcome.OK():
 		return exit.New(exit.Incomplete, errors.New(outcome.Message))
 	case outErr != nil:
-		fmt.Fprintf(f.IO.ErrOut, "eksguard: %s: %s\n", outcome.Result, outcome.Message)
+		fmt.Fprintf(streams.ErrOut, "eksguard: %s: %s\n", outcome.Result, outcome.Message)
 	}
 	return nil
 }
 
 // writePlan writes a plan when nothing is applied. The plan is then all the command produces, so
 // not being able to write it is an error of its own (exit 2), whatever the plan says.
-func writePlan(f *app.Factory, format string, p *remediate.Plan) error {
-	if err := write(f, format, p, nil); err != nil {
+func writePlan(streams *iostreams.IOStreams, format string, p *remediate.Plan) error {
+	if err := write(streams, format, p, nil); err != nil {
 		return exit.New(exit.Usage, fmt.Errorf("could not write the plan: %w; nothing was changed", err))
 	}
 	return nil
@@ -310,11 +323,11 @@ func planError(ctx context.Context, o *Options, region string, err error) error 
 }
 
 // confirm asks for the cluster name; Ctrl-C while it waits means no.
-func confirm(ctx context.Context, f *app.Factory, p *remediate.Plan) bool {
-	fmt.Fprintf(f.IO.ErrOut, "\nApply %d update(s) to cluster %s in %s? Type the cluster name to confirm: ", len(p.Phases), p.Cluster.Name, p.Cluster.Region)
+func confirm(ctx context.Context, streams *iostreams.IOStreams, p *remediate.Plan) bool {
+	fmt.Fprintf(streams.ErrOut, "\nApply %d update(s) to cluster %s in %s? Type the cluster name to confirm: ", len(p.Phases), p.Cluster.Name, p.Cluster.Region)
 	answer := make(chan string, 1)
 	go func() {
-		line, err := bufio.NewReader(f.IO.In).ReadString('\n')
+		line, err := bufio.NewReader(streams.In).ReadString('\n')
 		if err != nil && !errors.Is(err, io.EOF) {
 			line = ""
 		}
@@ -322,7 +335,7 @@ func confirm(ctx context.Context, f *app.Factory, p *remediate.Plan) bool {
 	}()
 	select {
 	case <-ctx.Done():
-		fmt.Fprintln(f.IO.ErrOut)
+		fmt.Fprintln(streams.ErrOut)
 		return false
 	case line := <-answer:
 		return strings.TrimSpace(line) == p.Cluster.Name
@@ -348,93 +361,8 @@ func sameList(a, b []string) bool {
 	return true
 }
 
-func write(f *app.Factory, format string, p *remediate.Plan, o *remediate.Outcome) error {
-	if format == "json" {
-		enc := json.NewEncoder(f.IO.Out)
-		enc.SetIndent("", "  ")
-		return enc.Encode(struct {
-			Plan    *remediate.Plan    `json:"plan"`
-			Outcome *remediate.Outcome `json:"outcome"`
-		}{p, o})
-	}
-	return writeTable(f.IO.Out, f.IO.ColorEnabled(), p, o)
-}
-
-func writeTable(w io.Writer, color bool, p *remediate.Plan, o *remediate.Outcome) error {
-	paint := func(code, s string) string {
-		if !color {
-			return s
-		}
-		return code + s + "\x1b[0m"
-	}
-	var b strings.Builder
-	c := p.Cluster
-	fmt.Fprintf(&b, "Cluster %s in %s (%s), status %s\n", escape.Text(c.Name), escape.Text(c.Region), escape.Text(aws.ToString(nilIfEmpty(c.ARN))), escape.Text(c.Status))
-	if p.Current != nil {
-		fmt.Fprintf(&b, "  current  %s\n", p.Current)
-	}
-	fmt.Fprintf(&b, "  target   %s  (CIS %s)\n", p.Target, p.Control)
-	if p.AlreadyCompliant {
-		fmt.Fprintf(&b, "\nAlready compliant: %s. Nothing to do.\n", escape.Text(p.Compliance))
-		_, err := io.WriteString(w, b.String())
-		return err
-	}
-	b.WriteString("\nSafety checks\n")
-	for _, ch := range p.Checks {
-		st := fmt.Sprintf("%-6s", ch.Status)
-		switch ch.Status {
-		case remediate.CheckPass:
-			st = paint("\x1b[32m", st)
-		case remediate.CheckRefuse:
-			st = paint("\x1b[31;1m", st)
-		case remediate.CheckError:
-			st = paint("\x1b[33;1m", st)
-		}
-		fmt.Fprintf(&b, "  %s %-22s %s\n", st, ch.ID, escape.Text(ch.Detail))
-		if (ch.Status == remediate.CheckRefuse || ch.Status == remediate.CheckError) && ch.Remedy != "" {
-			fmt.Fprintf(&b, "         %-22s to fix: %s\n", "", escape.Text(ch.Remedy))
-		}
-	}
-	if len(p.Phases) > 0 {
-		b.WriteString("\nPlan: each step is one UpdateClusterConfig, then DescribeUpdate until it ends, then DescribeCluster to verify\n")
-		for i, ph := range p.Phases {
-			fmt.Fprintf(&b, "  %d. %s: %s\n     %s\n", i+1, ph.Name, ph.Purpose, escape.Text(ph.Command))
-		}
-	}
-	if p.Rollback != nil {
-		fmt.Fprintf(&b, "  rollback target: %s\n", p.Rollback)
-	}
-	for _, n := range p.Notes {
-		fmt.Fprintf(&b, "  note: %s\n", escape.Text(n))
-	}
-	switch {
-	case o != nil:
-		fmt.Fprintf(&b, "\nOutcome: %s: %s\n", o.Result, escape.Text(o.Message))
-		for _, u := range o.Updates {
-			fmt.Fprintf(&b, "  %-15s update %s  %s\n", u.Phase, escape.Text(nonEmpty(u.UpdateID, "-")), escape.Text(u.Status))
-			if u.Note != "" {
-				fmt.Fprintf(&b, "  %-15s %s\n", "", escape.Text(u.Note))
-			}
-		}
-	case p.Refused || p.Incomplete:
-		if p.Refused {
-			fmt.Fprintf(&b, "\n%s: %d check(s) refuse; nothing will be changed.\n", paint("\x1b[31;1m", "Refused"), len(p.Refusals()))
-		}
-		if p.Incomplete {
-			fmt.Fprintf(&b, "\n%s: %d check(s) could not be made; nothing will be changed.\n", paint("\x1b[33;1m", "Incomplete"), len(p.Unchecked()))
-		}
-	default:
-		b.WriteString("\nEvery check passes. Run again with --apply to make the change.\n")
-	}
-	_, err := io.WriteString(w, b.String())
-	return err
-}
-
-func nilIfEmpty(s string) *string {
-	if s == "" {
-		return aws.String("no ARN")
-	}
-	return aws.String(s)
+func write(streams *iostreams.IOStreams, format string, p *remediate.Plan, o *remediate.Outcome) error {
+	return render.WriteFix(streams.Out, format, render.Options{Color: streams.ColorEnabled(), Command: "fix"}, p, o)
 }
 
 func nonEmpty(s, def string) string {

@@ -2,6 +2,8 @@ package fix
 
 import (
 	"context"
+	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -12,7 +14,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/eksguard/eksguard/internal/app"
+	"github.com/eksguard/eksguard/internal/cmdutil"
 	"github.com/eksguard/eksguard/internal/emulator"
 	"github.com/eksguard/eksguard/internal/exit"
 	"github.com/eksguard/eksguard/internal/iostreams"
@@ -104,14 +109,13 @@ func TestUncheckedReads(t *testing.T) {
 			endpoint, seen := listUpdatesProxy(t, srv.URL(), tt.status, tt.code, tt.times)
 			streams, _, out, errOut := iostreams.Test()
 			streams.Getenv = os.Getenv
-			fa := &app.Factory{IO: streams, AWSConfig: app.LoadAWSConfig, Now: time.Now}
-			o := &Options{Cluster: "prod", Region: "us-east-1", Private: true, ClientCIDRs: []string{"10.20.0.0/16"}, CallerIP: "auto",
+			o := &Options{IO: streams, AWSConfig: app.LoadAWSConfig, Now: time.Now, Cluster: "prod", Region: "us-east-1", Private: true, ClientCIDRs: []string{"10.20.0.0/16"}, CallerIP: "auto",
 				IPEchoURL: remediate.DefaultIPEchoURL, Apply: true, Yes: true, Format: "table", WaitTimeout: time.Minute, PollInterval: 50 * time.Millisecond,
 				EndpointURL: endpoint, MaxAttempts: 2, RequestTimeout: awsapi.DefaultRequestTimeout,
 				readBackoff: []time.Duration{20 * time.Millisecond, 40 * time.Millisecond}}
 			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 			defer cancel()
-			err = Run(ctx, fa, o)
+			err = Run(ctx, o)
 			msg := ""
 			if err != nil {
 				msg = err.Error()
@@ -127,5 +131,52 @@ func TestUncheckedReads(t *testing.T) {
 				t.Errorf("UpdateClusterConfig called: %v, for exit %d", changed, tt.exit)
 			}
 		})
+	}
+}
+
+// TestFlags: the options a command line gives, and the usage errors it refuses, without running.
+func TestFlags(t *testing.T) {
+	streams, _, _, _ := iostreams.Test()
+	f := &app.Factory{IO: streams, AWSConfig: app.LoadAWSConfig, Now: time.Now}
+	parse := func(args ...string) (*Options, error) {
+		var got *Options
+		root := &cobra.Command{Use: "eksguard", SilenceErrors: true, SilenceUsage: true}
+		root.AddCommand(NewCmd(f, func(_ context.Context, o *Options) error { got = o; return nil }))
+		cmdutil.Install(root)
+		root.SetArgs(append([]string{"fix"}, args...))
+		root.SetOut(io.Discard)
+		root.SetErr(io.Discard)
+		_, err := root.ExecuteC()
+		return got, err
+	}
+	o, err := parse("--cluster", "prod", "--region", "eu-west-1", "--restrict", "203.0.113.0/24", "--restrict", "198.51.100.0/24,192.0.2.0/24")
+	if err != nil || o.Cluster != "prod" || o.Region != "eu-west-1" || strings.Join(o.Restrict, " ") != "203.0.113.0/24 198.51.100.0/24 192.0.2.0/24" ||
+		o.IO != streams || o.AWSConfig == nil || o.Now == nil || o.Apply {
+		t.Fatalf("options = %+v, %v", o, err)
+	}
+	for _, tt := range []struct {
+		args []string
+		has  string
+	}{
+		{nil, "--cluster is required"},
+		{[]string{"--cluster", "prod"}, "choose exactly one target"},
+		{[]string{"--cluster", "prod", "--private", "--restrict", "203.0.113.0/24"}, "choose exactly one target"},
+		{[]string{"--cluster", "bad name", "--private"}, "--cluster"},
+		{[]string{"--cluster", "prod", "--private", "--region", "moon-1"}, "--region"},
+		{[]string{"--cluster", "prod", "--private", "--format", "sarif"}, "--format"},
+		{[]string{"--cluster", "prod", "--private", "--caller-ip", "1.2.3.4"}, "--caller-ip applies to --restrict"},
+		{[]string{"--cluster", "prod", "--restrict", "203.0.113.0/24", "--caller-ip", "nope"}, "--caller-ip"},
+		{[]string{"--cluster", "prod", "--private", "--wait-timeout", "0s"}, "--wait-timeout"},
+		{[]string{"--cluster", "prod", "--private", "--endpoint-url", "ftp://x"}, "--endpoint-url"},
+		{[]string{"--cluster", "prod", "--private", "--max-attempts", "0"}, "--max-attempts"},
+		{[]string{"--cluster", "prod", "--private", "--bogus"}, "unknown flag"},
+		{[]string{"--cluster", "prod", "--restrict", ""}, "--restrict: empty"},
+		{[]string{"--cluster", "prod", "--private", "--client-cidr", ""}, "--client-cidr: empty"},
+	} {
+		_, err := parse(tt.args...)
+		var u *cmdutil.UsageError
+		if !errors.As(err, &u) || u.Command != "fix" || !strings.Contains(err.Error(), tt.has) {
+			t.Errorf("%v: %v, want a usage error of fix containing %q", tt.args, err, tt.has)
+		}
 	}
 }

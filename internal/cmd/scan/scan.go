@@ -18,9 +18,11 @@ import (
 
 	"github.com/eksguard/eksguard/internal/app"
 	"github.com/eksguard/eksguard/internal/benchmark"
+	"github.com/eksguard/eksguard/internal/cmdutil"
 	"github.com/eksguard/eksguard/internal/exit"
 	"github.com/eksguard/eksguard/internal/fileio"
 	"github.com/eksguard/eksguard/internal/finding"
+	"github.com/eksguard/eksguard/internal/iostreams"
 	"github.com/eksguard/eksguard/internal/model"
 	"github.com/eksguard/eksguard/internal/progress"
 	"github.com/eksguard/eksguard/internal/render"
@@ -29,8 +31,13 @@ import (
 	"github.com/eksguard/eksguard/internal/version"
 )
 
-// Options are the scan's flags.
+// Options are the scan's flags and what it needs from its surroundings.
 type Options struct {
+	IO *iostreams.IOStreams
+	// AWSConfig loads the SDK configuration (the factory's; the demo gives static credentials).
+	AWSConfig func(ctx context.Context, profile string) (aws.Config, error)
+	Now       func() time.Time
+
 	Profile      string
 	Regions      []string
 	AllRegions   bool
@@ -50,14 +57,11 @@ type Options struct {
 	// Controls and SkipControls choose the controls evaluated (ids, sections or check ids).
 	Controls, SkipControls []string
 	ExternalID             string
-
-	// AWSConfig overrides the factory's configuration loader (the demo uses static credentials).
-	AWSConfig func(ctx context.Context, profile string) (aws.Config, error)
 }
 
-// NewCmd builds the command.
-func NewCmd(f *app.Factory) *cobra.Command {
-	opts := &Options{}
+// NewCmd builds the command; runF, when not nil, replaces Run.
+func NewCmd(f *app.Factory, runF func(context.Context, *Options) error) *cobra.Command {
+	opts := &Options{IO: f.IO, AWSConfig: f.AWSConfig, Now: f.Now}
 	cmd := &cobra.Command{
 		Use:   "scan",
 		Short: "Audit the API endpoint exposure of every EKS cluster (CIS 5.4.1 and 5.4.2)",
@@ -76,10 +80,16 @@ Exit codes: 0 nothing failed, 1 a control failed, 2 usage or input error, 3 the 
   eksguard scan --snapshot prod.json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := opts.Validate(cmd); err != nil {
-				return exit.New(exit.Usage, err)
+			if err := cmdutil.EmptyLists(cmd, "region", "accounts", "controls", "skip-controls"); err != nil {
+				return err
 			}
-			return Run(cmd.Context(), f, opts)
+			if err := opts.Validate(); err != nil {
+				return cmdutil.Usage(cmd, err)
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return Run(cmd.Context(), opts)
 		},
 	}
 	fl := cmd.Flags()
@@ -104,17 +114,22 @@ Exit codes: 0 nothing failed, 1 a control failed, 2 usage or input error, 3 the 
 	return cmd
 }
 
-// Validate checks the options in one place; errors are usage errors.
-func (o *Options) Validate(cmd *cobra.Command) error {
+// Validate checks the options in one place, without changing them; errors are usage errors.
+func (o *Options) Validate() error {
 	if _, err := render.New(o.Format, render.Options{}); err != nil || o.Format == "patch" {
 		return fmt.Errorf("--format: unknown format %q (want table, json or sarif)", o.Format)
 	}
-	// A value given twice would scan, report and count the same thing twice.
-	o.Regions, o.Clusters, o.Accounts = unique(o.Regions), unique(o.Clusters), unique(o.Accounts)
 	if o.Snapshot != "" {
-		for _, name := range []string{"region", "all-regions", "profile", "endpoint-url", "save-snapshot", "cluster", "org", "accounts", "role-name", "external-id"} {
-			if cmd != nil && cmd.Flags().Changed(name) {
-				return fmt.Errorf("--snapshot evaluates a saved scan offline; it cannot be combined with --%s", name)
+		for _, f := range []struct {
+			name string
+			set  bool
+		}{
+			{"region", len(o.Regions) > 0}, {"all-regions", o.AllRegions}, {"profile", o.Profile != ""}, {"endpoint-url", o.EndpointURL != ""},
+			{"save-snapshot", o.SaveSnapshot != ""}, {"cluster", len(o.Clusters) > 0}, {"org", o.Org}, {"accounts", len(o.Accounts) > 0},
+			{"role-name", o.RoleName != ""}, {"external-id", o.ExternalID != ""},
+		} {
+			if f.set {
+				return fmt.Errorf("--snapshot evaluates a saved scan offline; it cannot be combined with --%s", f.name)
 			}
 		}
 	}
@@ -172,8 +187,8 @@ func (o *Options) Validate(cmd *cobra.Command) error {
 }
 
 // Run performs the scan and writes the report; the returned error carries the exit code.
-func Run(ctx context.Context, f *app.Factory, o *Options) error {
-	inv, err := collect(ctx, f, o)
+func Run(ctx context.Context, o *Options) error {
+	inv, err := collect(ctx, o)
 	if err != nil {
 		return err
 	}
@@ -186,8 +201,8 @@ func Run(ctx context.Context, f *app.Factory, o *Options) error {
 	if err != nil {
 		return exit.New(exit.Usage, err)
 	}
-	rep := Evaluate(inv, b, f.Now)
-	if err := Write(ctx, f, rep, o.Format, o.Output); err != nil {
+	rep := Evaluate(inv, b, o.Now)
+	if err := Write(ctx, o.IO, rep, o.Format, o.Output); err != nil {
 		return err
 	}
 	return ExitFor(rep, inv)
@@ -211,7 +226,7 @@ func Evaluate(inv *model.Inventory, b *benchmark.Benchmark, now func() time.Time
 	return rep
 }
 
-func collect(ctx context.Context, f *app.Factory, o *Options) (*model.Inventory, error) {
+func collect(ctx context.Context, o *Options) (*model.Inventory, error) {
 	if o.Snapshot != "" {
 		inv, err := snapshot.Load(o.Snapshot)
 		if err != nil {
@@ -219,25 +234,22 @@ func collect(ctx context.Context, f *app.Factory, o *Options) (*model.Inventory,
 		}
 		return inv, nil
 	}
-	load := f.AWSConfig
-	if o.AWSConfig != nil {
-		load = o.AWSConfig
-	}
-	cfg, err := load(ctx, o.Profile)
+	cfg, err := o.AWSConfig(ctx, o.Profile)
 	if err != nil {
 		return nil, exit.New(exit.Denied, err)
 	}
-	scope := awsapi.Scope{Regions: o.Regions, AllRegions: o.AllRegions, Clusters: o.Clusters}
+	// A value given twice would scan, report and count the same thing twice.
+	scope := awsapi.Scope{Regions: unique(o.Regions), AllRegions: o.AllRegions, Clusters: unique(o.Clusters)}
 	if !o.AllRegions && len(o.Regions) == 0 {
 		if cfg.Region == "" {
-			return nil, exit.New(exit.Usage, errors.New("no region: pass --region or --all-regions, or set AWS_REGION or a region in your profile"))
+			return nil, &cmdutil.UsageError{Err: errors.New("no region: pass --region or --all-regions, or set AWS_REGION or a region in your profile"), Command: "scan"}
 		}
 		scope.Regions = []string{cfg.Region}
 	}
-	c := &awsapi.Collector{Clients: &awsapi.Clients{Base: cfg, EndpointURL: o.EndpointURL, MaxAttempts: o.MaxAttempts, Rate: o.Rate, RequestTimeout: o.RequestTimeout}, Now: f.Now}
+	c := &awsapi.Collector{Clients: &awsapi.Clients{Base: cfg, EndpointURL: o.EndpointURL, MaxAttempts: o.MaxAttempts, Rate: o.Rate, RequestTimeout: o.RequestTimeout}, Now: o.Now}
 	var bar *progress.Bar
-	if f.IO.IsStderrTTY() {
-		bar = progress.New(f.IO.ErrOut)
+	if o.IO.IsStderrTTY() {
+		bar = progress.New(o.IO.ErrOut)
 		c.Progress = bar
 	}
 	inv, err := collectWith(ctx, c, o, scope)
@@ -263,7 +275,7 @@ func collectWith(ctx context.Context, c *awsapi.Collector, o *Options, scope aws
 	if err != nil {
 		return nil, err
 	}
-	accounts, skipped, err := c.ResolveAccounts(ctx, id, awsapi.AccountOptions{Org: o.Org, Only: o.Accounts, RoleName: o.RoleName, ExternalID: o.ExternalID})
+	accounts, skipped, err := c.ResolveAccounts(ctx, id, awsapi.AccountOptions{Org: o.Org, Only: unique(o.Accounts), RoleName: o.RoleName, ExternalID: o.ExternalID})
 	if err != nil {
 		return nil, err
 	}
@@ -287,8 +299,8 @@ func fatal(ctx context.Context, err error) error {
 
 // Write renders the report to standard output or, atomically, to a file. A report that cannot be
 // written is exit code 2, whatever the verdicts: the run produced nothing a caller can rely on.
-func Write(ctx context.Context, f *app.Factory, rep *finding.Report, format, output string) error {
-	w, err := render.New(format, render.Options{Color: output == "" && f.IO.ColorEnabled()})
+func Write(ctx context.Context, streams *iostreams.IOStreams, rep *finding.Report, format, output string) error {
+	w, err := render.New(format, render.Options{Color: output == "" && streams.ColorEnabled(), Command: "scan"})
 	if err != nil {
 		return exit.New(exit.Usage, err)
 	}
@@ -302,7 +314,7 @@ func Write(ctx context.Context, f *app.Factory, rep *finding.Report, format, out
 		return nil
 	}
 	// Streamed: a fleet-wide report is never held in memory as a whole.
-	bw := bufio.NewWriterSize(f.IO.Out, 64<<10)
+	bw := bufio.NewWriterSize(streams.Out, 64<<10)
 	err = w.Write(bw, rep)
 	if err == nil {
 		err = bw.Flush()

@@ -7,14 +7,23 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/eksguard/eksguard/internal/fileio"
 	"github.com/eksguard/eksguard/internal/finding"
 	"github.com/eksguard/eksguard/internal/model"
 )
 
-// Version is the snapshot format version. Readers refuse versions they do not know.
-const Version = "1"
+// Version is the snapshot format version written. Readers refuse versions they do not know.
+//
+// Version 2 added each cluster's enabledLogTypes, authenticationMode and secretsKeyArn. Version 1 is
+// still read: its clusters get those three as unknown, since eksguard did not read them then.
+const Version = "2"
+
+// versions are the versions Parse reads.
+var versions = []string{"1", Version}
 
 // Snapshot is the file format.
 type Snapshot struct {
@@ -55,12 +64,13 @@ func Parse(name string, data []byte) (*model.Inventory, error) {
 	if err := fileio.DecodeJSONStrict(name, data, &s); err != nil {
 		return nil, fmt.Errorf("read snapshot: %w", err)
 	}
-	if s.SnapshotVersion != Version {
+	if !slices.Contains(versions, s.SnapshotVersion) {
 		if s.SnapshotVersion == "" {
 			return nil, fmt.Errorf("read snapshot: %s: not an eksguard snapshot (no snapshotVersion)", name)
 		}
-		return nil, fmt.Errorf("read snapshot: %s: snapshotVersion %q is not supported (this eksguard reads %q)", name, s.SnapshotVersion, Version)
+		return nil, fmt.Errorf("read snapshot: %s: snapshotVersion %q is not supported (this eksguard reads %s)", name, s.SnapshotVersion, quoted(versions))
 	}
+	v1 := s.SnapshotVersion == "1"
 	if s.Inventory == nil {
 		return nil, fmt.Errorf("read snapshot: %s: no inventory", name)
 	}
@@ -72,15 +82,20 @@ func Parse(name string, data []byte) (*model.Inventory, error) {
 		if c.Name == "" {
 			return nil, fmt.Errorf("read snapshot: %s: cluster %d has no name", name, i)
 		}
-		for field, o := range map[string]model.Origin{"endpointPublicAccess": c.EndpointPublicAccess.Origin, "endpointPrivateAccess": c.EndpointPrivateAccess.Origin, "publicAccessCidrs": c.PublicAccessCIDRs.Origin} {
-			switch o {
+		if v1 {
+			fromV1(c)
+		}
+		for _, f := range origins(c) {
+			switch f.origin {
 			case model.OriginExplicit, model.OriginDefault, model.OriginUnknown:
+			case "":
+				return nil, fmt.Errorf("read snapshot: %s: cluster %q has no %s (a version %s snapshot records it for every cluster)", name, c.Name, f.field, s.SnapshotVersion)
 			default:
-				return nil, fmt.Errorf("read snapshot: %s: cluster %q: %s has origin %q (want explicit, default or unknown)", name, c.Name, field, o)
+				return nil, fmt.Errorf("read snapshot: %s: cluster %q: %s has origin %q (want explicit, default or unknown)", name, c.Name, f.field, f.origin)
 			}
 		}
 	}
-	if err := checkValues(name, data, inv); err != nil {
+	if err := checkValues(name, data, inv, v1); err != nil {
 		return nil, err
 	}
 	if inv.Clusters == nil {
@@ -95,18 +110,62 @@ func Parse(name string, data []byte) (*model.Inventory, error) {
 	return inv, nil
 }
 
+// quoted lists versions for a message: "1" and "2".
+func quoted(list []string) string {
+	q := make([]string, len(list))
+	for i, v := range list {
+		q[i] = strconv.Quote(v)
+	}
+	return strings.Join(q, " and ")
+}
+
+// fromV1 marks the settings a version 1 snapshot does not hold as unknown. Whatever the file says of
+// them is set aside: no eksguard that wrote version 1 read them from AWS.
+func fromV1(c *model.Cluster) {
+	before := func(reads string) string {
+		return "the snapshot is version 1, saved before eksguard read " + reads + "; scan the cluster again to judge it"
+	}
+	c.EnabledLogTypes = model.UnknownList(before("logging.clusterLogging"))
+	c.AuthenticationMode = model.UnknownString(before("accessConfig.authenticationMode"))
+	c.SecretsKeyARN = model.UnknownString(before("encryptionConfig"))
+}
+
+type fieldOrigin struct {
+	field  string
+	origin model.Origin
+}
+
+// origins lists every setting of a cluster with its origin, in the model's order.
+func origins(c *model.Cluster) []fieldOrigin {
+	return []fieldOrigin{
+		{"endpointPublicAccess", c.EndpointPublicAccess.Origin},
+		{"endpointPrivateAccess", c.EndpointPrivateAccess.Origin},
+		{"publicAccessCidrs", c.PublicAccessCIDRs.Origin},
+		{"enabledLogTypes", c.EnabledLogTypes.Origin},
+		{"authenticationMode", c.AuthenticationMode.Origin},
+		{"secretsKeyArn", c.SecretsKeyARN.Origin},
+	}
+}
+
 // settings are the members of a cluster that carry a value and its origin, with the key that holds
-// the value.
-var settings = []struct{ field, key string }{
-	{"endpointPublicAccess", "value"},
-	{"endpointPrivateAccess", "value"},
-	{"publicAccessCidrs", "values"},
+// the value; v2 marks those version 1 snapshots do not have.
+var settings = []struct {
+	field, key string
+	v2         bool
+}{
+	{"endpointPublicAccess", "value", false},
+	{"endpointPrivateAccess", "value", false},
+	{"publicAccessCidrs", "values", false},
+	{"enabledLogTypes", "values", true},
+	{"authenticationMode", "value", true},
+	{"secretsKeyArn", "value", true},
 }
 
 // checkValues refuses a setting whose origin says it is known (explicit or default) but that carries
-// no value: Go would read the missing boolean as false and the missing list as empty, and a check
-// would judge a value nobody recorded. eksguard never writes such a setting, so it is corruption.
-func checkValues(name string, data []byte, inv *model.Inventory) error {
+// no value: Go would read the missing boolean as false, the missing list as empty and the missing
+// text as "" (no key: a failure nobody recorded), and a check would judge a value nobody recorded.
+// eksguard never writes such a setting, so it is corruption.
+func checkValues(name string, data []byte, inv *model.Inventory, v1 bool) error {
 	var shadow struct {
 		Inventory struct {
 			Clusters []map[string]json.RawMessage `json:"clusters"`
@@ -121,6 +180,9 @@ func checkValues(name string, data []byte, inv *model.Inventory) error {
 		}
 		c := inv.Clusters[i]
 		for _, s := range settings {
+			if v1 && s.v2 {
+				continue
+			}
 			var members map[string]json.RawMessage
 			if r, ok := raw[s.field]; ok {
 				_ = json.Unmarshal(r, &members)

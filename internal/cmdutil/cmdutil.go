@@ -1,0 +1,92 @@
+// Package cmdutil holds what every command shares: the usage error, its one path to the user (exit
+// code 2 and a pointer to the command's help), and the seam commands are built on.
+//
+// Every command package offers NewCmd(f *app.Factory, runF func(*Options) error). The options carry
+// what the command needs from its surroundings (streams, clock, AWS configuration), Validate checks
+// them without changing them, and runF, when not nil, replaces Run so tests can see the options a
+// command line produces without running anything.
+package cmdutil
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+)
+
+// UsageError is an error in how eksguard was called: a bad flag, value or argument. It always
+// exits 2 and always tells the user where the command's help is.
+type UsageError struct {
+	Err error
+	// Command is the command's path below eksguard ("scan", "" for eksguard itself).
+	Command string
+}
+
+func (u *UsageError) Error() string { return u.Err.Error() }
+func (u *UsageError) Unwrap() error { return u.Err }
+
+// Hint is the line that points to the command's help.
+func (u *UsageError) Hint() string {
+	if u.Command == "" {
+		return "Run 'eksguard --help' for usage."
+	}
+	return "Run 'eksguard " + u.Command + " --help' for usage."
+}
+
+// Usage marks err as a usage error of cmd; nil stays nil, and an error that already is one keeps its
+// command.
+func Usage(cmd *cobra.Command, err error) error {
+	if err == nil {
+		return nil
+	}
+	var u *UsageError
+	if errors.As(err, &u) {
+		return err
+	}
+	return &UsageError{Err: err, Command: CommandPath(cmd)}
+}
+
+// Usagef is Usage with a formatted message.
+func Usagef(cmd *cobra.Command, format string, args ...any) error {
+	return Usage(cmd, fmt.Errorf(format, args...))
+}
+
+// CommandPath is cmd's path below the root ("scan", "" for the root).
+func CommandPath(cmd *cobra.Command) string {
+	if cmd == nil {
+		return ""
+	}
+	return strings.TrimSpace(strings.TrimPrefix(cmd.CommandPath(), cmd.Root().Name()))
+}
+
+// Install makes every flag error and argument-count error of root and its commands a usage error,
+// so that they take the one path to the user. Call it once the command tree is built.
+func Install(root *cobra.Command) {
+	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error { return Usage(cmd, err) })
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		if orig := c.Args; orig != nil {
+			c.Args = func(cmd *cobra.Command, args []string) error { return Usage(cmd, orig(cmd, args)) }
+		}
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk(root)
+}
+
+// EmptyLists refuses list flags given with nothing in them (--controls ""): the flag parser reads
+// them as absent, and a run would then quietly do what leaving the flag out does.
+func EmptyLists(cmd *cobra.Command, names ...string) error {
+	for _, n := range names {
+		f := cmd.Flags().Lookup(n)
+		if f == nil || !f.Changed {
+			continue
+		}
+		if sv, ok := f.Value.(interface{ GetSlice() []string }); ok && len(sv.GetSlice()) == 0 {
+			return Usagef(cmd, "--%s: empty; name at least one value, or leave the flag out", n)
+		}
+	}
+	return nil
+}
