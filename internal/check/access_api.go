@@ -39,7 +39,7 @@ var AccessAPI = register(&Check{
 		{FormatTerraformModule, "authentication_mode (v20 and later; v17-v19 have none)", "v17-v19 CONFIG_MAP; v20 and later API_AND_CONFIG_MAP"},
 		{FormatTerraformPlan, "resource_changes[].change.after.access_config[0].authentication_mode", "CONFIG_MAP"},
 		{FormatCloudFormationYAML, "AWS::EKS::Cluster Properties.AccessConfig.AuthenticationMode", "CONFIG_MAP"},
-		{FormatEksctl, "accessConfig.authenticationMode", "API_AND_CONFIG_MAP (eksctl's default; see docs/iac-formats.md)"},
+		{FormatEksctl, "accessConfig.authenticationMode", "API_AND_CONFIG_MAP (eksctl's default; see docs/iac-cloudformation-eksctl.md)"},
 	},
 	PassRule: "accessConfig.authenticationMode is API or API_AND_CONFIG_MAP; CONFIG_MAP fails.",
 	Defaults: "CreateCluster without accessConfig (the API, the SDKs, CloudFormation, the AWS provider) gives " +

@@ -21,28 +21,67 @@ const (
 	TypeCDKResource = "Custom::AWSCDK-EKS-Cluster"
 )
 
-// layout says where a resource type keeps its endpoint settings, below Properties.
+// layout says where a resource type keeps the settings eksguard reads, below Properties.
 type layout struct {
 	vpc                     []string
 	public, private, cidrs  string
 	network                 []string
 	ipFamily, version, name string
+	// logging is the path to the list of enabled log types, spelt as style says.
+	logging  []string
+	logStyle logStyle
+	// logType names the key of each entry (Type) for logEntries, types and enabled for logSetups.
+	logType, logEnabled string
+	// access is the path to the authentication mode; nil when the type has no such property.
+	access []string
+	// encryption is the path to the list of encryption entries, whose keys are resources and
+	// provider (a mapping holding keyArn).
+	encryption                  []string
+	resources, provider, keyArn string
+	// defaults says where each default comes from, for details.
+	accessDefault string
 }
+
+// logStyle is how a resource type lists the enabled log types.
+type logStyle int
+
+const (
+	// logEntries: a list of mappings, one type each (EnabledTypes: [{Type: api}]).
+	logEntries logStyle = iota
+	// logStrings: a list of types (EnabledClusterLoggingTypes: [api]).
+	logStrings
+	// logSetups: the EKS API's LogSetup list, types with an enabled flag
+	// (clusterLogging: [{types: [api], enabled: true}]).
+	logSetups
+)
 
 var layouts = map[string]layout{
 	TypeCluster: {
 		vpc: []string{"ResourcesVpcConfig"}, public: "EndpointPublicAccess", private: "EndpointPrivateAccess",
 		cidrs: "PublicAccessCidrs", network: []string{"KubernetesNetworkConfig"}, ipFamily: "IpFamily", version: "Version",
+		logging: []string{"Logging", "ClusterLogging", "EnabledTypes"}, logStyle: logEntries, logType: "Type",
+		access:     []string{"AccessConfig", "AuthenticationMode"},
+		encryption: []string{"EncryptionConfig"}, resources: "Resources", provider: "Provider", keyArn: "KeyArn",
+		accessDefault: "AWS default: CreateCluster without AccessConfig.AuthenticationMode gives CONFIG_MAP",
 	},
+	// The registry type of the EKS Quick Start: the same endpoint and encryption properties, logging
+	// as a plain list, and no access configuration (its handler calls CreateCluster without one).
 	TypeQuickStart: {
 		vpc: []string{"ResourcesVpcConfig"}, public: "EndpointPublicAccess", private: "EndpointPrivateAccess",
 		cidrs: "PublicAccessCidrs", network: []string{"KubernetesNetworkConfig"}, ipFamily: "IpFamily", version: "Version",
+		logging: []string{"EnabledClusterLoggingTypes"}, logStyle: logStrings,
+		encryption: []string{"EncryptionConfig"}, resources: "Resources", provider: "Provider", keyArn: "KeyArn",
+		accessDefault: "AWS default: AWSQS::EKS::Cluster has no AccessConfig and creates clusters without one, which gives CONFIG_MAP",
 	},
 	// The CDK custom resource passes Config to the EKS CreateCluster API as is, so its keys are the
 	// API's camelCase names.
 	TypeCDKResource: {
 		vpc: []string{"Config", "resourcesVpcConfig"}, public: "endpointPublicAccess", private: "endpointPrivateAccess",
 		cidrs: "publicAccessCidrs", network: []string{"Config", "kubernetesNetworkConfig"}, ipFamily: "ipFamily", version: "version",
+		logging: []string{"Config", "logging", "clusterLogging"}, logStyle: logSetups, logType: "types", logEnabled: "enabled",
+		access:     []string{"Config", "accessConfig", "authenticationMode"},
+		encryption: []string{"Config", "encryptionConfig"}, resources: "resources", provider: "provider", keyArn: "keyArn",
+		accessDefault: "AWS default: the CDK cluster handler passes Config to CreateCluster, which without accessConfig.authenticationMode gives CONFIG_MAP",
 	},
 }
 
@@ -86,16 +125,11 @@ func scanFile(f *iac.File, res *iac.Result) {
 	root, doc, err := parse(f.Name, f.Data)
 	if err != nil {
 		if looksLikeTemplate(f) {
-			line := 0
-			msg := err.Error()
-			if se, ok := err.(*yamledit.SyntaxError); ok {
-				line, msg = se.Line, se.Msg
-			}
 			format := "YAML"
 			if yamledit.IsJSON(f.Data) {
 				format = "JSON"
 			}
-			res.Problems = append(res.Problems, iac.Problem{File: f.Name, Line: line, Message: "not valid " + format + ": " + msg})
+			res.Problems = append(res.Problems, yamledit.ParseProblem(f.Name, err, "not valid "+format+": "))
 			res.Claimed = append(res.Claimed, f.Name)
 		}
 		return
@@ -183,13 +217,13 @@ func newTemplate(f *iac.File, doc *yaml.Node, text *yamledit.Doc) *template {
 			}
 			// Aliases let every entry name one large mapping, so reading the entries is charged too.
 			if why := t.used.spent(); why != "" {
-				t.problems = append(t.problems, iac.Problem{File: f.Name, Line: k.Line,
+				t.problems = append(t.problems, iac.Problem{File: f.Name, Line: k.Line, Column: k.Column, Code: finding.ProblemLimit,
 					Message: "eksguard reads no further resources: " + why})
 				break
 			}
 			t.resources[k.Value] = v
 			if strings.HasPrefix(k.Value, "Fn::ForEach::") && t.declaresCluster(v, 0) {
-				t.problems = append(t.problems, iac.Problem{File: f.Name, Line: k.Line,
+				t.problems = append(t.problems, iac.Problem{File: f.Name, Line: k.Line, Column: k.Column, Code: finding.ProblemUnsupported,
 					Message: k.Value + " is not expanded (AWS::LanguageExtensions), so the EKS clusters it declares are not checked"})
 				continue
 			}
@@ -294,10 +328,18 @@ func (t *template) notEvaluated(r resourceEntry, why string) iac.Resource {
 	c.EndpointPublicAccess = model.Bool{Origin: model.OriginUnknown, Detail: why, Loc: c.Loc}
 	c.EndpointPrivateAccess = model.Bool{Origin: model.OriginUnknown, Detail: why, Loc: c.Loc}
 	c.PublicAccessCIDRs = model.Strings{Values: []string{}, Origin: model.OriginUnknown, Detail: why, Loc: c.Loc}
+	unknownSettings(c, why, c.Loc)
 	fix := func(model.Settings) (*finding.Fix, error) {
 		return nil, fmt.Errorf("%s: not evaluated (%s); edit it by hand", clip(r.id), why)
 	}
 	return iac.Resource{Cluster: c, Fix: fix}
+}
+
+// unknownSettings makes the settings beside the endpoint unknown, for why.
+func unknownSettings(c *model.Cluster, why string, loc *model.Location) {
+	c.EnabledLogTypes = model.Strings{Values: []string{}, Origin: model.OriginUnknown, Detail: why, Loc: loc}
+	c.AuthenticationMode = model.String{Origin: model.OriginUnknown, Detail: why, Loc: loc}
+	c.SecretsKeyARN = model.String{Origin: model.OriginUnknown, Detail: why, Loc: loc}
 }
 
 // container resolves a node that must hold a mapping (Properties, ResourcesVpcConfig): through aliases
@@ -407,7 +449,8 @@ func (t *template) cluster(ev *evaluator, r resourceEntry, lay layout) (*model.C
 	}
 
 	propsKey, props := ev.lookup(node, "Properties")
-	props, why := ev.container(props, "Properties", 0)
+	props, propsWhy := ev.container(props, "Properties", 0)
+	why := propsWhy
 	vpcKey := propsKey
 	var vpc *yaml.Node
 	if why == "" {
@@ -441,7 +484,16 @@ func (t *template) cluster(ev *evaluator, r resourceEntry, lay layout) (*model.C
 		c.EndpointPrivateAccess = t.boolField(ev, vpc, lay.private, false)
 		c.PublicAccessCIDRs = t.cidrField(ev, vpc, lay.cidrs, c.IPFamily)
 	}
-	st := &fixState{t: t, r: r, lay: lay, c: c, generated: generated, cdkPath: cdkPath}
+	enc := encState{index: -1}
+	if propsWhy != "" {
+		unknownSettings(c, propsWhy, t.loc(propsKey))
+		enc.why = propsWhy
+	} else {
+		c.EnabledLogTypes = t.logTypes(ev, props, lay)
+		c.AuthenticationMode = t.authMode(ev, props, lay)
+		c.SecretsKeyARN, enc = t.secretsKey(ev, props, lay)
+	}
+	st := &fixState{t: t, r: r, lay: lay, c: c, generated: generated, cdkPath: cdkPath, enc: enc}
 	return c, st.fix, false
 }
 

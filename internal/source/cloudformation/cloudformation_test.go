@@ -62,7 +62,8 @@ func evaluate(t testing.TB, c *model.Cluster) verdict {
 	return v
 }
 
-// TestClusters is the CloudFormation and CDK part of the reference test matrix (§5.5): every case with
+// TestClusters covers every way a CloudFormation or CDK template writes the endpoint settings
+// (docs/iac-cloudformation-eksctl.md): every case with
 // its 5.4.1 and 5.4.2 verdicts and the line that decides each.
 func TestClusters(t *testing.T) {
 	P, F, U := finding.Pass, finding.Fail, finding.Unknown
@@ -94,7 +95,9 @@ func TestClusters(t *testing.T) {
 		{name: "Ref parameter without default", file: "params.yaml", resource: "ParamNoDefault", want541: U, want542: U, line541: 32, line542: 32, reason: "parameter NoDefault has no Default", pubOrigin: model.OriginUnknown},
 		{name: "Ref CommaDelimitedList default", file: "params.yaml", resource: "ParamCidrs", want541: P, want542: F, line541: 41, line542: 39, reason: "2 blocks"},
 		{name: "Ref SSM parameter", file: "params.yaml", resource: "ParamSSM", want541: U, want542: U, line541: 47, line542: 47, reason: "SSM Parameter Store"},
-		{name: "unknown public with private defaulted off", file: "params.yaml", resource: "PrivateOffUnknownPublic", want541: U, want542: U, line541: 54, line542: 54, reason: "has no Default"},
+		// EKS keeps one endpoint on: with private access off, the public endpoint is on whatever the
+		// parameter holds, and the default allowlist is open.
+		{name: "unknown public with private defaulted off", file: "params.yaml", resource: "PrivateOffUnknownPublic", want541: F, want542: F, line541: 54, line542: 54, reason: "has no Default"},
 		// !If with conditions.
 		{name: "If with resolvable conditions", file: "conditions.yaml", resource: "IfResolved", want541: P, want542: P, line541: 21, line542: 21},
 		{name: "If with a condition on a parameter without default", file: "conditions.yaml", resource: "IfUnresolved", want541: U, want542: U, line541: 28, line542: 28, reason: "condition StageIsProd cannot be evaluated (parameter Stage has no Default)"},
@@ -123,7 +126,7 @@ func TestClusters(t *testing.T) {
 		{name: "Fn::GetAtt", file: "intrinsics.yaml", resource: "GetAtt", want541: U, want542: U, line541: 54, line542: 54, reason: "Fn::GetAtt Settings.Public is only known at deploy time"},
 		{name: "Fn::ImportValue", file: "intrinsics.yaml", resource: "ImportValue", want541: U, want542: F, line541: 63, line542: 61, reason: "Fn::ImportValue shared-office-cidrs"},
 		{name: "pseudo parameter", file: "intrinsics.yaml", resource: "Pseudo", want541: U, want542: F, line541: 71, line542: 69, reason: "pseudo parameter AWS::Region"},
-		{name: "long form intrinsics in YAML", file: "intrinsics.yaml", resource: "LongFormInYaml", want541: U, want542: U, line541: 77, line542: 77, reason: "condition Never"},
+		{name: "long form intrinsics in YAML", file: "intrinsics.yaml", resource: "LongFormInYaml", want541: F, want542: F, line541: 77, line542: 77, reason: "condition Never"},
 		// AWSQS::EKS::Cluster.
 		{name: "AWSQS restricted", file: "awsqs.yaml", resource: "QuickStart", kind: TypeQuickStart, want541: P, want542: F, line541: 11, line542: 9},
 		{name: "AWSQS defaults", file: "awsqs.yaml", resource: "QuickStartDefault", kind: TypeQuickStart, want541: F, want542: F, line541: 12, line542: 12},
@@ -283,6 +286,15 @@ func TestRecognition(t *testing.T) {
 			if tt.problemLine > 0 {
 				if len(res.Problems) != 1 || res.Problems[0].Line != tt.problemLine || res.Problems[0].File != tt.file.Name || !strings.Contains(res.Problems[0].Message, tt.problem) {
 					t.Errorf("problems %v, want one at line %d with %q", res.Problems, tt.problemLine, tt.problem)
+				}
+				code := finding.ProblemSyntax
+				if strings.Contains(tt.problem, "Fn::ForEach") {
+					code = finding.ProblemUnsupported
+				}
+				for _, p := range res.Problems {
+					if p.Code != code {
+						t.Errorf("problem %v has code %q, want %q", p, p.Code, code)
+					}
 				}
 			}
 			if len(res.Resources) != tt.resources {

@@ -1,12 +1,22 @@
 // Package cloudformation reads EKS clusters from CloudFormation templates, JSON or YAML, including AWS
 // CDK synth output (cdk.out/*.template.json).
 //
-// Resources: AWS::EKS::Cluster, the registry type AWSQS::EKS::Cluster (same property names) and the
-// CDK v1 custom resource Custom::AWSCDK-EKS-Cluster (Properties.Config.resourcesVpcConfig, camelCase as
-// in the EKS API). A cluster is named by its logical id and located at that key's line; each setting
-// at its property's line.
+// Resources: AWS::EKS::Cluster, the registry type AWSQS::EKS::Cluster (same endpoint and encryption
+// properties; logging as EnabledClusterLoggingTypes, a list of types; no AccessConfig) and the CDK
+// custom resource Custom::AWSCDK-EKS-Cluster (Properties.Config is the EKS CreateCluster request, camelCase
+// as in the API: resourcesVpcConfig, logging.clusterLogging[] {types, enabled}, accessConfig,
+// encryptionConfig). A cluster is named by its logical id and located at that key's line; each setting
+// at its property's line, a default at the resource (or at the property that is null or AWS::NoValue).
 //
-// Values: the intrinsic functions that decide the endpoint settings are evaluated against the
+// Settings read: the endpoint (ResourcesVpcConfig), the enabled control plane log types
+// (Logging.ClusterLogging.EnabledTypes[].Type), the authentication mode (AccessConfig.AuthenticationMode)
+// and the KMS key of the EncryptionConfig entry whose Resources list secrets (Provider.KeyArn). A log
+// type EKS does not have is unknown, since CloudFormation would reject it. A key named by an expression
+// only a deployment resolves (Fn::GetAtt Key.Arn, a Ref, Fn::ImportValue, Fn::Sub) certainly names a
+// key, so it is explicit, its value the expression; an entry for secrets without a key is unknown.
+// docs/iac-cloudformation-eksctl.md lists every spelling and default.
+//
+// Values: the intrinsic functions that decide the settings are evaluated against the
 // template's Parameters (Default only), Conditions and Mappings: Ref, Fn::If, Fn::Equals/And/Or/Not,
 // Condition, Fn::Sub, Fn::Join, Fn::Split, Fn::Select, Fn::FindInMap, Fn::Base64, Fn::Length, in long
 // form and as YAML short-form tags. AWS::NoValue leaves the property out, so the AWS default applies.
@@ -15,7 +25,8 @@
 // unknown with that reason; an undecidable Fn::If is never resolved to a guessed branch (unless both
 // branches agree). "true" and "false" strings, in any case, are booleans, as CloudFormation takes them.
 // Absent settings get the EKS API defaults: public on, private off, allowlist 0.0.0.0/0 (and ::/0 for
-// an IPv6 cluster). A resource whose Condition is false is not reported.
+// an IPv6 cluster), no control plane logs, CONFIG_MAP, no key for secrets. A resource whose Condition is
+// false is not reported.
 //
 // Limits: YAML aliases and Refs let a small file ask for gigabytes (a Fn::Join over 20,000 aliases of
 // a 1 MB string), so evaluation sizes every value before building it. A value over 1 MiB (its text,
@@ -32,9 +43,12 @@
 // byte span: that is what a comma-correct JSON edit needs, and yaml.v3 rejects some valid JSON (the
 // \/ escape).
 //
-// Fixes: the smallest edit that reaches the target, in the author's layout (indentation, flow or block
-// lists, JSON commas). Settings already known to have the wanted value are left alone; a value computed
-// by an intrinsic is replaced by a literal. No patch is offered for CDK output (the next synth would undo
-// it) or where the settings are computed as a whole (ResourcesVpcConfig: !If ...), shared through YAML
-// anchors or merge keys, or laid out in ways a line edit cannot safely change.
+// Fixes write the settings they are given (the checks decide which), each where it was read or where
+// the type declares it, in the author's layout (indentation, flow or block lists, quoting, JSON commas).
+// A key for secrets goes into the existing entry for secrets, or a new EncryptionConfig entry. A value
+// computed by an intrinsic is replaced by a literal. A setting is left out, with why, where a mapping
+// holding it is computed as a whole (ResourcesVpcConfig: !If ...), shared through YAML anchors or merge
+// keys, laid out in ways a line edit cannot safely change, or has no property in the type (the
+// authentication mode of AWSQS::EKS::Cluster). No patch at all is offered for CDK output (the next synth
+// would undo it): the refusal names the eks.Cluster properties to set instead.
 package cloudformation

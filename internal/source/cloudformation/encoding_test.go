@@ -32,13 +32,13 @@ func TestEncodingProblem(t *testing.T) {
 		want                  string
 	}{
 		{name: "first line", one: " # caf\xe9", two: "cafe", three: "\n",
-			want: "t.yaml:1: not valid YAML: invalid trailing UTF-8 octet (byte 0xE9 at column 45)"},
+			want: "t.yaml:1:45: not valid YAML: invalid trailing UTF-8 octet (byte 0xE9 at column 45)"},
 		{name: "middle line", two: "caf\xe9 ", three: "\n",
-			want: "t.yaml:2: not valid YAML: invalid trailing UTF-8 octet (byte 0xE9 at column 37)"},
+			want: "t.yaml:2:37: not valid YAML: invalid trailing UTF-8 octet (byte 0xE9 at column 37)"},
 		{name: "last line, without a newline", two: "cafe", three: " # caf\xe9",
-			want: "t.yaml:14: not valid YAML: incomplete UTF-8 octet sequence (byte 0xE9 at column 30)"},
+			want: "t.yaml:14:30: not valid YAML: incomplete UTF-8 octet sequence (byte 0xE9 at column 30)"},
 		{name: "last line, a byte that is never UTF-8", two: "cafe", three: " # \xff\n",
-			want: "t.yaml:14: not valid YAML: invalid leading UTF-8 octet (byte 0xFF at column 27)"},
+			want: "t.yaml:14:27: not valid YAML: invalid leading UTF-8 octet (byte 0xFF at column 27)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -2,6 +2,7 @@ package cloudformation
 
 import (
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -16,10 +17,24 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files")
 
+// target is what eksguard iac's --target asks of the endpoint: private only, or restricted to an
+// allowlist with private access on.
+type target struct {
+	mode string
+	want model.Settings
+}
+
 var (
-	targetPrivate  = iac.Target{Mode: iac.TargetPrivate}
-	targetRestrict = iac.Target{Mode: iac.TargetRestrict, CIDRs: []string{"203.0.113.0/24", "198.51.100.10/32"}}
+	targetPrivate  = target{"private", model.Settings{EndpointPrivateAccess: model.Ptr(true), EndpointPublicAccess: model.Ptr(false)}}
+	targetRestrict = target{"restrict", model.Settings{EndpointPrivateAccess: model.Ptr(true), EndpointPublicAccess: model.Ptr(true),
+		PublicAccessCIDRs: []string{"203.0.113.0/24", "198.51.100.10/32"}}}
 )
+
+// fixFor asks a resource for the edit towards a target, as the checks do: only what the cluster does
+// not already have.
+func fixFor(r iac.Resource, tg target) (*finding.Fix, error) {
+	return r.Fix(tg.want.Pending(r.Cluster))
+}
 
 var fixFiles = []string{
 	"literal.yaml", "strings.yaml", "params.yaml", "conditions.yaml", "novalue.yaml", "missing-cidrs.yaml",
@@ -31,10 +46,10 @@ var fixFiles = []string{
 // resource must get a fix that works.
 var fixRefused = map[string]string{
 	"IfWholeConfig":     "is computed by !If; edit it by hand",
-	"ClusterEB0386A7":   "change endpointAccess in the CDK app",
-	"Cluster9EE0221C":   "change endpointAccess in the CDK app",
-	"PrivateCluster":    "change endpointAccess in the CDK app",
-	"RestrictedCluster": "change endpointAccess in the CDK app",
+	"ClusterEB0386A7":   "set endpointAccess (",
+	"Cluster9EE0221C":   "set endpointAccess (",
+	"PrivateCluster":    "set endpointAccess (",
+	"RestrictedCluster": "set endpointAccess (",
 }
 
 func settings(c *model.Cluster) string {
@@ -55,23 +70,22 @@ func TestFix(t *testing.T) {
 		}
 		var golden strings.Builder
 		for _, r := range before.Resources {
-			for _, tg := range []iac.Target{targetPrivate, targetRestrict} {
+			for _, tg := range []target{targetPrivate, targetRestrict} {
 				id := r.Cluster.Name
-				t.Run(name+"/"+id+"/"+tg.Mode, func(t *testing.T) {
+				t.Run(name+"/"+id+"/"+tg.mode, func(t *testing.T) {
 					v := evaluate(t, r.Cluster)
-					passes := v.s541 == finding.Pass && v.s542 == finding.Pass
-					fx, err := r.Fix(tg)
-					fmt.Fprintf(&golden, "== %s %s\n", id, tg.Mode)
+					fmt.Fprintf(&golden, "== %s %s\n", id, tg.mode)
+					if v.s541 == finding.Pass && v.s542 == finding.Pass {
+						// The checks ask nothing of a compliant cluster (private only is stricter
+						// than restricted).
+						fmt.Fprintf(&golden, "compliant\n")
+						return
+					}
+					fx, err := fixFor(r, tg)
 					switch want, refused := fixRefused[id]; {
 					case refused:
 						if err == nil || !strings.Contains(err.Error(), want) {
 							t.Fatalf("error %v, want one containing %q", err, want)
-						}
-						fmt.Fprintf(&golden, "refused: %v\n", err)
-						return
-					case passes:
-						if err == nil || !strings.Contains(err.Error(), "nothing to change") {
-							t.Fatalf("a compliant cluster got fix %+v, %v", fx, err)
 						}
 						fmt.Fprintf(&golden, "refused: %v\n", err)
 						return
@@ -104,11 +118,11 @@ func TestFix(t *testing.T) {
 						t.Fatalf("cluster gone after the fix:\n%s", patched)
 					}
 					got := evaluate(t, fixed.Cluster)
-					if got.s541 != finding.Pass || (tg.Mode == iac.TargetPrivate && got.s542 != finding.Pass) {
+					if got.s541 != finding.Pass || (tg.mode == "private" && got.s542 != finding.Pass) {
 						t.Errorf("after the fix 5.4.1 %s, 5.4.2 %s (%s):\n%s", got.s541, got.s542, got.r541, patched)
 					}
-					if tg.Mode == iac.TargetRestrict && strings.Join(fixed.Cluster.PublicAccessCIDRs.Values, ",") != strings.Join(tg.CIDRs, ",") {
-						t.Errorf("allowlist %v, want exactly %v", fixed.Cluster.PublicAccessCIDRs.Values, tg.CIDRs)
+					if tg.mode == "restrict" && strings.Join(fixed.Cluster.PublicAccessCIDRs.Values, ",") != strings.Join(tg.want.PublicAccessCIDRs, ",") {
+						t.Errorf("allowlist %v, want exactly %v", fixed.Cluster.PublicAccessCIDRs.Values, tg.want.PublicAccessCIDRs)
 					}
 					if len(after.Resources) != len(before.Resources) {
 						t.Fatalf("%d clusters after the fix, %d before", len(after.Resources), len(before.Resources))
@@ -151,7 +165,7 @@ func TestFixCRLF(t *testing.T) {
 				id = "JsonOpen"
 			}
 			r := findResource(scan(orig), id)
-			fx, err := r.Fix(targetPrivate)
+			fx, err := fixFor(*r, targetPrivate)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -174,25 +188,11 @@ func TestFixCRLF(t *testing.T) {
 	}
 }
 
-func TestFixTargets(t *testing.T) {
+// TestFixNothing: a resource asked for no settings has nothing to change.
+func TestFixNothing(t *testing.T) {
 	r := findResource(scan(readFile(t, "testdata/literal.yaml", false)), "Open")
-	tests := []struct {
-		name string
-		tg   iac.Target
-		want string
-	}{
-		{"unknown mode", iac.Target{Mode: "public"}, `unknown fix target "public"`},
-		{"restrict without blocks", iac.Target{Mode: iac.TargetRestrict}, "needs at least one CIDR block"},
-		{"restrict with a bad block", iac.Target{Mode: iac.TargetRestrict, CIDRs: []string{"office"}}, "office"},
-		{"restrict to the internet", iac.Target{Mode: iac.TargetRestrict, CIDRs: []string{"0.0.0.0/0"}}, "whole internet"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			fx, err := r.Fix(tt.tg)
-			if err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Errorf("fix %+v, error %v; want %q", fx, err, tt.want)
-			}
-		})
+	if fx, err := r.Fix(model.Settings{}); err == nil || !strings.Contains(err.Error(), "nothing to change") {
+		t.Errorf("fix %+v, error %v", fx, err)
 	}
 }
 
@@ -200,25 +200,35 @@ func TestCDKFixMessages(t *testing.T) {
 	res := scan(readFile(t, "testdata/cdk.out/NativeStack.template.json", false), readFile(t, "testdata/cdk.out/LegacyStack.template.json", false))
 	tests := []struct {
 		name, resource string
-		tg             iac.Target
-		want           string
+		want           model.Settings
+		msg            string
 	}{
-		{"native to private", "ClusterEB0386A7", targetPrivate, "NativeStack/Cluster/Resource is generated by the AWS CDK, so a patch to the template would be lost at the next synth: change endpointAccess in the CDK app (EndpointAccess.PRIVATE) and synth again"},
-		{"custom resource to private", "Cluster9EE0221C", targetPrivate, "change endpointAccess in the CDK app (EndpointAccess.PRIVATE) and synth again"},
-		{"custom resource restricted", "Cluster9EE0221C", targetRestrict, "EndpointAccess.PUBLIC_AND_PRIVATE.onlyFrom('203.0.113.0/24', '198.51.100.10/32')"},
+		{"native to private", "ClusterEB0386A7", targetPrivate.want, "NativeStack/Cluster/Resource is generated by the AWS CDK, so a patch to the template would be lost at the next synth: set endpointAccess (EndpointAccess.PRIVATE) in the CDK app and synth again"},
+		{"custom resource to private", "Cluster9EE0221C", targetPrivate.want, "set endpointAccess (EndpointAccess.PRIVATE) in the CDK app and synth again"},
+		{"custom resource restricted", "Cluster9EE0221C", targetRestrict.want, "EndpointAccess.PUBLIC_AND_PRIVATE.onlyFrom('203.0.113.0/24', '198.51.100.10/32')"},
+		{"every log type", "ClusterEB0386A7", model.Settings{EnabledLogTypes: model.LogTypes}, "set clusterLogging ([ClusterLoggingTypes.API, ClusterLoggingTypes.AUDIT, ClusterLoggingTypes.AUTHENTICATOR, ClusterLoggingTypes.CONTROLLER_MANAGER, ClusterLoggingTypes.SCHEDULER]) in the CDK app"},
+		{"access entries and a key", "Cluster9EE0221C", model.Settings{AuthenticationMode: model.Ptr(model.AuthAPIAndConfigMap), SecretsKeyARN: model.Ptr(exampleKey)},
+			"set authenticationMode (AuthenticationMode.API_AND_CONFIG_MAP), secretsEncryptionKey (a kms.Key, or kms.Key.fromKeyArn(this, 'SecretsKey', '" + exampleKey + "')) in the CDK app"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := findResource(res, tt.resource).Fix(tt.tg)
-			if err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Errorf("error %v, want %q", err, tt.want)
+			_, err := findResource(res, tt.resource).Fix(tt.want)
+			var fe *iac.FieldError
+			if errors.As(err, &fe) {
+				t.Errorf("a generated template refuses field by field: %v", err)
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.msg) {
+				t.Errorf("error %v, want %q", err, tt.msg)
 			}
 		})
 	}
 	// A CDK template outside cdk.out is still recognised by its metadata.
 	f := readFile(t, "testdata/cdk.out/NativeStack.template.json", false)
 	f.Name, f.Path = "synth/NativeStack.template.json", "synth/NativeStack.template.json"
-	if _, err := scan(f).Resources[0].Fix(targetPrivate); err == nil || !strings.Contains(err.Error(), "synth again") {
+	if _, err := scan(f).Resources[0].Fix(targetPrivate.want); err == nil || !strings.Contains(err.Error(), "synth again") {
 		t.Errorf("error %v", err)
 	}
 }
+
+// exampleKey is the customer managed key fixes write.
+const exampleKey = "arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab"

@@ -288,11 +288,12 @@ func TestTemplateBudget(t *testing.T) {
 	tests := []struct {
 		name, text  string
 		evaluated   int    // clusters evaluated in full, the first ones
+		cut         bool   // the next one is cut short: private access unknown, public defaults decide
 		clusters    int    // clusters reported
 		lastReason  string // in the 5.4.1 reason of the last cluster
 		problemLine int    // a problem says where reading stopped
 	}{
-		{name: "100 clusters share a 60,000-item expression", text: shared.String(), evaluated: 33, clusters: 100, lastReason: tooMuchFile},
+		{name: "100 clusters share a 60,000-item expression", text: shared.String(), evaluated: 33, cut: true, clusters: 100, lastReason: tooMuchFile},
 		{name: "30,000 resources alias a mapping of 50,000 keys", text: keys.String(), clusters: 40, lastReason: tooMuchFile, problemLine: 43},
 	}
 	for _, tt := range tests {
@@ -316,6 +317,13 @@ func TestTemplateBudget(t *testing.T) {
 					}
 					continue
 				}
+				if c := res.Resources[i].Cluster; i == tt.evaluated && tt.cut {
+					// Three-valued: an open public endpoint fails both controls whatever private access is.
+					if c.EndpointPrivateAccess.Known() || !strings.Contains(c.EndpointPrivateAccess.Detail, tooMuchFile) || v.s541 != finding.Fail || v.s542 != finding.Fail {
+						t.Errorf("cluster %d: private %+v, 5.4.1 %s, 5.4.2 %s; want private unknown (%s) and FAIL, FAIL", i, c.EndpointPrivateAccess, v.s541, v.s542, tooMuchFile)
+					}
+					continue
+				}
 				if v.s541 != finding.Unknown || v.s542 != finding.Unknown {
 					t.Errorf("cluster %d: 5.4.1 %s, 5.4.2 %s, want UNKNOWN", i, v.s541, v.s542)
 				}
@@ -324,7 +332,7 @@ func TestTemplateBudget(t *testing.T) {
 				t.Errorf("last cluster: reason %q does not hold %q", last.r541, tt.lastReason)
 			}
 			switch {
-			case tt.problemLine > 0 && (len(res.Problems) != 1 || res.Problems[0].Line != tt.problemLine || !strings.Contains(res.Problems[0].Message, "eksguard reads no further resources")):
+			case tt.problemLine > 0 && (len(res.Problems) != 1 || res.Problems[0].Line != tt.problemLine || res.Problems[0].Code != finding.ProblemLimit || !strings.Contains(res.Problems[0].Message, "eksguard reads no further resources")):
 				t.Errorf("problems %v, want one at line %d saying where reading stopped", res.Problems, tt.problemLine)
 			case tt.problemLine == 0 && len(res.Problems) > 0:
 				t.Errorf("problems %v", res.Problems)

@@ -17,6 +17,16 @@
 // is kept as written, so the checks report it as impossible, and is also a problem, because eksctl
 // rejects the file; a local cluster on Outposts defaults to private only.
 //
-// Fixes edit vpc.clusterEndpoints and vpc.publicAccessCIDRs in place (creating vpc when missing) and
-// say how to apply the change to an existing cluster (eksctl utils update-cluster-vpc-config).
+// Beside the endpoint it reads cloudWatch.clusterLogging.enableTypes ("*" or "all" anywhere in the
+// list stand for every type, as eksctl expands them; a type eksctl does not know is a problem, since it
+// rejects the file), accessConfig.authenticationMode (left out: eksctl's own default, API_AND_CONFIG_MAP,
+// or CONFIG_MAP for a local cluster on Outposts without outpost.etcdInstanceType) and
+// secretsEncryption.keyARN (left out: no key; present without a key or with something that is not an
+// ARN: a problem, as eksctl rejects it). docs/iac-cloudformation-eksctl.md cites eksctl's source.
+//
+// Fixes write the settings they are given, each where eksctl reads it (creating the mappings on the
+// way), and say how to apply the change to an existing cluster (eksctl utils update-cluster-vpc-config,
+// update-cluster-logging, update-authentication-mode, enable-secrets-encryption). A setting eksctl would
+// reject is left out with why: an endpoint setting of a fully-private cluster, an authentication mode
+// other than CONFIG_MAP or a key on an Outposts local cluster.
 package eksctl

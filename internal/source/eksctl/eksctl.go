@@ -38,11 +38,7 @@ func scanFile(f *iac.File, res *iac.Result) {
 	docs, err := yamledit.ParseYAML(f.Data)
 	claimed := false
 	if err != nil && bytes.Contains(f.Data, marker) {
-		line, msg := 0, err.Error()
-		if se, ok := err.(*yamledit.SyntaxError); ok {
-			line, msg = se.Line, se.Msg
-		}
-		res.Problems = append(res.Problems, iac.Problem{File: f.Name, Line: line, Message: "cannot parse eksctl config: " + msg})
+		res.Problems = append(res.Problems, yamledit.ParseProblem(f.Name, err, "cannot parse eksctl config: "))
 		claimed = true
 	}
 	var doc *yamledit.Doc
@@ -123,9 +119,9 @@ func (c *config) loc(n *yaml.Node) *model.Location {
 }
 
 func (c *config) problem(n *yaml.Node, format string, a ...any) {
-	p := iac.Problem{File: c.file.Name, Message: fmt.Sprintf(format, a...)}
+	p := iac.Problem{File: c.file.Name, Code: finding.ProblemInvalid, Message: fmt.Sprintf(format, a...)}
 	if n != nil {
-		p.Line = n.Line
+		p.Line, p.Column = n.Line, n.Column
 	}
 	c.problems = append(c.problems, p)
 }
@@ -192,7 +188,15 @@ func (c *config) read() {
 	if nets := get(root, "remoteNetworkConfig", "remoteNodeNetworks"); nets != nil && nets.Kind == yaml.SequenceNode && len(nets.Content) > 0 {
 		cl.HybridNodes = true
 	}
+	c.endpoint()
+	cl.EnabledLogTypes = c.logTypes()
+	cl.AuthenticationMode = c.authMode()
+	cl.SecretsKeyARN = c.secretsKey()
+}
 
+// endpoint reads vpc.clusterEndpoints, vpc.publicAccessCIDRs and privateCluster.
+func (c *config) endpoint() {
+	root, cl := c.root, c.cluster
 	endpointsKey := getKey(root, "vpc", "clusterEndpoints")
 	endpoints := get(root, "vpc", "clusterEndpoints")
 	if endpoints != nil && endpoints.Kind == yaml.ScalarNode && endpoints.ShortTag() == "!!null" {
@@ -270,24 +274,35 @@ func (c *config) defaultCIDRs() []string {
 }
 
 func (c *config) cidrs() model.Strings {
+	const field = "vpc.publicAccessCIDRs"
 	key := getKey(c.root, "vpc", "publicAccessCIDRs")
 	n := get(c.root, "vpc", "publicAccessCIDRs")
 	loc := c.loc(key)
-	unknown := func(why string) model.Strings {
-		return model.Strings{Values: []string{}, Origin: model.OriginUnknown, Loc: loc, Detail: why}
-	}
 	switch {
 	case n == nil:
 		return model.Strings{Values: c.defaultCIDRs(), Origin: model.OriginDefault, Detail: "EKS default"}
 	case n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null":
 		return model.Strings{Values: c.defaultCIDRs(), Origin: model.OriginDefault, Loc: loc, Detail: "EKS default"}
+	}
+	out, why := stringList(n, field)
+	if why != "" {
+		return model.Strings{Values: []string{}, Origin: model.OriginUnknown, Loc: loc, Detail: why}
+	}
+	return model.Strings{Values: out, Origin: model.OriginExplicit, Loc: loc}
+}
+
+// stringList reads a list of strings as eksctl would, or says why it cannot: a placeholder, not a
+// list, an entry that is not a string, or a list that aliases make larger than
+// yamledit.MaxValueBytes.
+func stringList(n *yaml.Node, field string) ([]string, string) {
+	switch {
 	case n.Kind == yaml.ScalarNode:
 		if p := placeholder.FindString(n.Value); p != "" {
-			return unknown(fmt.Sprintf("vpc.publicAccessCIDRs is the placeholder %s, substituted before eksctl runs", p))
+			return nil, fmt.Sprintf("%s is the placeholder %s, substituted before eksctl runs", field, p)
 		}
-		return unknown(fmt.Sprintf("vpc.publicAccessCIDRs is %q, not a list", n.Value))
+		return nil, fmt.Sprintf("%s is %q, not a list", field, n.Value)
 	case n.Kind != yaml.SequenceNode:
-		return unknown("vpc.publicAccessCIDRs is not a list")
+		return nil, field + " is not a list"
 	}
 	// Aliases let a short list name one long string many times: size it before reading it.
 	size := int64(0)
@@ -297,77 +312,19 @@ func (c *config) cidrs() model.Strings {
 		}
 	}
 	if size > yamledit.MaxValueBytes {
-		return unknown(fmt.Sprintf("vpc.publicAccessCIDRs would hold %d items (%s), over eksguard's %s limit for a value",
-			len(n.Content), yamledit.ByteSize(size), yamledit.ByteSize(yamledit.MaxValueBytes)))
+		return nil, fmt.Sprintf("%s would hold %d items (%s), over eksguard's %s limit for a value",
+			field, len(n.Content), yamledit.ByteSize(size), yamledit.ByteSize(yamledit.MaxValueBytes))
 	}
 	out := []string{}
 	for _, e := range n.Content {
 		e = yamledit.Deref(e)
 		if e == nil || e.Kind != yaml.ScalarNode {
-			return unknown("vpc.publicAccessCIDRs has an entry that is not a string")
+			return nil, field + " has an entry that is not a string"
 		}
 		if p := placeholder.FindString(e.Value); p != "" {
-			return unknown(fmt.Sprintf("vpc.publicAccessCIDRs holds the placeholder %s, substituted before eksctl runs", p))
+			return nil, fmt.Sprintf("%s holds the placeholder %s, substituted before eksctl runs", field, p)
 		}
 		out = append(out, e.Value)
 	}
-	return model.Strings{Values: out, Origin: model.OriginExplicit, Loc: loc}
-}
-
-// fix proposes the edit to vpc.clusterEndpoints (and vpc.publicAccessCIDRs) that reaches the target.
-func (c *config) fix(want model.Settings) (*finding.Fix, error) {
-	cl := c.cluster
-	if c.privateUnknown {
-		return nil, fmt.Errorf("%s: privateCluster.enabled is not a literal boolean; settle it before editing vpc.clusterEndpoints, which eksctl rejects for a fully-private cluster", cl.Name)
-	}
-	if c.private && get(c.root, "vpc", "clusterEndpoints") != nil {
-		return nil, fmt.Errorf("%s: remove vpc.clusterEndpoints, which eksctl rejects together with privateCluster.enabled", cl.Name)
-	}
-	kvs, missing := yamledit.KVs(want, map[model.Field]string{
-		model.FieldEndpointPublicAccess: "publicAccess", model.FieldEndpointPrivateAccess: "privateAccess", model.FieldPublicAccessCIDRs: "publicAccessCIDRs",
-	})
-	if len(missing) > 0 {
-		return nil, &iac.FieldError{Field: missing[0], Reason: fmt.Sprintf("%s: eksguard does not write %s in eksctl files yet", cl.Name, missing[0])}
-	}
-	if len(kvs) == 0 {
-		return nil, fmt.Errorf("%s already has the settings; nothing to change", cl.Name)
-	}
-	var endpoints, vpc []yamledit.KV
-	for _, kv := range kvs {
-		if kv.Key == "publicAccessCIDRs" {
-			vpc = append(vpc, kv)
-		} else {
-			endpoints = append(endpoints, kv)
-		}
-	}
-	if len(endpoints) > 0 {
-		vpc = append([]yamledit.KV{{Key: "clusterEndpoints", Value: endpoints}}, vpc...)
-	}
-	ed := c.doc.Editor()
-	if err := ed.Set(nil, c.root, "ClusterConfig "+cl.Name, []string{"vpc"}, vpc); err != nil {
-		return nil, fmt.Errorf("fix %s: %w", cl.Name, err)
-	}
-	edits, err := ed.Edits(c.file.Name, c.file.Path)
-	if err != nil {
-		return nil, fmt.Errorf("fix %s: %w", cl.Name, err)
-	}
-	desc := yamledit.Describe("vpc of ClusterConfig "+cl.Name, flatten("", vpc))
-	desc += fmt.Sprintf("; for an existing cluster apply it with: eksctl utils update-cluster-vpc-config -f %s --approve", c.file.Name)
-	if want.EndpointPublicAccess != nil && !*want.EndpointPublicAccess {
-		desc += " (eksctl cannot create a cluster with private access only, so create it first or use privateCluster.enabled)"
-	}
-	return &finding.Fix{Description: desc, Edits: edits}, nil
-}
-
-// flatten names nested settings by their dotted path for descriptions.
-func flatten(prefix string, kvs []yamledit.KV) []yamledit.KV {
-	var out []yamledit.KV
-	for _, kv := range kvs {
-		if sub, ok := kv.Value.([]yamledit.KV); ok {
-			out = append(out, flatten(prefix+kv.Key+".", sub)...)
-			continue
-		}
-		out = append(out, yamledit.KV{Key: prefix + kv.Key, Value: kv.Value})
-	}
-	return out
+	return out, ""
 }

@@ -62,7 +62,8 @@ func evaluate(t testing.TB, c *model.Cluster) verdict {
 	return v
 }
 
-// TestClusters is the eksctl part of the reference test matrix (§5.5).
+// TestClusters covers every way an eksctl ClusterConfig writes the endpoint settings
+// (docs/iac-cloudformation-eksctl.md), with the verdicts and the line that decides each.
 func TestClusters(t *testing.T) {
 	P, F, U := finding.Pass, finding.Fail, finding.Unknown
 	tests := []struct {
@@ -176,6 +177,13 @@ func TestProblems(t *testing.T) {
 				t.Fatalf("problems %v, want %v", res.Problems, tt.problems)
 			}
 			for i, p := range res.Problems {
+				code := finding.ProblemInvalid
+				if strings.Contains(p.Message, "cannot parse") {
+					code = finding.ProblemSyntax
+				}
+				if p.Code != code {
+					t.Errorf("problem %v has code %q, want %q", p, p.Code, code)
+				}
 				line, sub, _ := strings.Cut(tt.problems[i], ": ")
 				if fmt.Sprint(p.Line) != line || p.File != tt.file.Name || !strings.Contains(p.Message, sub) {
 					t.Errorf("problem %v, want %s", p, tt.problems[i])

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/eksguard/eksguard/internal/check"
 	"github.com/eksguard/eksguard/internal/finding"
 	"github.com/eksguard/eksguard/internal/model"
 	"github.com/eksguard/eksguard/internal/source/iac"
@@ -16,10 +17,24 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files")
 
+// target is what eksguard iac's --target asks of the endpoint: private only, or restricted to an
+// allowlist with private access on.
+type target struct {
+	mode string
+	want model.Settings
+}
+
 var (
-	targetPrivate  = iac.Target{Mode: iac.TargetPrivate}
-	targetRestrict = iac.Target{Mode: iac.TargetRestrict, CIDRs: []string{"203.0.113.0/24", "198.51.100.10/32"}}
+	targetPrivate  = target{"private", model.Settings{EndpointPrivateAccess: model.Ptr(true), EndpointPublicAccess: model.Ptr(false)}}
+	targetRestrict = target{"restrict", model.Settings{EndpointPrivateAccess: model.Ptr(true), EndpointPublicAccess: model.Ptr(true),
+		PublicAccessCIDRs: []string{"203.0.113.0/24", "198.51.100.10/32"}}}
 )
+
+// fixFor asks a resource for the edit towards a target, as the checks do: only what the cluster does
+// not already have.
+func fixFor(r iac.Resource, tg target) (*finding.Fix, error) {
+	return r.Fix(tg.want.Pending(r.Cluster))
+}
 
 // fixRefused lists the clusters (or cluster/target) whose fix must be refused, with why; every other
 // one that does not already pass must get a fix that works.
@@ -45,13 +60,19 @@ func TestFix(t *testing.T) {
 		before := scan(orig)
 		var golden strings.Builder
 		for i, r := range before.Resources {
-			for _, tg := range []iac.Target{targetPrivate, targetRestrict} {
+			for _, tg := range []target{targetPrivate, targetRestrict} {
 				id := r.Cluster.Name
-				t.Run(name+"/"+id+"/"+tg.Mode, func(t *testing.T) {
+				t.Run(name+"/"+id+"/"+tg.mode, func(t *testing.T) {
 					v := evaluate(t, r.Cluster)
-					fx, err := r.Fix(tg)
-					fmt.Fprintf(&golden, "== %s %s\n", id, tg.Mode)
-					want, refused := fixRefused[id+"/"+tg.Mode]
+					fmt.Fprintf(&golden, "== %s %s\n", id, tg.mode)
+					if v.s541 == finding.Pass && v.s542 == finding.Pass {
+						// The checks ask nothing of a compliant cluster (private only is stricter
+						// than restricted).
+						fmt.Fprintf(&golden, "compliant\n")
+						return
+					}
+					fx, err := fixFor(r, tg)
+					want, refused := fixRefused[id+"/"+tg.mode]
 					if !refused {
 						want, refused = fixRefused[id]
 					}
@@ -59,12 +80,6 @@ func TestFix(t *testing.T) {
 					case refused:
 						if err == nil || !strings.Contains(err.Error(), want) {
 							t.Fatalf("error %v, want one containing %q", err, want)
-						}
-						fmt.Fprintf(&golden, "refused: %v\n", err)
-						return
-					case v.s541 == finding.Pass && v.s542 == finding.Pass:
-						if err == nil || !strings.Contains(err.Error(), "nothing to change") {
-							t.Fatalf("a compliant cluster got fix %+v, %v", fx, err)
 						}
 						fmt.Fprintf(&golden, "refused: %v\n", err)
 						return
@@ -95,7 +110,7 @@ func TestFix(t *testing.T) {
 						}
 					}
 					got := evaluate(t, after.Resources[i].Cluster)
-					if got.s541 != finding.Pass || (tg.Mode == iac.TargetPrivate && got.s542 != finding.Pass) {
+					if got.s541 != finding.Pass || (tg.mode == "private" && got.s542 != finding.Pass) {
 						t.Errorf("after the fix 5.4.1 %s, 5.4.2 %s (%s):\n%s", got.s541, got.s542, got.r541, patched)
 					}
 					for j, o := range before.Resources {
@@ -137,18 +152,18 @@ func TestFixRefusals(t *testing.T) {
 	head := "apiVersion: eksctl.io/v1alpha5\nkind: ClusterConfig\nmetadata:\n  name: c\n"
 	tests := []struct {
 		name, data string
-		tg         iac.Target
+		tg         target
 		want       string
 	}{
 		{"privateCluster placeholder", head + "privateCluster:\n  enabled: ${PRIVATE}\n", targetPrivate, "privateCluster.enabled is not a literal boolean"},
-		{"fully-private cluster is stricter than restrict", head + "privateCluster:\n  enabled: true\n", targetRestrict, "stricter than the restrict target"},
+		{"fully-private cluster is stricter than restrict", head + "privateCluster:\n  enabled: true\n", targetRestrict, "stricter than any endpoint setting"},
 		{"vpc is computed elsewhere", head + "vpc: !include vpc.yaml\n", targetPrivate, "computed by !include"},
 		{"flow-style root", `{apiVersion: eksctl.io/v1alpha5, kind: ClusterConfig, metadata: {name: c}}`, targetPrivate, "not a block mapping"},
-		{"bad target", head, iac.Target{Mode: iac.TargetRestrict}, "needs at least one CIDR block"},
+		{"nothing asked", head, target{"none", model.Settings{}}, "nothing to change"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			fx, err := file(tt.data).Fix(tt.tg)
+			fx, err := fixFor(file(tt.data), tt.tg)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("fix %+v, error %v; want %q", fx, err, tt.want)
 			}
@@ -156,8 +171,25 @@ func TestFixRefusals(t *testing.T) {
 	}
 }
 
+// fuzzWants are the settings the fuzz target asks of a cluster: each endpoint target, and together
+// what every check that does not pass wants (the key of secrets encryption included).
+func fuzzWants(c *model.Cluster) []model.Settings {
+	out := []model.Settings{targetPrivate.want.Pending(c), targetRestrict.want.Pending(c)}
+	var all model.Settings
+	for _, k := range check.All() {
+		if k.Evaluate(c).Status == finding.Pass {
+			continue
+		}
+		if w, why := k.Want(c, check.Options{Endpoint: check.TargetPrivate, KMSKeyARN: exampleKey}); why == "" {
+			all, _ = all.Merge(w)
+		}
+	}
+	return append(out, all)
+}
+
 // FuzzEksctl runs arbitrary bytes through the whole adapter: scan (without the recover that Scan
-// adds), evaluation, and every fix, whose result must still parse and pass its target.
+// adds), evaluation, and every fix, whose result must still parse and read back as the settings it
+// wrote.
 func FuzzEksctl(f *testing.F) {
 	_ = filepath.WalkDir("testdata", func(p string, d os.DirEntry, err error) error {
 		if err == nil && !d.IsDir() && strings.HasSuffix(p, ".yaml") {
@@ -178,9 +210,12 @@ func FuzzEksctl(f *testing.F) {
 		}
 		for i, r := range res.Resources {
 			evaluate(t, r.Cluster)
-			for _, tg := range []iac.Target{targetPrivate, targetRestrict} {
-				fx, err := r.Fix(tg)
-				if err != nil {
+			for _, want := range fuzzWants(r.Cluster) {
+				if want.Empty() {
+					continue
+				}
+				fx, skipped, err := iac.PlanFix(r, want)
+				if err != nil || fx == nil {
 					continue
 				}
 				patched, err := finding.ApplyEdits(data, fx.Edits)
@@ -188,7 +223,7 @@ func FuzzEksctl(f *testing.F) {
 					t.Fatal(err)
 				}
 				if bytes.Equal(patched, data) {
-					t.Fatalf("fix for %s %s changes nothing", r.Cluster.Name, tg.Mode)
+					t.Fatalf("fix %s for %s changes nothing", fx.Description, r.Cluster.Name)
 				}
 				if broken {
 					continue
@@ -196,11 +231,14 @@ func FuzzEksctl(f *testing.F) {
 				var again iac.Result
 				scanFile(&iac.File{Name: "fuzz.yaml", Path: "fuzz.yaml", Data: patched}, &again)
 				if len(again.Resources) != len(res.Resources) {
-					t.Fatalf("fix for %s %s broke the file (%v):\n%s\n---\n%s", r.Cluster.Name, tg.Mode, again.Problems, data, patched)
+					t.Fatalf("fix %s for %s broke the file (%v):\n%s\n---\n%s", fx.Description, r.Cluster.Name, again.Problems, data, patched)
 				}
-				v := evaluate(t, again.Resources[i].Cluster)
-				if v.s541 != finding.Pass || (tg.Mode == iac.TargetPrivate && v.s542 != finding.Pass) {
-					t.Fatalf("fix for %s %s leaves 5.4.1 %s, 5.4.2 %s:\n%s\n---\n%s", r.Cluster.Name, tg.Mode, v.s541, v.s542, data, patched)
+				written := want
+				for f := range skipped {
+					written = written.Without(f)
+				}
+				if left := written.Pending(again.Resources[i].Cluster); !left.Empty() {
+					t.Fatalf("fix %s for %s leaves %v unwritten:\n%s\n---\n%s", fx.Description, r.Cluster.Name, left.Fields(), data, patched)
 				}
 			}
 		}

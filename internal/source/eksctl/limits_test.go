@@ -31,11 +31,11 @@ func TestEncodingProblem(t *testing.T) {
 		want                  string
 	}{
 		{name: "first line", one: " # caf\xe9", two: "cafe", three: "[203.0.113.0/24]\n",
-			want: "c.yaml:1: cannot parse eksctl config: invalid trailing UTF-8 octet (byte 0xE9 at column 37)"},
+			want: "c.yaml:1:37: cannot parse eksctl config: invalid trailing UTF-8 octet (byte 0xE9 at column 37)"},
 		{name: "middle line", two: "caf\xe9 ", three: "[203.0.113.0/24]\n",
-			want: "c.yaml:7: cannot parse eksctl config: invalid trailing UTF-8 octet (byte 0xE9 at column 14)"},
+			want: "c.yaml:7:14: cannot parse eksctl config: invalid trailing UTF-8 octet (byte 0xE9 at column 14)"},
 		{name: "last line, without a newline", two: "cafe", three: "[203.0.113.0/24] # caf\xe9",
-			want: "c.yaml:12: cannot parse eksctl config: incomplete UTF-8 octet sequence (byte 0xE9 at column 44)"},
+			want: "c.yaml:12:44: cannot parse eksctl config: incomplete UTF-8 octet sequence (byte 0xE9 at column 44)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -90,8 +90,8 @@ func TestTooManyDocuments(t *testing.T) {
 		strings.Repeat("---\napiVersion: v1\nkind: ConfigMap\n", yamledit.MaxDocuments)
 	res := scan(&iac.File{Name: "c.yaml", Path: "c.yaml", Data: []byte(data)})
 	want := "c.yaml:30010: cannot parse eksctl config: the stream holds more than 10000 YAML documents; eksguard reads no further"
-	if len(res.Problems) != 1 || res.Problems[0].String() != want {
-		t.Errorf("problems %v, want %s", res.Problems, want)
+	if len(res.Problems) != 1 || res.Problems[0].String() != want || res.Problems[0].Code != finding.ProblemLimit {
+		t.Errorf("problems %v, want %s (code %s)", res.Problems, want, finding.ProblemLimit)
 	}
 	if len(res.Resources) != 1 || res.Resources[0].Cluster.Name != "prod" {
 		t.Errorf("%d resources, want prod", len(res.Resources))

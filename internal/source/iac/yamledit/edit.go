@@ -14,11 +14,20 @@ import (
 	"github.com/eksguard/eksguard/internal/finding"
 )
 
-// KV is one key and the value it must have: a bool, a []string, or a []KV for a mapping that must
-// hold those keys (and keeps the others it has).
+// KV is one key and the value it must have: a bool, a string, a []string, a []KV for a mapping that
+// must hold those keys (and keeps the others it has), a [][]KV for a list of mappings written whole,
+// or an Item for one mapping of a list the document already has.
 type KV struct {
 	Key   string
 	Value any
+}
+
+// Item makes the mapping at Index of an existing list hold KVs (and keep the other keys it has), so
+// that one entry of a list can change without the list being written again
+// (EncryptionConfig: [{Resources: [secrets], Provider: {KeyArn: ...}}]).
+type Item struct {
+	Index int
+	KVs   []KV
 }
 
 // Editor collects the changes of one fix to one document.
@@ -255,22 +264,26 @@ func (e *Editor) setYAML(key, m *yaml.Node, name string, path []string, kvs []KV
 	}
 	var missing []KV
 	for _, kv := range kvs {
-		_, nested := kv.Value.([]KV)
-		k, v, err := e.editLookup(m, name, kv.Key, !nested)
+		k, v, err := e.editLookup(m, name, kv.Key, !inPlace(kv.Value))
 		if err != nil {
 			return err
 		}
 		if k == nil {
+			if _, ok := kv.Value.(Item); ok {
+				return fmt.Errorf("%s has no %s to change", name, kv.Key)
+			}
 			missing = append(missing, kv)
 			continue
 		}
-		if sub, ok := kv.Value.([]KV); ok {
-			if err := e.setYAML(k, v, name+"."+kv.Key, nil, sub, unit); err != nil {
-				return err
-			}
-			continue
+		switch val := kv.Value.(type) {
+		case []KV:
+			err = e.setYAML(k, v, name+"."+kv.Key, nil, val, unit)
+		case Item:
+			err = e.setItemYAML(k, v, name+"."+kv.Key, val, unit)
+		default:
+			err = e.replaceEntry(k, v, kv, unit)
 		}
-		if err := e.replaceEntry(k, v, kv, unit); err != nil {
+		if err != nil {
 			return err
 		}
 	}
@@ -278,6 +291,68 @@ func (e *Editor) setYAML(key, m *yaml.Node, name string, path []string, kvs []KV
 		return e.appendEntries(m, e.renderEntries(nil, missing, unit))
 	}
 	return nil
+}
+
+// inPlace reports whether a value is edited inside the node it is set on (a mapping that keeps its
+// other keys, one item of a list) rather than written over it.
+func inPlace(v any) bool {
+	switch v.(type) {
+	case []KV, Item:
+		return true
+	}
+	return false
+}
+
+// setItemYAML edits one mapping of the list v, the value of key k: in place when both are in block
+// style, else by writing the entry again.
+func (e *Editor) setItemYAML(k, v *yaml.Node, name string, it Item, unit int) error {
+	if what, ok := e.opaque(v); ok {
+		return fmt.Errorf("%s is computed by %s; edit it by hand", name, what)
+	}
+	if v == nil || v.Kind != yaml.SequenceNode || it.Index < 0 || it.Index >= len(v.Content) {
+		return fmt.Errorf("%s has no item %d", name, it.Index)
+	}
+	if item := v.Content[it.Index]; v.Style&yaml.FlowStyle == 0 && isBlockMapping(item) {
+		return e.setYAML(nil, item, fmt.Sprintf("%s[%d]", name, it.Index), nil, it.KVs, unit)
+	}
+	if a := anchorIn(v, 0); a != "" {
+		return fmt.Errorf("%s holds the YAML anchor &%s, which other places may use; edit it by hand", name, a)
+	}
+	nv, err := e.withItem(v, name, it)
+	if err != nil {
+		return err
+	}
+	return e.rewriteEntry(k, v, nv, unit)
+}
+
+// withItem returns a copy of list seq whose mapping at it.Index holds it.KVs.
+func (e *Editor) withItem(seq *yaml.Node, name string, it Item) (*yaml.Node, error) {
+	if what, ok := e.opaque(seq); ok {
+		return nil, fmt.Errorf("%s is computed by %s; edit it by hand", name, what)
+	}
+	if seq == nil || seq.Kind != yaml.SequenceNode || it.Index < 0 || it.Index >= len(seq.Content) {
+		return nil, fmt.Errorf("%s has no item %d", name, it.Index)
+	}
+	item := seq.Content[it.Index]
+	iname := fmt.Sprintf("%s[%d]", name, it.Index)
+	switch what, computed := e.opaque(item); {
+	case item.Kind == yaml.AliasNode:
+		return nil, fmt.Errorf("%s is a YAML alias; edit the anchored node by hand", iname)
+	case computed:
+		return nil, fmt.Errorf("%s is computed by %s; edit it by hand", iname, what)
+	case item.Anchor != "":
+		return nil, fmt.Errorf("%s is the YAML anchor &%s, which other places may use; edit it by hand", iname, item.Anchor)
+	case item.Kind != yaml.MappingNode:
+		return nil, fmt.Errorf("%s is not a mapping", iname)
+	}
+	nv, err := e.withChanges(item, iname, nil, it.KVs)
+	if err != nil {
+		return nil, err
+	}
+	out := *seq
+	out.Content = append([]*yaml.Node(nil), seq.Content...)
+	out.Content[it.Index] = nv
+	return &out, nil
 }
 
 // unit is the indentation step the author used in block mapping m: the column of m's first key
@@ -326,23 +401,99 @@ func (e *Editor) renderEntries(path []string, kvs []KV, unit int) []string {
 			for _, s := range v {
 				out = append(out, ind+"- "+yamlScalar(s))
 			}
+		case string:
+			out = append(out, kv.Key+": "+yamlScalar(v))
 		case []KV:
 			out = append(out, kv.Key+":")
 			for _, l := range e.renderEntries(nil, v, unit) {
 				out = append(out, ind+l)
+			}
+		case [][]KV:
+			if len(v) == 0 {
+				out = append(out, kv.Key+": []")
+				continue
+			}
+			out = append(out, kv.Key+":")
+			for _, item := range v {
+				out = append(out, e.itemLines(item, ind, unit)...)
 			}
 		}
 	}
 	return out
 }
 
-// yamlScalar writes s as a YAML string, quoted only when it must be.
+// itemLines writes a mapping as an item of a block list whose dashes are at indentation ind.
+func (e *Editor) itemLines(kvs []KV, ind string, unit int) []string {
+	lines := e.renderEntries(nil, kvs, unit)
+	if len(lines) == 0 {
+		return []string{ind + "- {}"}
+	}
+	for i, l := range lines {
+		if i == 0 {
+			lines[i] = ind + "- " + l
+		} else {
+			lines[i] = ind + "  " + l
+		}
+	}
+	return lines
+}
+
+// yamlScalar writes s as a YAML string for a block mapping, quoted only when it must be and always on
+// one line.
 func yamlScalar(s string) string {
 	b, err := yaml.Marshal(s)
-	if err != nil {
-		return fmt.Sprintf("%q", s)
+	if out := strings.TrimSuffix(string(b), "\n"); err == nil && !strings.Contains(out, "\n") {
+		return out
 	}
-	return strings.TrimSuffix(string(b), "\n")
+	return jsonString(s) // a JSON string is a YAML double-quoted scalar
+}
+
+// quoteLike returns how to write strings that replace scalar n: quoted as n was when it was quoted,
+// else by plain.
+func quoteLike(n *yaml.Node, plain func(string) string) func(string) string {
+	switch {
+	case n == nil || n.Kind != yaml.ScalarNode || n.Tag != "" && !strings.HasPrefix(n.Tag, "!!"):
+		return plain
+	case n.Style&yaml.DoubleQuotedStyle != 0:
+		return jsonString
+	case n.Style&yaml.SingleQuotedStyle != 0:
+		return func(s string) string {
+			if strings.ContainsAny(s, "\n\r") {
+				return jsonString(s) // a single-quoted scalar would fold the line break
+			}
+			return "'" + strings.ReplaceAll(s, "'", "''") + "'"
+		}
+	}
+	return plain
+}
+
+// flowValue writes a value in flow style, for a flow collection.
+func flowValue(v any) string {
+	switch v := v.(type) {
+	case bool:
+		return fmt.Sprint(v)
+	case string:
+		return flowScalar(v)
+	case []string:
+		items := make([]string, len(v))
+		for i, s := range v {
+			items[i] = flowScalar(s)
+		}
+		return "[" + strings.Join(items, ", ") + "]"
+	case []KV:
+		items := make([]string, len(v))
+		for i, kv := range v {
+			items[i] = flowScalar(kv.Key) + ": " + flowValue(kv.Value)
+		}
+		return "{" + strings.Join(items, ", ") + "}"
+	case [][]KV:
+		items := make([]string, len(v))
+		for i, m := range v {
+			items[i] = flowValue(m)
+		}
+		return "[" + strings.Join(items, ", ") + "]"
+	}
+	return "null"
 }
 
 var flowSafe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9./_-]*$`)
@@ -546,27 +697,48 @@ func (e *Editor) replaceEntry(k, v *yaml.Node, kv KV, unit int) error {
 	}
 	ind := strings.Repeat(" ", k.Column-1)
 	var lines []string
+	flowList := v != nil && v.Kind == yaml.SequenceNode && v.Style&yaml.FlowStyle != 0 && len(v.Content) > 0 && v.Tag == "!!seq"
+	item := ind + strings.Repeat(" ", unit)
+	if v != nil && v.Kind == yaml.SequenceNode && v.Style&yaml.FlowStyle == 0 && v.Column > 0 && v.Tag == "!!seq" {
+		item = strings.Repeat(" ", v.Column-1)
+	}
 	switch val := kv.Value.(type) {
 	case bool:
 		lines = []string{fmt.Sprintf("%s: %t", kv.Key, val)}
+	case string:
+		lines = []string{kv.Key + ": " + quoteLike(v, yamlScalar)(val)}
 	case []string:
+		var first *yaml.Node
+		if v != nil && v.Kind == yaml.SequenceNode && len(v.Content) > 0 {
+			first = v.Content[0]
+		}
 		switch {
-		case v != nil && v.Kind == yaml.SequenceNode && v.Style&yaml.FlowStyle != 0 && len(v.Content) > 0 && v.Tag == "!!seq":
+		case flowList:
+			q := quoteLike(first, flowScalar)
 			items := make([]string, len(val))
 			for i, s := range val {
-				items[i] = flowScalar(s)
+				items[i] = q(s)
 			}
 			lines = []string{kv.Key + ": [" + strings.Join(items, ", ") + "]"}
 		case len(val) == 0:
 			lines = []string{kv.Key + ": []"}
 		default:
-			item := ind + strings.Repeat(" ", unit)
-			if v != nil && v.Kind == yaml.SequenceNode && v.Style&yaml.FlowStyle == 0 && v.Column > 0 && v.Tag == "!!seq" {
-				item = strings.Repeat(" ", v.Column-1)
-			}
+			q := quoteLike(first, yamlScalar)
 			lines = []string{kv.Key + ":"}
 			for _, s := range val {
-				lines = append(lines, item+"- "+yamlScalar(s))
+				lines = append(lines, item+"- "+q(s))
+			}
+		}
+	case [][]KV:
+		switch {
+		case flowList:
+			lines = []string{kv.Key + ": " + flowValue(val)}
+		case len(val) == 0:
+			lines = []string{kv.Key + ": []"}
+		default:
+			lines = []string{kv.Key + ":"}
+			for _, m := range val {
+				lines = append(lines, e.itemLines(m, item, unit)...)
 			}
 		}
 	default:
@@ -639,13 +811,37 @@ func (e *Editor) withChanges(m *yaml.Node, name string, path []string, kvs []KV)
 		return out, nil
 	}
 	for _, kv := range kvs {
-		_, nested := kv.Value.([]KV)
-		if _, _, err := e.editLookup(m, name, kv.Key, !nested); err != nil {
+		if _, _, err := e.editLookup(m, name, kv.Key, !inPlace(kv.Value)); err != nil {
 			return nil, err
 		}
 		switch v := kv.Value.(type) {
 		case bool:
 			set(kv.Key, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: fmt.Sprint(v)})
+		case string:
+			set(kv.Key, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: v})
+		case [][]KV:
+			seq := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq"}
+			for _, item := range v {
+				nv, err := e.withChanges(nil, name+"."+kv.Key, nil, item)
+				if err != nil {
+					return nil, err
+				}
+				seq.Content = append(seq.Content, nv)
+			}
+			set(kv.Key, seq)
+		case Item:
+			_, child, err := e.editLookup(m, name, kv.Key, false)
+			if err != nil {
+				return nil, err
+			}
+			if child == nil {
+				return nil, fmt.Errorf("%s has no %s to change", name, kv.Key)
+			}
+			nv, err := e.withItem(child, name+"."+kv.Key, v)
+			if err != nil {
+				return nil, err
+			}
+			set(kv.Key, nv)
 		case []string:
 			seq := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq"}
 			for _, s := range v {
@@ -733,6 +929,9 @@ func (e *Editor) setJSON(m *yaml.Node, name string, path []string, kvs []KV) err
 	for _, kv := range kvs {
 		k, v := Lookup(m, kv.Key)
 		if k == nil {
+			if _, ok := kv.Value.(Item); ok {
+				return fmt.Errorf("%s has no %s to change", name, kv.Key)
+			}
 			missing = append(missing, member{kv.Key, kv.Value})
 			continue
 		}
@@ -743,6 +942,19 @@ func (e *Editor) setJSON(m *yaml.Node, name string, path []string, kvs []KV) err
 				continue
 			}
 			if err := e.setJSON(v, name+"."+kv.Key, nil, sub); err != nil {
+				return err
+			}
+			continue
+		}
+		if it, ok := kv.Value.(Item); ok {
+			lname := name + "." + kv.Key
+			if what, ok := e.opaque(v); ok {
+				return fmt.Errorf("%s is computed by %s; edit it by hand", lname, what)
+			}
+			if v == nil || v.Kind != yaml.SequenceNode || it.Index < 0 || it.Index >= len(v.Content) {
+				return fmt.Errorf("%s has no item %d", lname, it.Index)
+			}
+			if err := e.setJSON(v.Content[it.Index], fmt.Sprintf("%s[%d]", lname, it.Index), nil, it.KVs); err != nil {
 				return err
 			}
 			continue
@@ -837,13 +1049,27 @@ func jsonString(s string) string {
 	return strings.TrimSuffix(b.String(), "\n")
 }
 
-// renderJSON writes v (bool, []string or object) as JSON; ind is the indentation of the line the
-// value starts on, used when pretty.
+// renderJSON writes v (bool, string, []string, []KV, [][]KV or object) as JSON; ind is the indentation
+// of the line the value starts on, used when pretty.
 func (d *Doc) renderJSON(v any, ind string, pretty bool) string {
 	unit := d.jsonUnit()
 	switch v := v.(type) {
 	case bool:
 		return fmt.Sprint(v)
+	case string:
+		return jsonString(v)
+	case [][]KV:
+		if len(v) == 0 {
+			return "[]"
+		}
+		items := make([]string, len(v))
+		for i, m := range v {
+			items[i] = d.renderJSON(m, ind+unit, pretty)
+		}
+		if !pretty {
+			return "[" + strings.Join(items, ", ") + "]"
+		}
+		return "[\n" + ind + unit + strings.Join(items, ",\n"+ind+unit) + "\n" + ind + "]"
 	case []string:
 		if len(v) == 0 {
 			return "[]"

@@ -14,9 +14,12 @@ import (
 	"io"
 	"regexp"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/eksguard/eksguard/internal/finding"
 )
 
 // SyntaxError is a document that could not be parsed, with the 1-based line the parser blamed (0 when
@@ -32,6 +35,24 @@ func (e *SyntaxError) Error() string {
 		return fmt.Sprintf("line %d: %s", e.Line, e.Msg)
 	}
 	return e.Msg
+}
+
+// ParseProblem reports a document that could not be parsed as a problem with file, at the error's
+// line and column when it has them, its message after prefix ("not valid YAML: "), and a code that
+// says whether the syntax, the nesting or eksguard's document limit stopped it.
+func ParseProblem(file string, err error, prefix string) finding.Problem {
+	p := finding.Problem{File: file, Code: finding.ProblemSyntax, Message: prefix + err.Error()}
+	var se *SyntaxError
+	if errors.As(err, &se) {
+		p.Line, p.Column, p.Message = se.Line, se.Column, prefix+se.Msg
+	}
+	switch msg := p.Message; {
+	case strings.Contains(msg, "max depth"), strings.Contains(msg, "too deeply nested"):
+		p.Code = finding.ProblemNesting
+	case se != nil && se.Msg == tooManyDocuments:
+		p.Code = finding.ProblemLimit
+	}
+	return p
 }
 
 // ParseYAMLDocument reads the first document of a YAML stream; a later document is not looked at.

@@ -9,6 +9,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/eksguard/eksguard/internal/finding"
+	"github.com/eksguard/eksguard/internal/model"
 )
 
 func TestParseJSON(t *testing.T) {
@@ -160,6 +161,39 @@ func TestSet(t *testing.T) {
 			want: "a:\n  b:\n    c: 1\n    k: true\n"},
 		{name: "scalar where a mapping belongs", data: "a: 1\n", path: []string{"a"}, kvs: []KV{{"k", true}}, want: "error: not a mapping"},
 		{name: "last line without a line break", data: "a:\n  b: 1", path: []string{"a"}, kvs: []KV{{"c", true}}, want: "a:\n  b: 1\n  c: true"},
+		// Strings, lists of mappings and items of lists.
+		{name: "strings replaced and added, quoted only when they must be", data: "a:\n  m: CONFIG_MAP\n  q: \"x\"\n",
+			path: []string{"a"}, kvs: []KV{{"m", "API"}, {"q", "y"}, {"n", "true"}, {"l", "two\nlines"}},
+			want: "a:\n  m: API\n  q: \"y\"\n  n: \"true\"\n  l: \"two\\nlines\"\n"},
+		{name: "list of mappings created", data: "a:\n  k: 1\n",
+			path: []string{"a"}, kvs: []KV{{"l", [][]KV{{{"T", "x"}}, {{"R", []string{"s"}}, {"P", []KV{{"K", "v"}}}}}}},
+			want: "a:\n  k: 1\n  l:\n    - T: x\n    - R:\n        - s\n      P:\n        K: v\n"},
+		{name: "list of mappings replaces a block list at its indentation", data: "a:\n  l:\n  - T: x\n  k: 1\n",
+			path: []string{"a"}, kvs: []KV{{"l", [][]KV{{{"T", "w"}}, {{"T", "z"}}}}},
+			want: "a:\n  l:\n  - T: w\n  - T: z\n  k: 1\n"},
+		{name: "list of mappings replaces a flow list in flow style", data: "a:\n  l: [{T: x}]\n",
+			path: []string{"a"}, kvs: []KV{{"l", [][]KV{{{"T", "w"}}, {{"T", "::1"}}, {{"T", "y"}}}}},
+			want: "a:\n  l: [{T: w}, {T: \"::1\"}, {T: \"y\"}]\n"},
+		{name: "empty list of mappings", data: "a:\n  l: [{T: x}]\n", path: []string{"a"}, kvs: []KV{{"l", [][]KV{}}}, want: "a:\n  l: []\n"},
+		{name: "quoted lists stay quoted", data: "a:\n  f: ['x']\n  b:\n    - \"y\"\n",
+			path: []string{"a"}, kvs: []KV{{"f", []string{"p", "it's"}}, {"b", []string{"q"}}},
+			want: "a:\n  f: ['p', 'it''s']\n  b:\n    - \"q\"\n"},
+		{name: "item of a block list edited in place", data: "a:\n  - R: [s]\n    P:\n      K: old\n  - R: [t]\n",
+			path: nil, kvs: []KV{{"a", Item{0, []KV{{"P", []KV{{"K", "new"}}}}}}},
+			want: "a:\n  - R: [s]\n    P:\n      K: new\n  - R: [t]\n"},
+		{name: "item of a block list gains a mapping", data: "a:\n  - R: [s]\nb: 1\n",
+			path: nil, kvs: []KV{{"a", Item{0, []KV{{"P", []KV{{"K", "new"}}}}}}},
+			want: "a:\n  - R: [s]\n    P:\n      K: new\nb: 1\n"},
+		{name: "item of a flow list: the list is written again", data: "a: [{R: [s], P: {K: old}}]\nb: 1\n",
+			path: nil, kvs: []KV{{"a", Item{0, []KV{{"P", []KV{{"K", "new"}}}}}}},
+			want: "a: [{R: [s], P: {K: new}}]\nb: 1\n"},
+		{name: "flow item of a block list: the list is written again", data: "a:\n  - {R: [s]}\n",
+			path: nil, kvs: []KV{{"a", Item{0, []KV{{"P", []KV{{"K", "new"}}}}}}},
+			want: "a:\n  - R: [s]\n    P:\n      K: new\n"},
+		{name: "item that is not there refused", data: "a: [{R: [s]}]\n", path: nil, kvs: []KV{{"a", Item{3, nil}}}, want: "error: doc.a has no item 3"},
+		{name: "item of a missing list refused", data: "b: 1\n", path: nil, kvs: []KV{{"a", Item{0, nil}}}, want: "error: doc has no a to change"},
+		{name: "computed item refused", data: "a: [!If [c, {R: [s]}, x]]\n", path: nil, kvs: []KV{{"a", Item{0, []KV{{"P", true}}}}}, want: "error: doc.a[0] is computed by !If"},
+		{name: "anchored list refused", data: "a: [&x {R: [s]}]\nb: *x\n", path: nil, kvs: []KV{{"a", Item{0, []KV{{"P", true}}}}}, want: "error: YAML anchor &x"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -222,6 +256,18 @@ func TestSetJSON(t *testing.T) {
 		{name: "single-line object", data: "{\"a\": {\"k\": [1, 2]}}\n",
 			path: []string{"a"}, kvs: []KV{{"k", []string{"x"}}, {"n", false}},
 			want: "{\"a\": {\"k\": [\"x\"], \"n\": false}}\n"},
+		{name: "strings and lists of objects, on one line", data: "{\"a\": {\"m\": \"CONFIG_MAP\", \"l\": [{\"T\": \"x\"}]}}\n",
+			path: []string{"a"}, kvs: []KV{{"m", "API"}, {"l", [][]KV{{{"T", "y"}}, {{"T", "z"}}}}},
+			want: "{\"a\": {\"m\": \"API\", \"l\": [{\"T\": \"y\"}, {\"T\": \"z\"}]}}\n"},
+		{name: "list of objects added, pretty", data: "{\n  \"a\": {\n    \"k\": 1\n  }\n}\n",
+			path: []string{"a"}, kvs: []KV{{"l", [][]KV{{{"R", []string{"s"}}, {"P", []KV{{"K", "v"}}}}}}},
+			want: "{\n  \"a\": {\n    \"k\": 1,\n    \"l\": [\n      {\n        \"R\": [\n          \"s\"\n        ],\n        \"P\": {\n          \"K\": \"v\"\n        }\n      }\n    ]\n  }\n}\n"},
+		{name: "item of a list", data: "{\"a\": [{\"R\": [\"s\"]}, {\"R\": [\"t\"], \"P\": {\"K\": \"old\"}}]}",
+			path: nil, kvs: []KV{{"a", Item{1, []KV{{"P", []KV{{"K", "new"}}}}}}},
+			want: "{\"a\": [{\"R\": [\"s\"]}, {\"R\": [\"t\"], \"P\": {\"K\": \"new\"}}]}"},
+		{name: "item of a list gains an object", data: "{\"a\": [{\"R\": [\"s\"]}]}",
+			path: nil, kvs: []KV{{"a", Item{0, []KV{{"P", []KV{{"K", "new"}}}}}}},
+			want: "{\"a\": [{\"R\": [\"s\"], \"P\": {\"K\": \"new\"}}]}"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -298,5 +344,77 @@ func TestEditsTrimUnchangedLines(t *testing.T) {
 	e.splices = []splice{{start: 5, end: 9, text: "x"}, {start: 7, end: 10, text: "y"}}
 	if _, err := e.Edits("f", "p"); err == nil {
 		t.Error("overlapping changes accepted")
+	}
+}
+
+func TestKVs(t *testing.T) {
+	want := model.Settings{
+		EndpointPublicAccess:  model.Ptr(false),
+		EndpointPrivateAccess: model.Ptr(true),
+		EnabledLogTypes:       []string{"api", "audit"},
+		AuthenticationMode:    model.Ptr("API"),
+		SecretsKeyARN:         model.Ptr("arn:aws:kms:us-east-1:111111111111:key/k"),
+	}
+	names := map[model.Field]string{
+		model.FieldEndpointPublicAccess:  "Vpc.Public",
+		model.FieldEndpointPrivateAccess: "Vpc.Private",
+		model.FieldEnabledLogTypes:       "Logging.Cluster.Types[].Type",
+		model.FieldAuthenticationMode:    "Mode",
+	}
+	kvs, missing := KVs(want, names)
+	if fmt.Sprint(missing) != "[secretsKeyArn]" {
+		t.Errorf("missing %v", missing)
+	}
+	got := describeValue(kvs)
+	if w := "{Vpc: {Public: false, Private: true}, Logging: {Cluster: {Types: [{Type: api}, {Type: audit}]}}, Mode: API}"; got != w {
+		t.Errorf("KVs\n got %s\nwant %s", got, w)
+	}
+}
+
+func TestDescribe(t *testing.T) {
+	tests := []struct {
+		name string
+		path []string
+		kvs  []KV
+		want string
+	}{
+		{"settings below one mapping name it", []string{"Properties"}, []KV{{"Vpc", []KV{{"A", true}, {"B", []string{"x", "y"}}}}},
+			"set A to true, B to [x, y] in Properties.Vpc of T r"},
+		{"settings in different places", nil, []KV{{"vpc", []KV{{"e", []KV{{"p", false}}}}}, {"mode", "API"}},
+			"set vpc.e.p to false, mode to API in T r"},
+		{"one setting keeps its own key", nil, []KV{{"a", []KV{{"b", "x"}}}}, "set b to x in a of T r"},
+		{"lists of mappings and items", []string{"P"}, []KV{{"L", [][]KV{{{"T", "api"}}}}, {"E", Item{0, []KV{{"K", "k"}}}}},
+			"set L to [{T: api}], E[0].K to k in P of T r"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := Describe(tt.path, "T r", tt.kvs); got != tt.want {
+				t.Errorf("got  %s\nwant %s", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestParseProblem(t *testing.T) {
+	tests := []struct {
+		name, data string
+		want       finding.Problem
+	}{
+		{"syntax", "a: [\n", finding.Problem{File: "f", Line: 1, Code: finding.ProblemSyntax, Message: "bad: did not find expected node content"}},
+		{"encoding", "a: caf\xe9\n", finding.Problem{File: "f", Line: 1, Column: 7, Code: finding.ProblemSyntax, Message: "bad: incomplete UTF-8 octet sequence (byte 0xE9 at column 7)"}},
+		{"nesting", strings.Repeat("[", 20000), finding.Problem{File: "f", Code: finding.ProblemNesting}},
+		{"documents", strings.Repeat("---\n", MaxDocuments+2), finding.Problem{File: "f", Code: finding.ProblemLimit}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := ParseYAML([]byte(tt.data))
+			if err == nil {
+				t.Fatal("no error")
+			}
+			got := ParseProblem("f", err, "bad: ")
+			if got.Code != tt.want.Code || got.File != "f" || tt.want.Message != "" && (got.Line != tt.want.Line || got.Column != tt.want.Column || !strings.HasPrefix(got.Message, tt.want.Message)) {
+				t.Errorf("got %+v, want %+v", got, tt.want)
+			}
+		})
 	}
 }
