@@ -55,7 +55,7 @@ var AccessAPI = register(&Check{
 		tfExample("aws-auth only", finding.Fail, "", "access_config {\n  authentication_mode = \"CONFIG_MAP\"\n}"),
 		tfExample("defaults: aws-auth only", finding.Fail, "", ""),
 		moduleExample("defaults: both", finding.Pass, "~> 20.0", ""),
-		moduleExample("defaults: aws-auth only", finding.Fail, "~> 19.0", ""),
+		moduleExample("aws-auth only", finding.Fail, "~> 20.0", `authentication_mode = "CONFIG_MAP"`),
 		cfnYAMLExample("both", finding.Pass, "", "AccessConfig:\n  AuthenticationMode: API_AND_CONFIG_MAP"),
 		cfnYAMLExample("defaults: aws-auth only", finding.Fail, "", ""),
 		cfnJSONExample("aws-auth only", finding.Fail, "", `"AccessConfig": {"AuthenticationMode": "CONFIG_MAP"}`),

@@ -19,7 +19,7 @@ func live(pub, priv bool, cidrs ...string) *model.Cluster {
 func with(c *model.Cluster, f func(*model.Cluster)) *model.Cluster { f(c); return c }
 
 // TestEndpointVerdicts is the verdict table for CIS 5.4.1 (restricted) and 5.4.2 (private only): every
-// case of the issue and of the reference's test matrix, judged by both checks.
+// combination of the three endpoint settings and their origins (docs/benchmark.md), judged by both checks.
 func TestEndpointVerdicts(t *testing.T) {
 	P, F, U, M := finding.Pass, finding.Fail, finding.Unknown, finding.Manual
 	tests := []struct {

@@ -11,6 +11,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
 
+	"github.com/eksguard/eksguard/internal/finding"
 	"github.com/eksguard/eksguard/internal/model"
 	"github.com/eksguard/eksguard/internal/source/iac"
 )
@@ -26,9 +27,10 @@ const (
 )
 
 var resourceSchema = &hcl.BodySchema{
-	Attributes: []hcl.AttributeSchema{{Name: "count"}, {Name: "for_each"}},
+	Attributes: []hcl.AttributeSchema{{Name: "count"}, {Name: "for_each"}, {Name: attrLogs}},
 	Blocks: []hcl.BlockHeaderSchema{
 		{Type: "vpc_config"}, {Type: "kubernetes_network_config"},
+		{Type: blockAccess}, {Type: blockEncryption},
 		{Type: "dynamic", LabelNames: []string{"type"}},
 	},
 }
@@ -57,7 +59,7 @@ type instKey struct {
 func (in *instance) expand(count, forEach *hcl.Attribute, base *scope, what string) []instKey {
 	switch {
 	case count != nil && forEach != nil:
-		in.s.problem(iac.Problem{File: count.Range.Filename, Line: count.Range.Start.Line, Message: fmt.Sprintf("Invalid combination of \"count\" and \"for_each\": %s sets both", what)})
+		in.s.problem(iac.Problem{File: count.Range.Filename, Line: count.Range.Start.Line, Code: finding.ProblemInvalid, Message: fmt.Sprintf("Invalid combination of \"count\" and \"for_each\": %s sets both", what)})
 		return nil
 	case count != nil:
 		return in.expandCount(count, base, what)
@@ -81,7 +83,7 @@ func (in *instance) expandCount(a *hcl.Attribute, base *scope, what string) []in
 		if nv, err := convert.Convert(v, cty.Number); err == nil {
 			v = nv
 		} else {
-			in.s.problem(iac.Problem{File: a.Range.Filename, Line: a.Range.Start.Line, Message: fmt.Sprintf("Invalid count argument: %s is not a number", src)})
+			in.s.problem(iac.Problem{File: a.Range.Filename, Line: a.Range.Start.Line, Code: finding.ProblemInvalid, Message: fmt.Sprintf("Invalid count argument: %s is not a number", src)})
 			return nil
 		}
 	}
@@ -90,12 +92,12 @@ func (in *instance) expandCount(a *hcl.Attribute, base *scope, what string) []in
 		return in.unknownKey(base, "count", unknownIdx, fmt.Sprintf("count = %s is unknown (%s)", src, reason),
 			fmt.Sprintf("count = %s is unknown (%s): Terraform may create any number of these clusters, including none; each one gets the settings judged here", src, reason))
 	case v.IsNull():
-		in.s.problem(iac.Problem{File: a.Range.Filename, Line: a.Range.Start.Line, Message: "Invalid count argument: the count value is null"})
+		in.s.problem(iac.Problem{File: a.Range.Filename, Line: a.Range.Start.Line, Code: finding.ProblemInvalid, Message: "Invalid count argument: the count value is null"})
 		return nil
 	}
 	n, acc := v.AsBigFloat().Int64()
 	if acc != big.Exact || n < 0 {
-		in.s.problem(iac.Problem{File: a.Range.Filename, Line: a.Range.Start.Line, Message: fmt.Sprintf("Invalid count argument: count = %s must be a whole number, 0 or more", src)})
+		in.s.problem(iac.Problem{File: a.Range.Filename, Line: a.Range.Start.Line, Code: finding.ProblemInvalid, Message: fmt.Sprintf("Invalid count argument: count = %s must be a whole number, 0 or more", src)})
 		return nil
 	}
 	if n > maxInstances {
@@ -125,7 +127,7 @@ func (in *instance) expandForEach(a *hcl.Attribute, base *scope, what string) []
 		return in.unknownKey(base, "each", unknownEach, fmt.Sprintf("for_each = %s is unknown (%s)", src, reason), note(reason))
 	}
 	if v.IsNull() {
-		in.s.problem(iac.Problem{File: a.Range.Filename, Line: a.Range.Start.Line, Message: "Invalid for_each argument: the given for_each value is null"})
+		in.s.problem(iac.Problem{File: a.Range.Filename, Line: a.Range.Start.Line, Code: finding.ProblemInvalid, Message: "Invalid for_each argument: the given for_each value is null"})
 		return nil
 	}
 	ty := v.Type()
@@ -144,13 +146,13 @@ func (in *instance) expandForEach(a *hcl.Attribute, base *scope, what string) []
 		for it := v.ElementIterator(); it.Next(); {
 			_, e := it.Element()
 			if e.IsNull() || e.Type() != cty.String {
-				in.s.problem(iac.Problem{File: a.Range.Filename, Line: a.Range.Start.Line, Message: "Invalid for_each argument: a set used in for_each must contain only strings"})
+				in.s.problem(iac.Problem{File: a.Range.Filename, Line: a.Range.Start.Line, Code: finding.ProblemInvalid, Message: "Invalid for_each argument: a set used in for_each must contain only strings"})
 				return nil
 			}
 			items = append(items, kv{e.AsString(), e})
 		}
 	default:
-		in.s.problem(iac.Problem{File: a.Range.Filename, Line: a.Range.Start.Line, Message: fmt.Sprintf("Invalid for_each argument: %s must be a map or a set of strings (convert a list with toset())", src)})
+		in.s.problem(iac.Problem{File: a.Range.Filename, Line: a.Range.Start.Line, Code: finding.ProblemInvalid, Message: fmt.Sprintf("Invalid for_each argument: %s must be a map or a set of strings (convert a list with toset())", src)})
 		return nil
 	}
 	sort.Slice(items, func(i, j int) bool { return items[i].k < items[j].k })
@@ -167,17 +169,30 @@ func (in *instance) expandForEach(a *hcl.Attribute, base *scope, what string) []
 	return out
 }
 
-// field is one endpoint setting of a declared cluster and where an edit would change it.
+// field is one setting of a declared cluster and where an edit would change it.
 type field struct {
 	// name is the attribute or module argument that holds the setting.
 	name string
+	// label names it in a fix's description when name alone is ambiguous
+	// ("access_config.authentication_mode"); empty means name.
+	label string
 	// attr is the attribute that sets it, nil when unset; file holds attr or block.
 	attr *hcl.Attribute
 	file *srcFile
-	// block is where a missing attribute would be inserted.
+	// block is where a missing attribute would be inserted, inside the nested blocks nest (which
+	// the edit opens: access_config, or encryption_config and its provider) when block lacks them.
 	block *hcl.Block
+	nest  []string
 	// noFix says why no edit can be made here.
 	noFix string
+}
+
+// words names the field in a fix's description.
+func (f *field) words() string {
+	if f.label != "" {
+		return f.label
+	}
+	return f.name
 }
 
 // declared is what a fix needs to know about a declared cluster.
@@ -186,8 +201,14 @@ type declared struct {
 	public  field
 	private field
 	cidrs   field
-	noFix   string
-	cluster *model.Cluster
+	// logs and auth hold enabled_cluster_log_types and the authentication mode; key is where the
+	// KMS key of secrets is written, and keyChanges the writes that set it to an ARN (key_arn plus
+	// what it needs: resources = ["secrets"] in an encryption_config, or for a module call its
+	// encryption argument and create_kms_key = false).
+	logs, auth, key field
+	keyChanges      func(arn string) []change
+	noFix           string
+	cluster         *model.Cluster
 }
 
 func loc(file string, line int) *model.Location {
@@ -223,8 +244,7 @@ func (in *instance) readCluster(r *resourceDecl) {
 		d := &declared{addr: c.Name, cluster: c}
 		if f := in.mod.overridden["aws_eks_cluster."+r.name]; f != "" {
 			why := fmt.Sprintf("aws_eks_cluster.%s is also declared in %s, and eksguard does not merge override files", r.name, f)
-			c.EndpointPublicAccess, c.EndpointPrivateAccess = model.Unknown(why), model.Unknown(why)
-			c.PublicAccessCIDRs = model.Strings{Values: []string{}, Origin: model.OriginUnknown, Detail: why}
+			setAllUnknown(c, why, nil)
 			d.noFix = why
 		} else {
 			in.readResourceSettings(r, content, k.scope, d)
@@ -237,16 +257,24 @@ func (in *instance) readResourceSettings(r *resourceDecl, content *hcl.BodyConte
 	c := d.cluster
 	var static []*hcl.Block
 	var dynamic []*hcl.Block
+	others := map[string]*blockSet{blockAccess: {}, blockEncryption: {}}
 	for _, b := range content.Blocks {
 		switch {
 		case b.Type == "vpc_config":
 			static = append(static, b)
 		case b.Type == "dynamic" && b.Labels[0] == "vpc_config":
 			dynamic = append(dynamic, b)
+		case b.Type == "dynamic" && others[b.Labels[0]] != nil:
+			others[b.Labels[0]].dynamic = append(others[b.Labels[0]].dynamic, b)
+		case others[b.Type] != nil:
+			others[b.Type].static = append(others[b.Type].static, b)
 		case b.Type == "kubernetes_network_config":
 			in.readNetwork(b, sc, c)
 		}
 	}
+	in.readLogs(r, content.Attributes[attrLogs], sc, d)
+	in.readAccess(r, others[blockAccess], sc, d)
+	in.readEncryption(r, others[blockEncryption], sc, d)
 	setAll := func(b model.Bool, cidrs model.Strings) {
 		c.EndpointPublicAccess, c.EndpointPrivateAccess, c.PublicAccessCIDRs = b, b, cidrs
 	}
@@ -259,7 +287,7 @@ func (in *instance) readResourceSettings(r *resourceDecl, content *hcl.BodyConte
 	switch {
 	case len(static) == 0 && len(dynamic) == 0:
 		// Terraform refuses a cluster without vpc_config, so nothing of it will exist as written.
-		in.s.problem(iac.Problem{File: r.file.name, Line: r.line(), Message: fmt.Sprintf("Missing required block: %s has no vpc_config block, which Terraform requires", d.addr)})
+		in.s.problem(iac.Problem{File: r.file.name, Line: r.line(), Code: finding.ProblemInvalid, Message: fmt.Sprintf("Missing required block: %s has no vpc_config block, which Terraform requires", d.addr)})
 		unknownAll(fmt.Sprintf("%s has no vpc_config block, and Terraform rejects the configuration", d.addr), c.Loc)
 	case len(static)+len(dynamic) > 1:
 		unknownAll(fmt.Sprintf("%s declares more than one vpc_config block; the provider accepts exactly one", d.addr), c.Loc)
@@ -273,42 +301,66 @@ func (in *instance) readResourceSettings(r *resourceDecl, content *hcl.BodyConte
 // readDynamicVPC reads a dynamic "vpc_config" block: known for_each with one element gives that
 // element's settings; anything else is unknown, named after the for_each.
 func (in *instance) readDynamicVPC(b *hcl.Block, sc *scope, d *declared, unknownAll func(string, *model.Location)) {
-	content, _, diags := b.Body.PartialContent(dynamicSchema)
-	in.s.diags(diags, b.DefRange.Filename)
 	defer func() {
 		d.noFix = `vpc_config is written as a dynamic "vpc_config" block; set the endpoint arguments in its content block or its for_each source by hand`
 	}()
+	x := in.expandDynamic(b, sc)
+	switch {
+	case x.why != "":
+		unknownAll(x.why, x.loc)
+	case x.n != 1:
+		if x.n == 0 {
+			d.cluster.Notes = append(d.cluster.Notes, fmt.Sprintf(`dynamic "vpc_config" produces no block (for_each = %s is empty); Terraform requires one`, x.src))
+		}
+		unknownAll(fmt.Sprintf(`dynamic "vpc_config" produces %d blocks (for_each = %s); the provider accepts exactly one`, x.n, x.src), x.loc)
+	default:
+		in.readVPC(x.content, x.content.Body, x.scope, d)
+	}
+}
+
+// expanded is what a dynamic block expands to: n blocks, the content block and the scope of its
+// iterator when n is 1, or why that cannot be told (why, at loc).
+type expanded struct {
+	n       int
+	content *hcl.Block
+	scope   *scope
+	src     string
+	why     string
+	loc     *model.Location
+}
+
+// expandDynamic evaluates the for_each of a dynamic block. Only what one block needs is built: the
+// content and iterator of the single element, when there is exactly one.
+func (in *instance) expandDynamic(b *hcl.Block, sc *scope) expanded {
+	typ := b.Labels[0]
+	content, _, diags := b.Body.PartialContent(dynamicSchema)
+	in.s.diags(diags, b.DefRange.Filename)
 	if content == nil || content.Attributes["for_each"] == nil || len(content.Blocks) != 1 {
-		unknownAll(`dynamic "vpc_config" has no for_each or no single content block`, loc(b.DefRange.Filename, b.DefRange.Start.Line))
-		return
+		return expanded{why: fmt.Sprintf(`dynamic %q has no for_each or no single content block`, typ), loc: loc(b.DefRange.Filename, b.DefRange.Start.Line)}
 	}
 	fe := content.Attributes["for_each"]
 	v, reason := in.eval(fe.Expr, sc)
-	src := in.exprText(fe.Expr)
+	x := expanded{src: in.exprText(fe.Expr), loc: attrLoc(fe)}
 	if !v.IsKnown() || v.IsNull() || (reason != "" && !v.CanIterateElements()) {
 		if reason == "" {
 			reason = "null"
 		}
-		unknownAll(fmt.Sprintf(`for_each of dynamic "vpc_config" is unknown: %s (%s)`, src, reason), attrLoc(fe))
-		return
+		x.why = fmt.Sprintf(`for_each of dynamic %q is unknown: %s (%s)`, typ, x.src, reason)
+		return x
 	}
 	if !v.CanIterateElements() {
-		unknownAll(fmt.Sprintf(`for_each of dynamic "vpc_config" (%s) is not a collection`, src), attrLoc(fe))
-		return
+		x.why = fmt.Sprintf(`for_each of dynamic %q (%s) is not a collection`, typ, x.src)
+		return x
 	}
 	if v.Type().IsSetType() && !v.IsWhollyKnown() {
-		unknownAll(fmt.Sprintf(`for_each of dynamic "vpc_config" is unknown: %s (%s)`, src, reason), attrLoc(fe))
-		return
+		x.why = fmt.Sprintf(`for_each of dynamic %q is unknown: %s (%s)`, typ, x.src, reason)
+		return x
 	}
-	n := v.LengthInt()
-	if n != 1 {
-		if n == 0 {
-			d.cluster.Notes = append(d.cluster.Notes, fmt.Sprintf(`dynamic "vpc_config" produces no block (for_each = %s is empty); Terraform requires one`, src))
-		}
-		unknownAll(fmt.Sprintf(`dynamic "vpc_config" produces %d blocks (for_each = %s); the provider accepts exactly one`, n, src), attrLoc(fe))
-		return
+	x.n = v.LengthInt()
+	if x.n != 1 {
+		return x
 	}
-	iter := "vpc_config"
+	iter := typ
 	if a := content.Attributes["iterator"]; a != nil {
 		if kw := hcl.ExprAsKeyword(a.Expr); kw != "" {
 			iter = kw
@@ -317,12 +369,12 @@ func (in *instance) readDynamicVPC(b *hcl.Block, sc *scope, d *declared, unknown
 	it := v.ElementIterator()
 	it.Next()
 	key, val := it.Element()
-	inner := sc.with(iter, cty.ObjectVal(map[string]cty.Value{"key": key, "value": val}), "")
+	x.scope = sc.with(iter, cty.ObjectVal(map[string]cty.Value{"key": key, "value": val}), "")
 	if sc == nil {
-		inner.perInstance = false
+		x.scope.perInstance = false
 	}
-	body := content.Blocks[0].Body
-	in.readVPC(content.Blocks[0], body, inner, d)
+	x.content = content.Blocks[0]
+	return x
 }
 
 func (in *instance) readVPC(b *hcl.Block, body hcl.Body, sc *scope, d *declared) {
@@ -381,7 +433,7 @@ func (in *instance) redirect(f *field, sc *scope) {
 	if !ok {
 		return
 	}
-	f.name = a.Name
+	f.name, f.label, f.nest = a.Name, "", nil
 	f.file = in.call.file
 	f.block = in.call.block
 	f.attr = in.call.attrs[a.Name]
@@ -434,7 +486,7 @@ func (in *instance) readBoolOr(a *hcl.Attribute, sc *scope, def, nullDef model.B
 	}
 	bv, err := convert.Convert(v, cty.Bool)
 	if err != nil || bv.IsNull() {
-		in.s.problem(iac.Problem{File: a.Range.Filename, Line: a.Range.Start.Line, Message: fmt.Sprintf("Incorrect attribute value type: %s = %s is not a bool", a.Name, src)})
+		in.s.problem(iac.Problem{File: a.Range.Filename, Line: a.Range.Start.Line, Code: finding.ProblemInvalid, Message: fmt.Sprintf("Incorrect attribute value type: %s = %s is not a bool", a.Name, src)})
 		return model.Bool{Origin: model.OriginUnknown, Loc: l, Detail: fmt.Sprintf("%s = %s is not a bool", a.Name, valueText(v))}
 	}
 	return model.Bool{Value: bv.True(), Origin: model.OriginExplicit, Loc: l, Detail: in.via(a.Expr, sc)}
@@ -466,14 +518,14 @@ func (in *instance) readCIDRsOr(a *hcl.Attribute, sc *scope, def, emptyDef model
 	}
 	lv, err := convert.Convert(v, cty.List(cty.String))
 	if err != nil || lv.IsNull() {
-		in.s.problem(iac.Problem{File: a.Range.Filename, Line: a.Range.Start.Line, Message: fmt.Sprintf("Incorrect attribute value type: %s = %s is not a list of strings", a.Name, src)})
+		in.s.problem(iac.Problem{File: a.Range.Filename, Line: a.Range.Start.Line, Code: finding.ProblemInvalid, Message: fmt.Sprintf("Incorrect attribute value type: %s = %s is not a list of strings", a.Name, src)})
 		return model.Strings{Values: []string{}, Origin: model.OriginUnknown, Loc: l, Detail: fmt.Sprintf("%s = %s is not a list of strings", a.Name, valueText(v))}
 	}
 	out := []string{}
 	for it := lv.ElementIterator(); it.Next(); {
 		_, e := it.Element()
 		if e.IsNull() {
-			in.s.problem(iac.Problem{File: a.Range.Filename, Line: a.Range.Start.Line, Message: fmt.Sprintf("Invalid value: %s contains null", a.Name)})
+			in.s.problem(iac.Problem{File: a.Range.Filename, Line: a.Range.Start.Line, Code: finding.ProblemInvalid, Message: fmt.Sprintf("Invalid value: %s contains null", a.Name)})
 			return model.Strings{Values: []string{}, Origin: model.OriginUnknown, Loc: l, Detail: a.Name + " contains null"}
 		}
 		out = append(out, e.AsString())

@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 
+	"github.com/eksguard/eksguard/internal/finding"
 	"github.com/eksguard/eksguard/internal/source/iac"
 )
 
@@ -49,7 +50,7 @@ func exprNesting(src []byte, name string) *iac.Problem {
 }
 
 func tooDeep(name string, line, depth int) *iac.Problem {
-	return &iac.Problem{File: name, Line: line, Message: fmt.Sprintf("expressions or blocks nested more than %d levels deep (%d here); eksguard does not read this file", maxNesting, depth)}
+	return &iac.Problem{File: name, Line: line, Code: finding.ProblemNesting, Message: fmt.Sprintf("expressions or blocks nested more than %d levels deep (%d here); eksguard does not read this file", maxNesting, depth)}
 }
 
 // frame is one open bracket, block, quote or interpolation; ops counts the unary operators and

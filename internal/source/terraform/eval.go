@@ -13,6 +13,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/eksguard/eksguard/internal/fileio"
+	"github.com/eksguard/eksguard/internal/finding"
 	"github.com/eksguard/eksguard/internal/source/iac"
 )
 
@@ -41,8 +42,10 @@ type instance struct {
 	vars        map[string]*varVal
 	locals      map[string]cty.Value
 	localReason map[string]string
-	localState  map[string]int
-	ctx         *hcl.EvalContext
+	// localAfter marks the unknown locals that are unknown only until apply (evaluation.afterApply).
+	localAfter map[string]bool
+	localState map[string]int
+	ctx        *hcl.EvalContext
 }
 
 // scope is what an expression inside a resource or module block sees beyond the module: count,
@@ -93,6 +96,7 @@ func (s *scanner) evalRoot(m *module) {
 func (in *instance) run() {
 	in.locals = map[string]cty.Value{}
 	in.localReason = map[string]string{}
+	in.localAfter = map[string]bool{}
 	in.localState = map[string]int{}
 	varObj := map[string]cty.Value{}
 	for n, v := range in.vars {
@@ -187,10 +191,11 @@ func (in *instance) evalLocal(name string, stack []string) {
 		}
 	}
 	in.ctx.Variables["local"] = cty.ObjectVal(refs)
-	v, reason := in.eval(l.attr.Expr, nil)
-	in.locals[name] = v
-	if reason != "" {
-		in.localReason[name] = foldLocalReason(name, reason)
+	e := in.evaluate(l.attr.Expr, nil)
+	in.locals[name] = e.v
+	if e.reason != "" {
+		in.localReason[name] = foldLocalReason(name, e.reason)
+		in.localAfter[name] = e.afterApply
 	}
 }
 
@@ -249,8 +254,31 @@ func joinLocals(names []string) string {
 // not wholly known, a reason naming what it depends on. Expressions Terraform would reject are
 // reported as problems and evaluate to unknown.
 func (in *instance) eval(expr hcl.Expression, sc *scope) (cty.Value, string) {
+	e := in.evaluate(expr, sc)
+	return e.v, e.reason
+}
+
+// evaluation is an expression's value and, when it is not wholly known, why.
+type evaluation struct {
+	v      cty.Value
+	reason string
+	// afterApply is set when the value is unknown only because it reads what Terraform learns while
+	// it applies (another resource's attributes, a data source, a module output), directly or
+	// through variables and locals: the value will exist, eksguard just cannot see it. It is never
+	// set when eksguard lacks something (an unset variable, a value past a bound) or Terraform
+	// would reject the expression.
+	afterApply bool
+}
+
+// evaluate is eval, also telling whether an unknown value is one Terraform learns during apply.
+func (in *instance) evaluate(expr hcl.Expression, sc *scope) evaluation {
+	v, reason, after := in.evalFull(expr, sc)
+	return evaluation{v: v, reason: reason, afterApply: after}
+}
+
+func (in *instance) evalFull(expr hcl.Expression, sc *scope) (cty.Value, string, bool) {
 	if expr == nil {
-		return cty.NullVal(cty.DynamicPseudoType), ""
+		return cty.NullVal(cty.DynamicPseudoType), "", false
 	}
 	orig := expr
 	expr = in.s.native(expr)
@@ -267,8 +295,8 @@ func (in *instance) eval(expr hcl.Expression, sc *scope) (cty.Value, string) {
 		if name := attrName(t); name != "" && (root == "var" && in.vars[name] == nil || root == "local" && in.mod.locals[name] == nil) {
 			rng := t.SourceRange()
 			what := map[string]string{"var": "input variable", "local": "local value"}[root]
-			in.s.problem(iac.Problem{File: rng.Filename, Line: rng.Start.Line, Message: fmt.Sprintf("Reference to undeclared %s: %s.%s is not declared in this module", what, root, name)})
-			return cty.DynamicVal, fmt.Sprintf("%s.%s is not declared, and Terraform rejects this configuration", root, name)
+			in.s.problem(iac.Problem{File: rng.Filename, Line: rng.Start.Line, Code: finding.ProblemInvalid, Message: fmt.Sprintf("Reference to undeclared %s: %s.%s is not declared in this module", what, root, name)})
+			return cty.DynamicVal, fmt.Sprintf("%s.%s is not declared, and Terraform rejects this configuration", root, name), false
 		}
 		if lookupVar(ctx, root) {
 			continue
@@ -283,8 +311,8 @@ func (in *instance) eval(expr hcl.Expression, sc *scope) (cty.Value, string) {
 			} else if low == "null" {
 				msg = fmt.Sprintf("Invalid reference: %s is not null; Terraform writes it lowercase", root)
 			}
-			in.s.problem(iac.Problem{File: rng.Filename, Line: rng.Start.Line, Message: msg})
-			return cty.DynamicVal, reason
+			in.s.problem(iac.Problem{File: rng.Filename, Line: rng.Start.Line, Code: finding.ProblemInvalid, Message: msg})
+			return cty.DynamicVal, reason, false
 		}
 		if extra == nil {
 			extra = map[string]cty.Value{}
@@ -296,27 +324,61 @@ func (in *instance) eval(expr hcl.Expression, sc *scope) (cty.Value, string) {
 		ctx.Variables = extra
 	}
 	if in.s.meter.scanTripped {
-		return cty.DynamicVal, fmt.Sprintf("%s is not evaluated: the scan has built more than %s of values, eksguard's limit for one scan", in.exprText(orig), fileio.Size(maxScanWork))
+		return cty.DynamicVal, fmt.Sprintf("%s is not evaluated: the scan has built more than %s of values, eksguard's limit for one scan", in.exprText(orig), fileio.Size(maxScanWork)), false
 	}
 	in.s.meter.start()
 	v, diags := expr.Value(ctx)
 	if t := in.s.meter.tripped; t != nil {
 		// A bound was passed, perhaps inside try() or can(), which would hide it: whatever the
 		// expression returned is not the value Terraform would compute.
-		return cty.DynamicVal, in.tooLarge(orig, t)
+		return cty.DynamicVal, in.tooLarge(orig, t), false
 	}
 	if diags.HasErrors() {
 		src := in.exprText(orig)
 		d := diags[0]
-		return cty.DynamicVal, fmt.Sprintf("%s cannot be evaluated: %s", src, strings.TrimSuffix(firstNonEmpty(d.Detail, d.Summary), "."))
+		return cty.DynamicVal, fmt.Sprintf("%s cannot be evaluated: %s", src, strings.TrimSuffix(firstNonEmpty(d.Detail, d.Summary), ".")), false
 	}
 	if err := in.s.meter.checkValue(v, "it"); err != nil {
-		return cty.DynamicVal, in.tooLarge(orig, in.s.meter.tripped)
+		return cty.DynamicVal, in.tooLarge(orig, in.s.meter.tripped), false
 	}
 	if v.IsWhollyKnown() {
-		return v, ""
+		return v, "", false
 	}
-	return v, in.unknownReason(expr, travs, ctx, sc)
+	return v, in.unknownReason(expr, travs, ctx, sc), in.onlyAfterApply(travs, ctx, sc)
+}
+
+// onlyAfterApply reports whether every reference that leaves a value unknown is one Terraform
+// resolves while it applies: another resource, a data source, a module output, or a variable or
+// local that is unknown for that reason alone.
+func (in *instance) onlyAfterApply(travs []hcl.Traversal, ctx *hcl.EvalContext, sc *scope) bool {
+	found := false
+	for _, t := range travs {
+		if v, diags := t.TraverseAbs(ctx); !diags.HasErrors() && v.IsWhollyKnown() {
+			continue
+		}
+		root := t.RootName()
+		switch {
+		case root == "var":
+			if vv := in.vars[attrName(t)]; vv == nil || !vv.afterApply {
+				return false
+			}
+		case root == "local":
+			if !in.localAfter[attrName(t)] {
+				return false
+			}
+		case root == "module" || root == "data":
+		case namespaces[root]:
+			return false // count, each, path, terraform, self: not values apply produces
+		default:
+			if sc != nil {
+				if _, ok := sc.vars[root]; ok {
+					return false // a dynamic block's iterator
+				}
+			}
+		}
+		found = true
+	}
+	return found
 }
 
 // tooLarge is the reason a value past a size bound is unknown. The first time the scan-wide bound is
@@ -326,7 +388,7 @@ func (in *instance) tooLarge(expr hcl.Expression, t *errTooLarge) string {
 	if in.s.meter.scanTripped && !in.s.scanBoundReported {
 		in.s.scanBoundReported = true
 		rng := expr.Range()
-		in.s.problem(iac.Problem{File: rng.Filename, Line: rng.Start.Line, Message: fmt.Sprintf("evaluation stopped: the scan has built more than %s of values, eksguard's limit for one scan; values evaluated from here on are unknown", fileio.Size(maxScanWork))})
+		in.s.problem(iac.Problem{File: rng.Filename, Line: rng.Start.Line, Code: finding.ProblemLimit, Message: fmt.Sprintf("evaluation stopped: the scan has built more than %s of values, eksguard's limit for one scan; values evaluated from here on are unknown", fileio.Size(maxScanWork))})
 	}
 	return fmt.Sprintf("%s is not evaluated: %s", src, t.msg)
 }

@@ -25,11 +25,24 @@ func (s *scanner) add(c *model.Cluster, d *declared) {
 	})
 }
 
-// change is one setting a fix writes.
+// change is one argument a fix writes, for the setting fl.
 type change struct {
 	f         *field
+	fl        model.Field
 	hcl, json string
-	words     string
+}
+
+// writeOrder is the order a fix writes fields in: private access is turned on before public access
+// is touched, as eksguard fix does.
+var writeOrder = []model.Field{
+	model.FieldEndpointPrivateAccess, model.FieldEndpointPublicAccess, model.FieldPublicAccessCIDRs,
+	model.FieldEnabledLogTypes, model.FieldAuthenticationMode, model.FieldSecretsKeyARN,
+}
+
+// endpointField reports whether a field is one of the endpoint settings, which are written together:
+// when one of them cannot be written, no edit is proposed at all, as before the other fields existed.
+func endpointField(fl model.Field) bool {
+	return fl == model.FieldEndpointPublicAccess || fl == model.FieldEndpointPrivateAccess || fl == model.FieldPublicAccessCIDRs
 }
 
 // planFix writes the settings into the declared cluster, each where it is set (or in the block that
@@ -38,23 +51,41 @@ func planFix(d *declared, want model.Settings) (*finding.Fix, error) {
 	if d.noFix != "" {
 		return nil, errors.New(d.noFix)
 	}
-	var changes []change
-	setBool := func(f *field, v bool) {
-		s := strconv.FormatBool(v)
-		changes = append(changes, change{f: f, hcl: s, json: s, words: f.name + " = " + s})
-	}
+	asked := map[model.Field]bool{}
 	for _, fl := range want.Fields() {
+		asked[fl] = true
+	}
+	var changes []change
+	for _, fl := range writeOrder {
+		if !asked[fl] {
+			continue
+		}
+		delete(asked, fl)
 		switch fl {
 		case model.FieldEndpointPrivateAccess:
-			setBool(&d.private, *want.EndpointPrivateAccess)
+			v := strconv.FormatBool(*want.EndpointPrivateAccess)
+			changes = append(changes, change{f: &d.private, fl: fl, hcl: v, json: v})
 		case model.FieldEndpointPublicAccess:
-			setBool(&d.public, *want.EndpointPublicAccess)
+			v := strconv.FormatBool(*want.EndpointPublicAccess)
+			changes = append(changes, change{f: &d.public, fl: fl, hcl: v, json: v})
 		case model.FieldPublicAccessCIDRs:
-			hv, jv := hclList(want.PublicAccessCIDRs), jsonList(want.PublicAccessCIDRs)
-			changes = append(changes, change{f: &d.cidrs, hcl: hv, json: jv, words: d.cidrs.name + " = " + hv})
-		default:
-			return nil, &iac.FieldError{Field: fl, Reason: fmt.Sprintf("%s: eksguard does not write %s in Terraform yet", d.addr, fl)}
+			changes = append(changes, change{f: &d.cidrs, fl: fl, hcl: hclList(want.PublicAccessCIDRs), json: jsonList(want.PublicAccessCIDRs)})
+		case model.FieldEnabledLogTypes:
+			changes = append(changes, change{f: &d.logs, fl: fl, hcl: hclList(want.EnabledLogTypes), json: jsonList(want.EnabledLogTypes)})
+		case model.FieldAuthenticationMode:
+			changes = append(changes, change{f: &d.auth, fl: fl, hcl: hclString(*want.AuthenticationMode), json: jsonString(*want.AuthenticationMode)})
+		case model.FieldSecretsKeyARN:
+			if d.key.noFix != "" {
+				return nil, &iac.FieldError{Field: fl, Reason: d.key.noFix}
+			}
+			if d.keyChanges == nil {
+				return nil, &iac.FieldError{Field: fl, Reason: fmt.Sprintf("%s: no place to write the KMS key of secrets", d.addr)}
+			}
+			changes = append(changes, d.keyChanges(*want.SecretsKeyARN)...)
 		}
+	}
+	for fl := range asked {
+		return nil, &iac.FieldError{Field: fl, Reason: fmt.Sprintf("%s: eksguard does not write %s in Terraform", d.addr, fl)}
 	}
 	fix := &finding.Fix{Edits: []finding.Edit{}}
 	if len(changes) == 0 {
@@ -64,16 +95,20 @@ func planFix(d *declared, want model.Settings) (*finding.Fix, error) {
 	ed := newEditor()
 	var words []string
 	for _, ch := range changes {
-		if ch.f.noFix != "" {
-			return nil, errors.New(ch.f.noFix)
+		why := ch.f.noFix
+		if why == "" && (ch.f.file == nil || (ch.f.attr == nil && ch.f.block == nil)) {
+			why = fmt.Sprintf("%s: no place to write %s", d.addr, ch.f.words())
 		}
-		if ch.f.file == nil || (ch.f.attr == nil && ch.f.block == nil) {
-			return nil, fmt.Errorf("%s: no place to write %s", d.addr, ch.f.name)
+		if why != "" {
+			if endpointField(ch.fl) {
+				return nil, errors.New(why)
+			}
+			return nil, &iac.FieldError{Field: ch.fl, Reason: why}
 		}
 		if err := ed.set(ch.f, ch.hcl, ch.json); err != nil {
 			return nil, err
 		}
-		words = append(words, ch.words)
+		words = append(words, ch.f.words()+" = "+ch.hcl)
 	}
 	edits, err := ed.edits()
 	if err != nil {
@@ -110,16 +145,30 @@ func sameCIDRs(a, b []string) bool {
 func hclList(v []string) string {
 	parts := make([]string, len(v))
 	for i, s := range v {
-		q := strconv.Quote(s)
-		q = strings.ReplaceAll(q, "${", "$${")
-		parts[i] = strings.ReplaceAll(q, "%{", "%%{")
+		parts[i] = hclString(s)
 	}
 	return "[" + strings.Join(parts, ", ") + "]"
 }
 
 func jsonList(v []string) string {
+	parts := make([]string, len(v))
+	for i, s := range v {
+		parts[i] = jsonString(s)
+	}
+	return "[" + strings.Join(parts, ", ") + "]"
+}
+
+// hclString writes a string literal that HCL reads back as the same text: no template sequences.
+func hclString(v string) string {
+	q := strings.ReplaceAll(strconv.Quote(v), "${", "$${")
+	return strings.ReplaceAll(q, "%{", "%%{")
+}
+
+// jsonString writes a string for .tf.json, where strings are templates too.
+func jsonString(v string) string {
+	v = strings.ReplaceAll(strings.ReplaceAll(v, "${", "$${"), "%{", "%%{")
 	b, _ := json.Marshal(v)
-	return strings.ReplaceAll(string(b), `","`, `", "`)
+	return string(b)
 }
 
 // rep replaces data[start:end] with text.
@@ -128,8 +177,72 @@ type rep struct {
 	text       string
 }
 
+// insertion is an argument to add to a block, inside the nested blocks nest (opened by the edit).
 type insertion struct {
 	name, hcl, json string
+	nest            []string
+}
+
+// insertTree is what an edit adds to one block: arguments, then nested blocks with their own.
+type insertTree struct {
+	name  string
+	attrs []insertion
+	kids  []*insertTree
+}
+
+func buildTree(ins []insertion) *insertTree {
+	root := &insertTree{}
+	for _, in := range ins {
+		n := root
+		for _, b := range in.nest {
+			var next *insertTree
+			for _, k := range n.kids {
+				if k.name == b {
+					next = k
+				}
+			}
+			if next == nil {
+				next = &insertTree{name: b}
+				n.kids = append(n.kids, next)
+			}
+			n = next
+		}
+		n.attrs = append(n.attrs, in)
+	}
+	return root
+}
+
+// hclLines writes a tree's nested blocks in native syntax, each line indented from indent by step.
+// Arguments are aligned on their equals signs, as terraform fmt aligns consecutive arguments.
+func (t *insertTree) hclLines(indent, step string) []string {
+	var out []string
+	width := 0
+	for _, a := range t.attrs {
+		width = max(width, len(a.name))
+	}
+	for _, a := range t.attrs {
+		out = append(out, indent+a.name+strings.Repeat(" ", width-len(a.name))+" = "+a.hcl)
+	}
+	for _, k := range t.kids {
+		out = append(out, indent+k.name+" {")
+		out = append(out, k.hclLines(indent+step, step)...)
+		out = append(out, indent+"}")
+	}
+	return out
+}
+
+// jsonProps writes a tree as JSON properties, nested blocks as objects.
+func (t *insertTree) jsonProps() []string {
+	var out []string
+	for _, a := range t.attrs {
+		k, _ := json.Marshal(a.name)
+		out = append(out, string(k)+": "+a.json)
+	}
+	for _, c := range t.kids {
+		k, _ := json.Marshal(c.name)
+		out = append(out, string(k)+": {"+strings.Join(c.jsonProps(), ", ")+"}")
+	}
+	return out
 }
 
 type blockKey struct {
@@ -169,7 +282,7 @@ func (e *editor) set(f *field, hclVal, jsonVal string) error {
 		e.order = append(e.order, k)
 		e.blocks[k] = f
 	}
-	e.inserts[k] = append(e.inserts[k], insertion{f.name, hclVal, jsonVal})
+	e.inserts[k] = append(e.inserts[k], insertion{f.name, hclVal, jsonVal, f.nest})
 	return nil
 }
 
@@ -199,6 +312,9 @@ func (e *editor) edits() ([]finding.Edit, error) {
 		edits, err := lineEdits(f.data, e.reps[n])
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", n, err)
+		}
+		if !f.json {
+			edits = fmtAligned(f.data, edits)
 		}
 		for i := range edits {
 			edits[i].File, edits[i].Path = f.name, f.path
@@ -253,9 +369,10 @@ func syntaxBlock(f *srcFile, b *hcl.Block) *hclsyntax.Block {
 	return found
 }
 
-// hclInsert adds arguments to a native-syntax block: on new lines after the opening brace (after
-// source and version in a module block), indented like the block's first argument, or by opening up
-// a one-line block.
+// hclInsert adds arguments and nested blocks to a native-syntax block. Arguments go on new lines
+// after the opening brace (after source and version in a module block, after count, for_each and
+// provider in a resource), indented like the block's first argument; nested blocks go last, before
+// the closing brace, after a blank line. A one-line block is opened up.
 func hclInsert(f *srcFile, b *hcl.Block, ins []insertion) ([]rep, error) {
 	sb := syntaxBlock(f, b)
 	if sb == nil || sb.Body == nil {
@@ -279,33 +396,79 @@ func hclInsert(f *srcFile, b *hcl.Block, ins []insertion) ([]rep, error) {
 			first = blk.TypeRange.Start.Byte
 		}
 	}
-	var lines []string
-	for _, in := range ins {
-		lines = append(lines, in.name+" = "+in.hcl)
-	}
+	tree := buildTree(ins)
 	if sb.OpenBraceRange.Start.Line != sb.CloseBraceRange.Start.Line {
 		if first >= 0 && lineStart(f.data, first) > open {
 			indent = indentOf(f.data, first)
 		}
-		anchor := open
-		if b.Type == "module" {
-			// Arguments go after source and version, which Terraform style keeps first.
-			for _, n := range []string{"source", "version"} {
-				if a := body.Attributes[n]; a != nil && a.SrcRange.End.Byte > anchor &&
+		step := indentStep(indent, outer)
+		var out []rep
+		if len(tree.attrs) > 0 {
+			anchor := open
+			var after []*hclsyntax.Attribute
+			switch b.Type {
+			case "module":
+				// Arguments go after source and version, which Terraform style keeps first.
+				for _, n := range []string{"source", "version"} {
+					if a := body.Attributes[n]; a != nil {
+						after = append(after, a)
+					}
+				}
+			case "resource":
+				// A resource's arguments go after those it has, before its nested blocks.
+				firstBlock := end
+				for _, blk := range body.Blocks {
+					firstBlock = min(firstBlock, blk.TypeRange.Start.Byte)
+				}
+				for _, a := range body.Attributes {
+					if a.SrcRange.End.Byte < firstBlock {
+						after = append(after, a)
+					}
+				}
+			}
+			for _, a := range after {
+				if a.SrcRange.End.Byte > anchor &&
 					strings.TrimSpace(string(f.data[a.SrcRange.End.Byte:lineEnd(f.data, a.SrcRange.End.Byte)])) == "" {
 					anchor = a.SrcRange.End.Byte
 				}
 			}
+			at := lineEnd(f.data, anchor)
+			if at >= len(f.data) {
+				return nil, fmt.Errorf("%s:%d: cannot locate the end of the block's first line", f.name, b.DefRange.Start.Line)
+			}
+			attrsOnly := &insertTree{attrs: tree.attrs}
+			text := joinLines(attrsOnly.hclLines(indent, step))
+			// A blank line on each side that meets another argument keeps the new arguments out of
+			// their neighbours' alignment group, so the file stays as terraform fmt writes it.
+			if anchor != open {
+				text = "\n" + text
+			}
+			if next := strings.TrimSpace(string(f.data[at+1 : lineEnd(f.data, at+1)])); next != "" && !strings.HasPrefix(next, "}") {
+				text += "\n"
+			}
+			out = append(out, rep{at + 1, at + 1, text})
 		}
-		at := lineEnd(f.data, anchor)
-		if at >= len(f.data) {
-			return nil, fmt.Errorf("%s:%d: cannot locate the end of the block's first line", f.name, b.DefRange.Start.Line)
+		if len(tree.kids) > 0 {
+			var lines []string
+			for i, k := range tree.kids {
+				if i > 0 {
+					lines = append(lines, "")
+				}
+				lines = append(lines, (&insertTree{kids: []*insertTree{k}}).hclLines(indent, step)...)
+			}
+			ls := lineStart(f.data, end)
+			if strings.TrimSpace(string(f.data[ls:end])) != "" {
+				// Something precedes the closing brace on its line: open a line for the blocks.
+				out = append(out, rep{end, end, "\n" + joinLines(lines) + outer})
+			} else {
+				prev := lineStart(f.data, max(ls-1, 0))
+				if ls > 0 && strings.TrimSpace(string(f.data[prev:ls])) != "" && prev > lineStart(f.data, open) {
+					lines = append([]string{""}, lines...)
+				}
+				out = append(out, rep{ls, ls, joinLines(lines)})
+			}
 		}
-		var sb strings.Builder
-		for _, l := range lines {
-			sb.WriteString(indent + l + "\n")
-		}
-		return []rep{{at + 1, at + 1, sb.String()}}, nil
+		return out, nil
 	}
 	// One-line block: `vpc_config { subnet_ids = [...] }` becomes a block over several lines.
 	inner := strings.TrimSpace(string(f.data[open+1 : end]))
@@ -314,14 +477,33 @@ func hclInsert(f *srcFile, b *hcl.Block, ins []insertion) ([]rep, error) {
 	if inner != "" {
 		out.WriteString(indent + inner + "\n")
 	}
-	for _, l := range lines {
-		out.WriteString(indent + l + "\n")
-	}
+	out.WriteString(joinLines(tree.hclLines(indent, indentStep(indent, outer))))
 	out.WriteString(outer)
 	return []rep{{open + 1, end, out.String()}}, nil
 }
 
-// jsonInsert adds properties to a JSON block object, after its opening brace.
+// indentStep is one level of indentation, as the file writes it.
+func indentStep(inner, outer string) string {
+	if step, ok := strings.CutPrefix(inner, outer); ok && step != "" {
+		return step
+	}
+	if strings.HasPrefix(inner, "\t") {
+		return "\t"
+	}
+	return "  "
+}
+
+// joinLines ends every line with a newline.
+func joinLines(lines []string) string {
+	var sb strings.Builder
+	for _, l := range lines {
+		sb.WriteString(l + "\n")
+	}
+	return sb.String()
+}
+
+// jsonInsert adds properties (nested blocks as objects) to a JSON block object, after its opening
+// brace.
 func jsonInsert(f *srcFile, b *hcl.Block, ins []insertion) ([]rep, error) {
 	data := f.data
 	open := b.DefRange.Start.Byte
@@ -346,11 +528,7 @@ func jsonInsert(f *srcFile, b *hcl.Block, ins []insertion) ([]rep, error) {
 		return nil, fmt.Errorf("%s:%d: unterminated object", f.name, b.DefRange.Start.Line)
 	}
 	empty := data[next] == '}'
-	props := make([]string, len(ins))
-	for i, in := range ins {
-		k, _ := json.Marshal(in.name)
-		props[i] = string(k) + ": " + in.json
-	}
+	props := buildTree(ins).jsonProps()
 	pretty := bytes.IndexByte(data[open:next], '\n') >= 0 && strings.TrimSpace(string(data[open+1:lineEnd(data, open)])) == ""
 	if !pretty {
 		text := strings.Join(props, ", ")

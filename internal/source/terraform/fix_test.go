@@ -1,13 +1,17 @@
 package terraform
 
 import (
+	"bytes"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/hashicorp/hcl/v2/hclwrite"
+
 	"github.com/eksguard/eksguard/internal/finding"
+	"github.com/eksguard/eksguard/internal/model"
 	"github.com/eksguard/eksguard/internal/source/iac"
 )
 
@@ -29,6 +33,10 @@ func applyFix(t *testing.T, fix *finding.Fix) {
 		out, err := finding.ApplyEdits(data, edits)
 		if err != nil {
 			t.Fatalf("%s: %v", p, err)
+		}
+		// A file terraform fmt leaves alone stays that way after the edit.
+		if strings.HasSuffix(p, ".tf") && bytes.Equal(hclwrite.Format(data), data) && !bytes.Equal(hclwrite.Format(out), out) {
+			t.Errorf("%s: the edit is not as terraform fmt writes it:\n%s", p, out)
 		}
 		if err := os.WriteFile(p, out, 0o644); err != nil {
 			t.Fatal(err)
@@ -78,9 +86,15 @@ func find(t *testing.T, res iac.Result, name string) iac.Resource {
 }
 
 var (
-	toPrivate  = iac.Target{Mode: iac.TargetPrivate}
-	toRestrict = iac.Target{Mode: iac.TargetRestrict, CIDRs: []string{"203.0.113.0/24", "198.51.100.7/32"}}
+	toPrivate  = model.Settings{EndpointPrivateAccess: model.Ptr(true), EndpointPublicAccess: model.Ptr(false)}
+	toRestrict = model.Settings{EndpointPrivateAccess: model.Ptr(true), EndpointPublicAccess: model.Ptr(true), PublicAccessCIDRs: []string{"203.0.113.0/24", "198.51.100.7/32"}}
 )
+
+// fixFor asks a resource for the edit giving it what it lacks of the settings, as eksguard iac does
+// (the checks pass on only the fields the cluster does not already have).
+func fixFor(r iac.Resource, want model.Settings) (*finding.Fix, error) {
+	return r.Fix(want.Pending(r.Cluster))
+}
 
 // TestFixRescan applies the suggested edits for both targets and scans again: the control the target
 // aims at must then pass, the edited files must still parse, and the edit must look as expected.
@@ -89,7 +103,7 @@ func TestFixRescan(t *testing.T) {
 		name    string
 		dir     string
 		cluster string
-		target  iac.Target
+		target  model.Settings
 		// edited is the expected content of one edited file (path relative to the fixture), when the
 		// exact text matters.
 		file, edited string
@@ -103,7 +117,8 @@ resource "aws_eks_cluster" "main" {
 
   vpc_config {
     endpoint_private_access = true
-    endpoint_public_access = false
+    endpoint_public_access  = false
+
     subnet_ids = ["subnet-1", "subnet-2"]
   }
 }
@@ -125,17 +140,17 @@ resource "aws_eks_cluster" "main" {
 		{name: "replace public in place", dir: "d-empty-list", cluster: "aws_eks_cluster.main", target: toPrivate, edits: 1},
 		{name: "a multi-line list is replaced whole", dir: "e-open", cluster: "aws_eks_cluster.halves", target: toRestrict, edits: 1},
 		{name: "open among several clusters", dir: "e-open", cluster: "aws_eks_cluster.hidden", target: toPrivate, edits: 1},
-		{name: "variable from tfvars overridden in the resource", dir: "g-var-tfvars", cluster: "aws_eks_cluster.main", target: toRestrict, edits: 2},
-		{name: "capitalised booleans replaced", dir: "m-capital-false", cluster: "aws_eks_cluster.main", target: toPrivate, edits: 2},
+		{name: "variable from tfvars overridden in the resource", dir: "g-var-tfvars", cluster: "aws_eks_cluster.main", target: toRestrict, edits: 1},
+		{name: "capitalised booleans replaced", dir: "m-capital-false", cluster: "aws_eks_cluster.main", target: toPrivate, edits: 1},
 		{name: "unknown count still has one place to edit", dir: "j-count-var", cluster: "aws_eks_cluster.fleet[?]", target: toPrivate, edits: 1},
 		{name: "one-line block is opened up", dir: "fix-oneline", cluster: "aws_eks_cluster.compact", target: toRestrict, edits: 1,
 			file: "main.tf", edited: `resource "aws_eks_cluster" "compact" {
   name     = "compact"
   role_arn = "arn:aws:iam::111111111111:role/eks"
   vpc_config {
-    subnet_ids = ["subnet-1"]
+    subnet_ids              = ["subnet-1"]
     endpoint_private_access = true
-    public_access_cidrs = ["203.0.113.0/24", "198.51.100.7/32"]
+    public_access_cidrs     = ["203.0.113.0/24", "198.51.100.7/32"]
   }
 }
 `},
@@ -143,8 +158,9 @@ resource "aws_eks_cluster" "main" {
 			file: "main.tf", edited: `module "eks" {
   source  = "terraform-aws-modules/eks/aws"
   version = "~> 18.0"
+
   cluster_endpoint_private_access = true
-  cluster_endpoint_public_access = false
+  cluster_endpoint_public_access  = false
 
   cluster_name    = "main"
   cluster_version = "1.24"
@@ -202,7 +218,7 @@ resource "aws_eks_cluster" "main" {
 			dir := copyFixture(t, tt.dir)
 			res := New().Scan(load(t, dir), iac.Options{})
 			r := find(t, res, tt.cluster)
-			fix, err := r.Fix(tt.target)
+			fix, err := fixFor(r, tt.target)
 			if err != nil {
 				t.Fatalf("fix: %v", err)
 			}
@@ -229,19 +245,16 @@ resource "aws_eks_cluster" "main" {
 				}
 			}
 			a, b := verdicts(find(t, after, tt.cluster))
-			switch tt.target.Mode {
-			case iac.TargetPrivate:
-				if a.Status != finding.Pass || b.Status != finding.Pass {
-					t.Errorf("after the fix: 5.4.1 = %s (%s), 5.4.2 = %s (%s)", a.Status, a.Reason, b.Status, b.Reason)
-				}
-			case iac.TargetRestrict:
+			if *tt.target.EndpointPublicAccess {
 				c := find(t, after, tt.cluster).Cluster
-				if a.Status != finding.Pass || !sameCIDRs(c.PublicAccessCIDRs.Values, tt.target.CIDRs) || !c.EndpointPublicAccess.Value {
+				if a.Status != finding.Pass || !sameCIDRs(c.PublicAccessCIDRs.Values, tt.target.PublicAccessCIDRs) || !c.EndpointPublicAccess.Value {
 					t.Errorf("after the fix: 5.4.1 = %s (%s), cidrs %v", a.Status, a.Reason, c.PublicAccessCIDRs.Values)
 				}
+			} else if a.Status != finding.Pass || b.Status != finding.Pass {
+				t.Errorf("after the fix: 5.4.1 = %s (%s), 5.4.2 = %s (%s)", a.Status, a.Reason, b.Status, b.Reason)
 			}
 			// A second fix finds nothing left to do.
-			again, err := find(t, after, tt.cluster).Fix(tt.target)
+			again, err := fixFor(find(t, after, tt.cluster), tt.target)
 			if err != nil || len(again.Edits) != 0 {
 				t.Errorf("fix after the fix: %v, %+v", err, again)
 			}
@@ -254,20 +267,18 @@ resource "aws_eks_cluster" "main" {
 func TestFixRefused(t *testing.T) {
 	tests := []struct {
 		name, dir, cluster, reason string
-		target                     iac.Target
+		target                     model.Settings
 	}{
 		{"per-instance value from for_each", "j-for-each", `aws_eks_cluster.this["lab"]`, "differs per instance", toPrivate},
 		{"dynamic block", "i-dynamic-known", "aws_eks_cluster.main", `dynamic "vpc_config"`, toRestrict},
 		{"module version unknown", "k-no-version", "module.eks.aws_eks_cluster.this[0]", "no version constraint", toPrivate},
 		{"module arguments of another version", "k-v21-old-names", "module.eks.aws_eks_cluster.this[0]", "does not accept", toPrivate},
 		{"module for_each argument", "k-for-each", `module.eks["green"].aws_eks_cluster.this[0]`, "differs per instance", toPrivate},
-		{"restrict without CIDRs", "a-defaults", "aws_eks_cluster.main", "at least one CIDR", iac.Target{Mode: iac.TargetRestrict}},
-		{"unknown target", "a-defaults", "aws_eks_cluster.main", "unknown fix target", iac.Target{Mode: "public"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			res := New().Scan(load(t, filepath.Join("testdata", "hcl", tt.dir)), iac.Options{})
-			fix, err := find(t, res, tt.cluster).Fix(tt.target)
+			fix, err := fixFor(find(t, res, tt.cluster), tt.target)
 			if err == nil || !strings.Contains(err.Error(), tt.reason) {
 				t.Errorf("fix = %+v, %v; want an error mentioning %q", fix, err, tt.reason)
 			}
@@ -313,7 +324,7 @@ func TestFixCRLFTabs(t *testing.T) {
 		t.Fatal(err)
 	}
 	res := New().Scan(load(t, dir), iac.Options{})
-	fix, err := find(t, res, "aws_eks_cluster.win").Fix(toPrivate)
+	fix, err := fixFor(find(t, res, "aws_eks_cluster.win"), toPrivate)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,8 +9,17 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 
+	"github.com/eksguard/eksguard/internal/model"
 	"github.com/eksguard/eksguard/internal/source/iac"
 )
+
+// fuzzTargets are the settings every fuzzed cluster is asked to take: both endpoint targets, and the
+// other fields all at once (nested blocks, module arguments of each version).
+var fuzzTargets = []model.Settings{toPrivate, toRestrict, {
+	EnabledLogTypes:    model.LogTypes,
+	AuthenticationMode: model.Ptr(model.AuthAPIAndConfigMap),
+	SecretsKeyARN:      model.Ptr("arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab"),
+}}
 
 func seed(f *testing.F, pattern string) {
 	files, err := filepath.Glob(pattern)
@@ -37,7 +46,7 @@ func exercise(t *testing.T, in *iac.Input) {
 		if r.Fix == nil {
 			continue
 		}
-		for _, target := range []iac.Target{toPrivate, toRestrict} {
+		for _, target := range fuzzTargets {
 			fix, err := r.Fix(target)
 			if err == nil && fix == nil {
 				t.Fatal("no fix and no error")

@@ -44,6 +44,11 @@ func walkScan(t testing.TB, dir string, opts iac.Options) iac.Result {
 	go func() { done <- New().Scan(in, opts) }()
 	select {
 	case res := <-done:
+		for _, p := range res.Problems {
+			if p.Code == "" {
+				t.Errorf("problem without a code: %s", p)
+			}
+		}
 		res.Problems = append(walkProblems, res.Problems...)
 		return res
 	case <-time.After(time.Minute):

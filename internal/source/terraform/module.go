@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/go-version"
 	"github.com/zclconf/go-cty/cty"
 
+	"github.com/eksguard/eksguard/internal/finding"
 	"github.com/eksguard/eksguard/internal/model"
 	"github.com/eksguard/eksguard/internal/source/iac"
 )
@@ -34,21 +35,21 @@ func (in *instance) runLocalCall(c *callDecl, src string) {
 	line := c.block.DefRange.Start.Line
 	for _, d := range in.dirs {
 		if d == dir {
-			in.s.problem(iac.Problem{File: c.file.name, Line: line, Message: fmt.Sprintf("Module cycle: module.%s calls %s, which is already being evaluated", c.name, src)})
+			in.s.problem(iac.Problem{File: c.file.name, Line: line, Code: finding.ProblemCycle, Message: fmt.Sprintf("Module cycle: module.%s calls %s, which is already being evaluated", c.name, src)})
 			return
 		}
 	}
 	if in.depth >= maxDepth {
-		in.s.problem(iac.Problem{File: c.file.name, Line: line, Message: fmt.Sprintf("module.%s is nested more than %d levels deep; not evaluated", c.name, maxDepth)})
+		in.s.problem(iac.Problem{File: c.file.name, Line: line, Code: finding.ProblemLimit, Message: fmt.Sprintf("module.%s is nested more than %d levels deep; not evaluated", c.name, maxDepth)})
 		return
 	}
 	m, why := in.s.loadModuleDir(dir, name)
 	if m == nil {
-		in.s.problem(iac.Problem{File: c.file.name, Line: line, Message: fmt.Sprintf("Unreadable module directory: module.%s source %q: %s", c.name, src, why)})
+		in.s.problem(iac.Problem{File: c.file.name, Line: line, Code: finding.ProblemRead, Message: fmt.Sprintf("Unreadable module directory: module.%s source %q: %s", c.name, src, why)})
 		return
 	}
 	if f := in.mod.overridden["module."+c.name]; f != "" {
-		in.s.problem(iac.Problem{File: f, Message: fmt.Sprintf("module.%s is also declared in this override file, which eksguard does not merge; its arguments are read from %s only", c.name, c.file.name)})
+		in.s.problem(iac.Problem{File: f, Code: finding.ProblemUnsupported, Message: fmt.Sprintf("module.%s is also declared in this override file, which eksguard does not merge; its arguments are read from %s only", c.name, c.file.name)})
 	}
 	for _, k := range in.expand(c.attrs["count"], c.attrs["for_each"], nil, "module."+c.name) {
 		if !in.s.spend(c.file.name, line) {
@@ -92,13 +93,13 @@ func (s *scanner) spend(file string, line int) bool {
 	case s.rootInstances > maxRootInstances:
 		if !s.rootCapped {
 			s.rootCapped = true
-			s.problem(iac.Problem{File: file, Line: line, Message: fmt.Sprintf("root module %q declares more than %d module and cluster instances (count and for_each multiply); evaluation of this root stopped here, and its clusters from here on are not reported", s.rootName, maxRootInstances)})
+			s.problem(iac.Problem{File: file, Line: line, Code: finding.ProblemLimit, Message: fmt.Sprintf("root module %q declares more than %d module and cluster instances (count and for_each multiply); evaluation of this root stopped here, and its clusters from here on are not reported", s.rootName, maxRootInstances)})
 		}
 		return false
 	case s.instances > maxScanInstances:
 		if !s.scanCapped {
 			s.scanCapped = true
-			s.problem(iac.Problem{File: file, Line: line, Message: fmt.Sprintf("the scan has evaluated more than %d module and cluster instances; evaluation of root module %q stopped here, and its clusters from here on are not reported", maxScanInstances, s.rootName)})
+			s.problem(iac.Problem{File: file, Line: line, Code: finding.ProblemLimit, Message: fmt.Sprintf("the scan has evaluated more than %d module and cluster instances; evaluation of root module %q stopped here, and its clusters from here on are not reported", maxScanInstances, s.rootName)})
 		}
 		return false
 	}
@@ -119,10 +120,11 @@ func (in *instance) childVars(c *callDecl, m *module, sc *scope) map[string]*var
 	for n, d := range m.vars {
 		var vv *varVal
 		if a := c.attrs[n]; a != nil {
-			v, reason := in.eval(a.Expr, sc)
-			vv = &varVal{val: v, from: fmt.Sprintf("the module.%s argument at %s:%d", c.name, a.Range.Filename, a.Range.Start.Line)}
-			if reason != "" {
-				vv.reason = fmt.Sprintf("var.%s (argument of module.%s at %s:%d): %s", n, c.name, a.Range.Filename, a.Range.Start.Line, reason)
+			e := in.evaluate(a.Expr, sc)
+			vv = &varVal{val: e.v, from: fmt.Sprintf("the module.%s argument at %s:%d", c.name, a.Range.Filename, a.Range.Start.Line)}
+			if e.reason != "" {
+				vv.reason = fmt.Sprintf("var.%s (argument of module.%s at %s:%d): %s", n, c.name, a.Range.Filename, a.Range.Start.Line, e.reason)
+				vv.afterApply = e.afterApply
 			}
 		} else {
 			vv = in.s.defaultVar(d, fmt.Sprintf("var.%s has no value: module.%s (%s) does not set it and it has no default", n, c.name, where))
@@ -166,9 +168,10 @@ func eksSource(src string) (gitRef string, ok bool) {
 	return "", true
 }
 
-// eksRelease is a terraform-aws-modules/eks release line with the same endpoint behaviour.
+// eksRelease is a terraform-aws-modules/eks release line with the same behaviour for what eksguard
+// reads.
 type eksRelease struct {
-	major int
+	major, minor, patch int
 	// ternary is set for 19.0.0 and 19.0.1, which pass public_access_cidrs only when the public
 	// endpoint is on.
 	ternary bool
@@ -223,7 +226,7 @@ func releaseOf(v *version.Version, what string) (eksRelease, string) {
 	if major < 17 || major > 21 {
 		return eksRelease{}, fmt.Sprintf("terraform-aws-modules/eks %s (%s) is outside the versions eksguard knows (17 to 21)", v, what)
 	}
-	r := eksRelease{major: major, what: what}
+	r := eksRelease{major: major, minor: seg[1], patch: seg[2], what: what}
 	if major == 19 && seg[1] == 0 && seg[2] < 2 {
 		r.ternary = true
 	}
@@ -256,19 +259,19 @@ func (s *scanner) installedModules(rootDir string) map[string]installedModule {
 		return out
 	}
 	if target, err := filepath.EvalSymlinks(p); err == nil && s.treeOf(target) == "" && len(s.trees) > 0 {
-		s.problem(iac.Problem{File: name, Message: fmt.Sprintf("symbolic link to %s, outside the folder being scanned; not followed, so installed module versions are not known", filepath.ToSlash(target))})
+		s.problem(iac.Problem{File: name, Code: finding.ProblemLink, Message: fmt.Sprintf("symbolic link to %s, outside the folder being scanned; not followed, so installed module versions are not known", filepath.ToSlash(target))})
 		return out
 	}
 	data, err := iac.ReadLimited(p, maxModulesJSON)
 	if err != nil {
-		s.problem(iac.Problem{File: name, Message: fmt.Sprintf("%v (installed module versions are not known)", err)})
+		s.problem(iac.Problem{File: name, Code: iac.ReadErrorCode(err), Message: fmt.Sprintf("%v (installed module versions are not known)", err)})
 		return out
 	}
 	var doc struct {
 		Modules []installedModule `json:"Modules"`
 	}
 	if err := json.Unmarshal(data, &doc); err != nil {
-		s.problem(iac.Problem{File: name, Message: fmt.Sprintf("cannot read the installed modules: %v", err)})
+		s.problem(iac.Problem{File: name, Code: finding.ProblemSyntax, Message: fmt.Sprintf("cannot read the installed modules: %v", err)})
 		return out
 	}
 	for _, m := range doc.Modules {
@@ -294,7 +297,7 @@ func (in *instance) eksVersion(c *callDecl, gitRef string) (eksRelease, string) 
 		var err error
 		cs, err = version.NewConstraint(c.version)
 		if err != nil {
-			in.s.problem(iac.Problem{File: c.file.name, Line: c.versionRng.Start.Line, Message: fmt.Sprintf("Invalid version constraint: module.%s version %q: %v", c.name, c.version, err)})
+			in.s.problem(iac.Problem{File: c.file.name, Line: c.versionRng.Start.Line, Code: finding.ProblemInvalid, Message: fmt.Sprintf("Invalid version constraint: module.%s version %q: %v", c.name, c.version, err)})
 			return eksRelease{}, fmt.Sprintf("module.%s has an invalid version constraint %q", c.name, c.version)
 		}
 	}
@@ -321,16 +324,19 @@ func (in *instance) eksVersion(c *callDecl, gitRef string) (eksRelease, string) 
 	return releaseOf(v, what)
 }
 
-// eksArgs are the names of the module's endpoint arguments in one major version.
+// eksArgs are the names of the module's arguments that v21 renamed, in one major version.
 type eksArgs struct {
-	public, private, cidrs, ipFamily, create string
+	public, private, cidrs, ipFamily, create, logs, enc string
 }
 
 var (
-	argsV17 = eksArgs{"cluster_endpoint_public_access", "cluster_endpoint_private_access", "cluster_endpoint_public_access_cidrs", "", "create_eks"}
-	argsV18 = eksArgs{"cluster_endpoint_public_access", "cluster_endpoint_private_access", "cluster_endpoint_public_access_cidrs", "cluster_ip_family", "create"}
-	argsV21 = eksArgs{"endpoint_public_access", "endpoint_private_access", "endpoint_public_access_cidrs", "ip_family", "create"}
+	argsV17 = eksArgs{"cluster_endpoint_public_access", "cluster_endpoint_private_access", "cluster_endpoint_public_access_cidrs", "", "create_eks", "cluster_enabled_log_types", "cluster_encryption_config"}
+	argsV18 = eksArgs{"cluster_endpoint_public_access", "cluster_endpoint_private_access", "cluster_endpoint_public_access_cidrs", "cluster_ip_family", "create", "cluster_enabled_log_types", "cluster_encryption_config"}
+	argsV21 = eksArgs{"endpoint_public_access", "endpoint_private_access", "endpoint_public_access_cidrs", "ip_family", "create", "enabled_log_types", "encryption_config"}
 )
+
+// renamedArgs lists the arguments whose names tell v21 from older releases.
+func (a eksArgs) renamedArgs() []string { return []string{a.public, a.private, a.cidrs, a.logs, a.enc} }
 
 func argsFor(major int) eksArgs {
 	switch {
@@ -373,7 +379,7 @@ func (in *instance) readEKSArgs(c *callDecl, rel eksRelease, verr string, sc *sc
 	if !known {
 		// The argument names still tell v21 from older releases.
 		args = argsV18
-		for _, n := range []string{argsV21.public, argsV21.private, argsV21.cidrs} {
+		for _, n := range argsV21.renamedArgs() {
 			if c.attrs[n] != nil {
 				args = argsV21
 			}
@@ -397,7 +403,7 @@ func (in *instance) readEKSArgs(c *callDecl, rel eksRelease, verr string, sc *sc
 	if f := in.mod.overridden["module."+c.name]; f != "" {
 		why := fmt.Sprintf("module.%s is also declared in %s, and eksguard does not merge override files", c.name, f)
 		d.noFix = why
-		in.setAllUnknown(cl, why, cl.Loc)
+		setAllUnknown(cl, why, cl.Loc)
 		return true
 	}
 	// Arguments of the other naming scheme are rejected by Terraform ("Unsupported argument").
@@ -405,16 +411,16 @@ func (in *instance) readEKSArgs(c *callDecl, rel eksRelease, verr string, sc *sc
 	if args == argsV21 {
 		other = argsV18
 	}
-	for _, n := range []string{other.public, other.private, other.cidrs} {
+	for _, n := range other.renamedArgs() {
 		a := c.attrs[n]
 		if a == nil || !known {
 			continue
 		}
 		msg := fmt.Sprintf("Unsupported argument: terraform-aws-modules/eks v%d (%s) has no argument %q; it is %q in this version", rel.major, rel.what, n, renamed(n, args))
-		in.s.problem(iac.Problem{File: a.Range.Filename, Line: a.Range.Start.Line, Message: msg})
+		in.s.problemAt(a.Range, finding.ProblemInvalid, msg)
 		why := fmt.Sprintf("module.%s sets %s, which terraform-aws-modules/eks v%d (%s) does not accept, so Terraform rejects the configuration", c.name, n, rel.major, rel.what)
 		d.noFix = why
-		in.setAllUnknown(cl, why, attrLoc(a))
+		setAllUnknown(cl, why, attrLoc(a))
 		return true
 	}
 	if a := c.attrs[args.ipFamily]; args.ipFamily != "" && a != nil {
@@ -459,6 +465,7 @@ func (in *instance) readEKSArgs(c *callDecl, rel eksRelease, verr string, sc *sc
 				Detail: "terraform-aws-modules/eks 19.0.0-19.0.1 sends an empty allowlist when the public endpoint is off"}
 		}
 	}
+	in.readEKSFields(c, rel, verr, args, sc, d, field)
 	return true
 }
 
@@ -468,13 +475,22 @@ func renamed(n string, args eksArgs) string {
 		return args.public
 	case argsV21.private, argsV18.private:
 		return args.private
+	case argsV21.logs, argsV18.logs:
+		return args.logs
+	case argsV21.enc, argsV18.enc:
+		return args.enc
 	}
 	return args.cidrs
 }
 
-func (in *instance) setAllUnknown(cl *model.Cluster, why string, l *model.Location) {
+// setAllUnknown makes every setting eksguard reads unknown, for the same reason.
+func setAllUnknown(cl *model.Cluster, why string, l *model.Location) {
 	b := model.Unknown(why)
 	b.Loc = l
 	cl.EndpointPublicAccess, cl.EndpointPrivateAccess = b, b
-	cl.PublicAccessCIDRs = model.Strings{Values: []string{}, Origin: model.OriginUnknown, Detail: why, Loc: l}
+	cl.PublicAccessCIDRs, cl.EnabledLogTypes = model.UnknownList(why), model.UnknownList(why)
+	cl.PublicAccessCIDRs.Loc, cl.EnabledLogTypes.Loc = l, l
+	str := model.UnknownString(why)
+	str.Loc = l
+	cl.AuthenticationMode, cl.SecretsKeyARN = str, str
 }

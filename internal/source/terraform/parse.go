@@ -15,6 +15,7 @@ import (
 	hcljson "github.com/hashicorp/hcl/v2/json"
 	"github.com/zclconf/go-cty/cty"
 
+	"github.com/eksguard/eksguard/internal/finding"
 	"github.com/eksguard/eksguard/internal/source/iac"
 )
 
@@ -105,13 +106,15 @@ var variableSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
 	{Name: "default"}, {Name: "type"}, {Name: "nullable"},
 }}
 
-func diagProblems(diags hcl.Diagnostics) []iac.Problem {
+// diagProblems turns HCL's error diagnostics into problems of the given code: syntax when the file
+// does not parse, invalid when it parses and Terraform rejects what it says.
+func diagProblems(diags hcl.Diagnostics, code string) []iac.Problem {
 	var out []iac.Problem
 	for _, d := range diags {
 		if d.Severity != hcl.DiagError {
 			continue
 		}
-		p := iac.Problem{Message: d.Summary}
+		p := iac.Problem{Code: code, Message: d.Summary}
 		if d.Detail != "" {
 			p.Message += ": " + d.Detail
 		}
@@ -125,7 +128,11 @@ func diagProblems(diags hcl.Diagnostics) []iac.Problem {
 }
 
 func (s *scanner) diags(diags hcl.Diagnostics, fallback string) {
-	for _, p := range diagProblems(diags) {
+	s.diagsAs(diags, fallback, finding.ProblemInvalid)
+}
+
+func (s *scanner) diagsAs(diags hcl.Diagnostics, fallback, code string) {
+	for _, p := range diagProblems(diags, code) {
 		if p.File == "" {
 			p.File = fallback
 		}
@@ -169,7 +176,7 @@ func (s *scanner) parseFile(data []byte, name string, json bool) (*hcl.File, boo
 		hf, diags = hclsyntax.ParseConfig(data, name, hcl.InitialPos)
 	}
 	if diags.HasErrors() || hf == nil {
-		s.diags(diags, name)
+		s.diagsAs(diags, name, finding.ProblemSyntax)
 		return nil, false
 	}
 	return hf, true
@@ -249,7 +256,7 @@ func (s *scanner) readTopLevel(m *module, f *srcFile) {
 					continue
 				}
 				if prev, dup := m.locals[n]; dup {
-					s.problem(iac.Problem{File: f.name, Line: attrs[n].Range.Start.Line, Message: fmt.Sprintf("Duplicate local value definition: local.%s was already defined at %s:%d", n, prev.file.name, prev.attr.Range.Start.Line)})
+					s.problem(iac.Problem{File: f.name, Line: attrs[n].Range.Start.Line, Code: finding.ProblemInvalid, Message: fmt.Sprintf("Duplicate local value definition: local.%s was already defined at %s:%d", n, prev.file.name, prev.attr.Range.Start.Line)})
 					continue
 				}
 				m.locals[n] = &local{name: n, attr: attrs[n], file: f}
@@ -304,7 +311,7 @@ func (s *scanner) readVariable(m *module, f *srcFile, b *hcl.Block) {
 		}
 	}
 	if prev, dup := m.vars[name]; dup {
-		s.problem(iac.Problem{File: f.name, Line: b.DefRange.Start.Line, Message: fmt.Sprintf("Duplicate variable declaration: variable %q was already declared at %s:%d", name, prev.file.name, prev.rng.Start.Line)})
+		s.problem(iac.Problem{File: f.name, Line: b.DefRange.Start.Line, Code: finding.ProblemInvalid, Message: fmt.Sprintf("Duplicate variable declaration: variable %q was already declared at %s:%d", name, prev.file.name, prev.rng.Start.Line)})
 		return
 	}
 	m.vars[name] = v
@@ -417,7 +424,7 @@ func (s *scanner) readModuleFiles(dir, name string) ([]*srcFile, error) {
 				continue // a dangling link names nothing to read
 			}
 			if !iac.Within(target, tree) {
-				s.problem(iac.Problem{File: reported, Message: fmt.Sprintf("symbolic link to %s, outside the folder being scanned; not followed (scan a folder that contains both)", filepath.ToSlash(target))})
+				s.problem(iac.Problem{File: reported, Code: finding.ProblemLink, Message: fmt.Sprintf("symbolic link to %s, outside the folder being scanned; not followed (scan a folder that contains both)", filepath.ToSlash(target))})
 				continue
 			}
 		}
@@ -426,7 +433,7 @@ func (s *scanner) readModuleFiles(dir, name string) ([]*srcFile, error) {
 		}
 		data, err := iac.ReadFile(p)
 		if err != nil {
-			s.problem(iac.Problem{File: reported, Message: err.Error()})
+			s.problem(iac.Problem{File: reported, Code: iac.ReadErrorCode(err), Message: err.Error()})
 			continue
 		}
 		files = append(files, &srcFile{name: reported, path: p, data: data, json: isJSON})

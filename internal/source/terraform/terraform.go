@@ -34,6 +34,7 @@ import (
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty/function"
 
+	"github.com/eksguard/eksguard/internal/finding"
 	"github.com/eksguard/eksguard/internal/model"
 	"github.com/eksguard/eksguard/internal/source/iac"
 	"github.com/eksguard/eksguard/internal/source/tfplan"
@@ -51,7 +52,7 @@ func (adapter) Name() string { return "terraform" }
 func (adapter) Scan(in *iac.Input, opts iac.Options) (res iac.Result) {
 	defer func() {
 		if r := recover(); r != nil {
-			res.Problems = append(res.Problems, iac.Problem{File: "terraform", Message: fmt.Sprintf("internal error, please report it: %v\n%s", r, debug.Stack())})
+			res.Problems = append(res.Problems, iac.Problem{File: "terraform", Code: finding.ProblemInvalid, Message: fmt.Sprintf("internal error, please report it: %v\n%s", r, debug.Stack())})
 		}
 	}()
 	return scan(in, opts)
@@ -284,7 +285,7 @@ func (s *scanner) run() {
 			return
 		}
 		if s.instances >= maxScanInstances {
-			s.problem(iac.Problem{File: m.name, Message: fmt.Sprintf("root module not evaluated: the scan has already evaluated %d module and cluster instances, its limit", maxScanInstances)})
+			s.problem(iac.Problem{File: m.name, Code: finding.ProblemLimit, Message: fmt.Sprintf("root module not evaluated: the scan has already evaluated %d module and cluster instances, its limit", maxScanInstances)})
 			continue
 		}
 		s.evalRoot(m)
@@ -414,7 +415,7 @@ func (s *scanner) checkCLIVars(roots []*module) {
 			}
 		}
 		if !declared {
-			s.problem(iac.Problem{File: "-var", Message: fmt.Sprintf("variable %q is not declared in any root module", n)})
+			s.problem(iac.Problem{File: "-var", Code: finding.ProblemFlag, Message: fmt.Sprintf("variable %q is not declared in any root module", n)})
 		}
 	}
 }

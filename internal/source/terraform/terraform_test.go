@@ -43,8 +43,9 @@ type scanCase struct {
 	problems []string // substrings, each matching one problem (file:line: message)
 }
 
-// TestTerraformMatrix is the Terraform part of the reference's test matrix (§5.5 a-m), each case a
-// fixture folder scanned like a walked tree and judged by the benchmark.
+// TestTerraformMatrix covers the reading rules of docs/iac-terraform.md (fixture folders a to m:
+// defaults, variables, modules, unknowns), each folder scanned like a walked tree and judged by the
+// benchmark.
 func TestTerraformMatrix(t *testing.T) {
 	const cl = "aws_eks_cluster.main"
 	const mod = "module.eks.aws_eks_cluster.this[0]"
@@ -215,6 +216,11 @@ func checkResult(t *testing.T, res iac.Result, tc scanCase) {
 		}
 	}
 	probs := problemStrings(res.Problems)
+	for _, p := range res.Problems {
+		if p.Code == "" {
+			t.Errorf("problem without a code: %s", p)
+		}
+	}
 	for _, p := range tc.problems {
 		if !strings.Contains(probs, p) {
 			t.Errorf("problems:\n%s\nwant one containing %q", probs, p)

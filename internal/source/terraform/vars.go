@@ -13,6 +13,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
 
+	"github.com/eksguard/eksguard/internal/finding"
 	"github.com/eksguard/eksguard/internal/source/iac"
 )
 
@@ -58,7 +59,7 @@ func (s *scanner) loadVarFiles() {
 			if _, serr := os.Stat(p); os.IsNotExist(serr) {
 				msg = "-var-file: no such file"
 			}
-			s.problem(iac.Problem{File: filepath.ToSlash(p), Message: msg})
+			s.problem(iac.Problem{File: filepath.ToSlash(p), Code: finding.ProblemFlag, Message: msg})
 			continue
 		}
 		vf := s.parseVarFile(filepath.ToSlash(p), data, strings.HasSuffix(strings.ToLower(p), ".json"))
@@ -74,6 +75,9 @@ type varVal struct {
 	// from says where a known value came from ("terraform.tfvars", "-var", "the module.eks argument
 	// at main.tf:12"); reason says why an unknown one is unknown.
 	from, reason string
+	// afterApply marks a value unknown only until apply (evaluation.afterApply): a caller's argument
+	// that reads another resource.
+	afterApply bool
 }
 
 // rootVars assembles the variables of a root module in Terraform's order of precedence: defaults,
@@ -107,7 +111,7 @@ func (s *scanner) rootVars(m *module) map[string]*varVal {
 		}
 		v, err := s.parseCLIVar(d, raw)
 		if err != nil {
-			s.problem(iac.Problem{File: "-var", Message: fmt.Sprintf("%s=%s: %v", n, shorten(raw, 60), err)})
+			s.problem(iac.Problem{File: "-var", Code: finding.ProblemFlag, Message: fmt.Sprintf("%s=%s: %v", n, shorten(raw, 60), err)})
 			set[n] = &varVal{val: cty.DynamicVal, reason: fmt.Sprintf("var.%s: the -var value cannot be read", n)}
 			continue
 		}
@@ -167,7 +171,7 @@ func (s *scanner) finishVar(d *varDecl, vv *varVal) *varVal {
 			if where == "" {
 				where = fmt.Sprintf("%s:%d", d.file.name, d.rng.Start.Line)
 			}
-			s.problem(iac.Problem{File: d.file.name, Line: d.rng.Start.Line, Message: fmt.Sprintf("Invalid value for variable %q (from %s): %v", d.name, where, err)})
+			s.problem(iac.Problem{File: d.file.name, Line: d.rng.Start.Line, Code: finding.ProblemInvalid, Message: fmt.Sprintf("Invalid value for variable %q (from %s): %v", d.name, where, err)})
 			return &varVal{val: cty.UnknownVal(d.ty), reason: fmt.Sprintf("var.%s has a value of the wrong type (%v)", d.name, err)}
 		}
 		v = cv

@@ -12,6 +12,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/eksguard/eksguard/internal/finding"
 	"github.com/eksguard/eksguard/internal/model"
 	"github.com/eksguard/eksguard/internal/source/iac"
 )
@@ -102,11 +103,16 @@ func Scan(f *iac.File) Result {
 	dec := json.NewDecoder(bytes.NewReader(bytes.TrimPrefix(f.Data, []byte("\xef\xbb\xbf"))))
 	dec.UseNumber()
 	if err := dec.Decode(&p); err != nil {
-		res.Problems = append(res.Problems, iac.Problem{File: f.Name, Line: jsonErrorLine(f.Data, err), Message: "cannot read the plan: " + err.Error()})
+		code := finding.ProblemSyntax
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			code = finding.ProblemInvalid // valid JSON of the wrong shape
+		}
+		res.Problems = append(res.Problems, iac.Problem{File: f.Name, Line: jsonErrorLine(f.Data, err), Code: code, Message: "cannot read the plan: " + err.Error()})
 		return res
 	}
 	if !supported(p.FormatVersion) {
-		res.Problems = append(res.Problems, iac.Problem{File: f.Name, Message: fmt.Sprintf("plan format_version %q is not supported (0.x and 1.x are)", p.FormatVersion)})
+		res.Problems = append(res.Problems, iac.Problem{File: f.Name, Code: finding.ProblemUnsupported, Message: fmt.Sprintf("plan format_version %q is not supported (0.x and 1.x are)", p.FormatVersion)})
 		return res
 	}
 	var root *configModule
@@ -194,6 +200,20 @@ func read(f *iac.File, rc resourceChange, root *configModule, from int) iac.Reso
 		b.Loc = l
 		c.EndpointPublicAccess, c.EndpointPrivateAccess = b, b
 		c.PublicAccessCIDRs = model.Strings{Values: []string{}, Origin: model.OriginUnknown, Detail: why, Loc: l}
+	}
+	if after == nil || isTrue(unknown) {
+		why := "the plan has no planned values for the cluster"
+		if isTrue(unknown) {
+			why = "the cluster's values are known only after apply"
+		}
+		c.EnabledLogTypes = model.UnknownList(why)
+		c.AuthenticationMode, c.SecretsKeyARN = model.UnknownString(why), model.UnknownString(why)
+		c.EnabledLogTypes.Loc, c.AuthenticationMode.Loc, c.SecretsKeyARN.Loc = l, l, l
+	} else {
+		p := planned{after: after, unknown: unknown, cfg: cfg, cfgFound: cfgFound, create: isCreate(rc.Change.Actions), loc: l}
+		c.EnabledLogTypes = p.logs()
+		c.AuthenticationMode = p.authMode()
+		c.SecretsKeyARN = p.secretsKey()
 	}
 	if isTrue(unknown) || isTrue(get(unknown, "vpc_config")) || isTrue(index0(get(unknown, "vpc_config"))) {
 		whole("vpc_config is known only after apply")

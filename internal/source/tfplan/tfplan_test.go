@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/eksguard/eksguard/internal/finding"
 	"github.com/eksguard/eksguard/internal/model"
 	"github.com/eksguard/eksguard/internal/source/iac"
 )
@@ -60,6 +61,9 @@ func TestScanShapes(t *testing.T) {
 		public  model.Origin
 		detail  string
 		problem string
+		code    string
+		// others is in the detail of logging, authentication mode and secrets key, all unknown.
+		others string
 	}{
 		{name: "planned values only", data: `{"format_version":"1.2","planned_values":{"root_module":{"child_modules":[{"resources":[{"address":"module.m.aws_eks_cluster.c","mode":"managed","type":"aws_eks_cluster","values":{"vpc_config":[{"endpoint_public_access":false,"endpoint_private_access":true}]}}]}]}}}`,
 			names: []string{"module.m.aws_eks_cluster.c"}, public: model.OriginExplicit},
@@ -68,7 +72,11 @@ func TestScanShapes(t *testing.T) {
 		{name: "deposed and forgotten objects are skipped", data: `{"format_version":"1.2","resource_changes":[
 			{"address":"aws_eks_cluster.c","mode":"managed","type":"aws_eks_cluster","deposed":"abc","change":{"actions":["delete"]}},
 			{"address":"aws_eks_cluster.d","mode":"managed","type":"aws_eks_cluster","change":{"actions":["forget"]}}]}`},
-		{name: "wrong shape", data: `{"format_version":"1.2","resource_changes":{}}`, problem: "cannot read the plan"},
+		{name: "wrong shape", data: `{"format_version":"1.2","resource_changes":{}}`, problem: "cannot read the plan", code: finding.ProblemInvalid},
+		{name: "cut short", data: `{"format_version":"1.2","resource_changes":[`, problem: "cannot read the plan", code: finding.ProblemSyntax},
+		{name: "format 2", data: `{"format_version":"2.0","resource_changes":[]}`, problem: "not supported", code: finding.ProblemUnsupported},
+		{name: "whole cluster unknown", data: `{"format_version":"1.2","resource_changes":[{"address":"aws_eks_cluster.c","mode":"managed","type":"aws_eks_cluster","change":{"actions":["create"],"after":{},"after_unknown":true}}]}`,
+			names: []string{"aws_eks_cluster.c"}, public: model.OriginUnknown, detail: "vpc_config is known only after apply", others: "known only after apply"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -82,12 +90,26 @@ func TestScanShapes(t *testing.T) {
 				if tt.detail != "" && !strings.Contains(r.Cluster.EndpointPublicAccess.Detail, tt.detail) {
 					t.Errorf("%s: detail %q, want %q", r.Cluster.Name, r.Cluster.EndpointPublicAccess.Detail, tt.detail)
 				}
+				if tt.others != "" {
+					c := r.Cluster
+					for _, v := range []struct {
+						o model.Origin
+						d string
+					}{{c.EnabledLogTypes.Origin, c.EnabledLogTypes.Detail}, {c.AuthenticationMode.Origin, c.AuthenticationMode.Detail}, {c.SecretsKeyARN.Origin, c.SecretsKeyARN.Detail}} {
+						if v.o != model.OriginUnknown || !strings.Contains(v.d, tt.others) {
+							t.Errorf("%s: %s %q, want unknown with %q", c.Name, v.o, v.d, tt.others)
+						}
+					}
+				}
 			}
 			if strings.Join(names, ",") != strings.Join(tt.names, ",") {
 				t.Errorf("clusters = %v, want %v", names, tt.names)
 			}
 			if tt.problem == "" && len(res.Problems) > 0 || tt.problem != "" && (len(res.Problems) != 1 || !strings.Contains(res.Problems[0].Message, tt.problem)) {
 				t.Errorf("problems = %v, want %q", res.Problems, tt.problem)
+			}
+			if tt.code != "" && len(res.Problems) == 1 && res.Problems[0].Code != tt.code {
+				t.Errorf("problem code = %q, want %q", res.Problems[0].Code, tt.code)
 			}
 		})
 	}
