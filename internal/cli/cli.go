@@ -82,7 +82,7 @@ Run 'eksguard demo' to see a scan of a built-in fleet without an AWS account.`,
 	root.SetErr(f.IO.ErrOut)
 	root.SetVersionTemplate("eksguard {{.Version}}\n")
 	root.AddCommand(demo.NewCmd(f, nil), scan.NewCmd(f, nil), fix.NewCmd(f, nil), emulator.NewCmd(f, nil))
-	root.AddCommand(iaccmd.NewCmd(f), controls.NewCmd(f, nil), explain.NewCmd(f, nil))
+	root.AddCommand(iaccmd.NewCmd(f, nil), controls.NewCmd(f, nil), explain.NewCmd(f, nil))
 	cmdutil.Install(root)
 	return root
 }

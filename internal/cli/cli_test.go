@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"os"
 	"path/filepath"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/eksguard/eksguard/internal/app"
+	"github.com/eksguard/eksguard/internal/benchmark"
 	"github.com/eksguard/eksguard/internal/emulator"
 	"github.com/eksguard/eksguard/internal/iostreams"
 	"github.com/eksguard/eksguard/internal/testenv"
@@ -84,6 +86,16 @@ func (r report) status(name, control string) string {
 	return "missing"
 }
 
+// controlCount is the number of controls a scan evaluates by default: the results of one cluster, or
+// the ERROR results of a region or account that could not be read.
+func controlCount() int { return len(benchmark.Default().Evaluated()) }
+
+// hardened are the fleet settings (in a flow mapping) that pass every control but the endpoint ones:
+// every log type, access entries, a customer managed key for secrets.
+const hardened = `logging: {clusterLogging: [{types: [api, audit, authenticator, controllerManager, scheduler], enabled: true}]}, ` +
+	`accessConfig: {authenticationMode: API}, ` +
+	`encryptionConfig: [{resources: [secrets], provider: {keyArn: "arn:aws:kms:us-east-1:111111111111:key/6f1c2d3e-4a5b-4c6d-8e9f-0a1b2c3d4e5f"}}]`
+
 const oneRegion = `
 accounts:
   - id: "111111111111"
@@ -94,7 +106,7 @@ accounts:
 
 func TestScanExitCodes(t *testing.T) {
 	testenv.IsolateAWS(t, "us-east-1")
-	pass := emulate(t, strings.Replace(oneRegion, "%s", "          - {name: p, resourcesVpcConfig: {endpointPublicAccess: false, endpointPrivateAccess: true}}\n", 1))
+	pass := emulate(t, strings.Replace(oneRegion, "%s", "          - {name: p, resourcesVpcConfig: {endpointPublicAccess: false, endpointPrivateAccess: true}, "+hardened+"}\n", 1))
 	fail := emulate(t, strings.Replace(oneRegion, "%s", "          - {name: open}\n", 1))
 	unknown := emulate(t, strings.Replace(oneRegion, "%s", "          - {name: new, status: CREATING}\n", 1))
 	denied := emulate(t, `
@@ -177,7 +189,7 @@ accounts:
         clusters:
           - {name: open}
           - {name: halves, resourcesVpcConfig: {endpointPublicAccess: true, endpointPrivateAccess: true, publicAccessCidrs: [0.0.0.0/1, 128.0.0.0/1]}}
-          - {name: part, omitFields: [resourcesVpcConfig.endpointPrivateAccess]}
+          - {name: part, resourcesVpcConfig: {endpointPrivateAccess: true}, omitFields: [resourcesVpcConfig.endpointPublicAccess]}
       - name: eu-west-1
         clusters:
           - {name: private, resourcesVpcConfig: {endpointPublicAccess: false, endpointPrivateAccess: true, publicAccessCidrs: [0.0.0.0/0]}}
@@ -217,7 +229,7 @@ accounts:
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
 	r := parseReport(t, out)
-	if len(r.Results) != 2 || r.Results[0].Resource.Account != "222222222222" || r.Results[0].Resource.Region != "eu-west-1" {
+	if len(r.Results) != controlCount() || r.Results[0].Resource.Account != "222222222222" || r.Results[0].Resource.Region != "eu-west-1" {
 		t.Errorf("results = %+v", r.Results)
 	}
 }
@@ -226,7 +238,7 @@ func TestScanTableOnPipeHasNoColour(t *testing.T) {
 	testenv.IsolateAWS(t, "us-east-1")
 	url := emulate(t, strings.Replace(oneRegion, "%s", "          - {name: open}\n", 1))
 	_, out, _ := run(t, "scan", "--endpoint-url", url)
-	if strings.Contains(out, "\x1b[") || !strings.Contains(out, "FAIL") || !strings.Contains(out, "Summary: 0 PASS, 2 FAIL") {
+	if strings.Contains(out, "\x1b[") || !strings.Contains(out, "FAIL") || !strings.Contains(out, fmt.Sprintf("Summary: 0 PASS, %d FAIL", controlCount())) {
 		t.Errorf("table output:\n%s", out)
 	}
 }
@@ -255,8 +267,22 @@ func TestDemo(t *testing.T) {
 		"half-read":     {"UNKNOWN", "UNKNOWN"},
 	}
 	r.expect(t, want)
-	if len(r.Results) != 2*len(want) {
-		t.Errorf("%d results, want %d", len(r.Results), 2*len(want))
+	// Logging (2.1.1), access entries (4.1.7) and secrets encryption (5.3.1).
+	for name, w := range map[string][3]string{
+		"storefront": {"FAIL", "FAIL", "FAIL"},
+		"payments":   {"PASS", "PASS", "PASS"},
+		"analytics":  {"FAIL", "PASS", "PASS"},
+		"ledger":     {"PASS", "PASS", "PASS"},
+		"search":     {"FAIL", "FAIL", "FAIL"},
+		"onboarding": {"UNKNOWN", "UNKNOWN", "UNKNOWN"},
+		"half-read":  {"FAIL", "UNKNOWN", "FAIL"},
+	} {
+		if got := [3]string{r.status(name, "2.1.1"), r.status(name, "4.1.7"), r.status(name, "5.3.1")}; got != w {
+			t.Errorf("%s: 2.1.1, 4.1.7, 5.3.1 = %v, want %v", name, got, w)
+		}
+	}
+	if len(r.Results) != controlCount()*len(want) {
+		t.Errorf("%d results, want %d", len(r.Results), controlCount()*len(want))
 	}
 	code, table, _ := run(t, "demo")
 	if code != 0 || !strings.Contains(table, "legacy-halves") || !strings.Contains(table, "Summary:") {
@@ -329,7 +355,7 @@ func (b *syncBuffer) String() string {
 func TestScanSARIF(t *testing.T) {
 	schema := compileSARIF(t)
 	testenv.IsolateAWS(t, "us-east-1")
-	url := emulate(t, strings.Replace(oneRegion, "%s", "          - {name: open}\n          - {name: p, resourcesVpcConfig: {endpointPublicAccess: false, endpointPrivateAccess: true}}\n", 1))
+	url := emulate(t, strings.Replace(oneRegion, "%s", "          - {name: open}\n          - {name: p, resourcesVpcConfig: {endpointPublicAccess: false, endpointPrivateAccess: true}, "+hardened+"}\n", 1))
 	code, out, errOut := run(t, "scan", "--endpoint-url", url, "--format", "sarif")
 	if code != 1 {
 		t.Fatalf("exit %d: %s", code, errOut)
@@ -346,5 +372,50 @@ func TestScanSARIF(t *testing.T) {
 	}
 	if code, _, errOut := run(t, "scan", "--endpoint-url", url, "--format", "patch"); code != 2 || !strings.Contains(errOut, "unknown format") {
 		t.Errorf("patch for a live scan: exit %d %s", code, errOut)
+	}
+}
+
+// TestCatalogueCommands runs controls and explain through the whole CLI: every control listed, the
+// explanation of a control and of a check, and an unknown id refused with the ids and the help hint.
+func TestCatalogueCommands(t *testing.T) {
+	code, out, errOut := run(t, "controls")
+	if code != 0 || strings.Count(out, "\n5.") < 10 || !strings.Contains(out, "50 controls, "+fmt.Sprint(controlCount())+" evaluated") {
+		t.Errorf("controls: exit %d\n%s%s", code, out, errOut)
+	}
+	code, out, _ = run(t, "controls", "--format", "json")
+	var cat struct{ Controls []struct{ ID string } }
+	if err := json.Unmarshal([]byte(out), &cat); code != 0 || err != nil || len(cat.Controls) != 50 {
+		t.Errorf("controls --format json: exit %d, %v, %d controls", code, err, len(cat.Controls))
+	}
+	for _, id := range []string{"5.4.1", "eks-secrets-encryption", "EKS-Audit-Logging"} {
+		if code, out, errOut := run(t, "explain", id); code != 0 || !strings.Contains(out, "What eksguard reads") {
+			t.Errorf("explain %s: exit %d\n%s%s", id, code, out, errOut)
+		}
+	}
+	code, out, errOut = run(t, "explain", "5.4.9")
+	if code != 2 || out != "" || !strings.Contains(errOut, `"5.4.9" is not a control`) || !strings.Contains(errOut, "eks-endpoint-private") ||
+		!strings.Contains(errOut, "Run 'eksguard explain --help' for usage.") {
+		t.Errorf("explain 5.4.9: exit %d\nstdout %q\nstderr %s", code, out, errOut)
+	}
+}
+
+// TestUsageErrorsHint: every usage error exits 2, names the flag and points at the command's help.
+func TestUsageErrorsHint(t *testing.T) {
+	testenv.IsolateAWS(t, "us-east-1")
+	for _, args := range [][]string{
+		{"scan", "--controls", ""},
+		{"scan", "--skip-controls", "9.9"},
+		{"scan", "--format", "xml"},
+		{"scan", "--regoin", "us-east-1"},
+		{"iac", ".", "--cidr", "", "--target", "restrict"},
+		{"fix", "--cluster", "a"},
+		{"controls", "--format", "csv"},
+		{"explain"},
+	} {
+		code, out, errOut := run(t, args...)
+		hint := "Run 'eksguard " + args[0] + " --help' for usage."
+		if code != 2 || out != "" || !strings.Contains(errOut, hint) || strings.Count(errOut, hint) != 1 {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want 2 and the hint %q once", args, code, out, errOut, hint)
+		}
 	}
 }

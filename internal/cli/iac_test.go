@@ -55,6 +55,9 @@ func runIaC(t *testing.T, args ...string) (int, string, string) {
 	return code, out.String(), errOut.String()
 }
 
+// testKey is a customer managed KMS key for the secrets encryption edits.
+const testKey = "arn:aws:kms:us-east-1:111111111111:key/6f1c2d3e-4a5b-4c6d-8e9f-0a1b2c3d4e5f"
+
 // iacReport is the JSON report of eksguard iac, with what the tests look at.
 type iacReport struct {
 	SchemaVersion string
@@ -81,7 +84,11 @@ type iacReport struct {
 	}
 	Summary  map[string]int
 	Skipped  []any
-	Problems []string
+	Problems []struct {
+		File          string
+		Line, Column  int
+		Code, Message string
+	}
 }
 
 func parseIaC(t *testing.T, s string) iacReport {
@@ -117,13 +124,22 @@ func TestIaCExitCodes(t *testing.T) {
 	}{
 		{name: "failures", args: []string{"iac", "fail", "--format", "json"}, code: 1, stdoutJSON: true,
 			statuses: map[string]string{"aws_eks_cluster.defaults 5.4.1": "FAIL", "YamlCluster 5.4.2": "FAIL", "eksctl-cluster 5.4.1": "FAIL"}},
-		{name: "all pass", args: []string{"iac", "mixed/private.tf", "--format", "json"}, code: 0, stdoutJSON: true,
-			statuses: map[string]string{"aws_eks_cluster.private 5.4.1": "PASS", "aws_eks_cluster.private 5.4.2": "PASS"}},
-		{name: "unknown alone does not fail the run", args: []string{"iac", "mixed/unknown", "--format", "json"}, code: 0, stdoutJSON: true,
+		{name: "all pass", args: []string{"iac", "hardened", "--format", "json"}, code: 0, stdoutJSON: true,
+			statuses: map[string]string{"aws_eks_cluster.hardened 2.1.1": "PASS", "aws_eks_cluster.hardened 4.1.7": "PASS", "aws_eks_cluster.hardened 5.3.1": "PASS",
+				"aws_eks_cluster.hardened 5.4.1": "PASS", "aws_eks_cluster.hardened 5.4.2": "PASS"}},
+		{name: "the endpoint controls pass", args: []string{"iac", "mixed/private.tf", "--format", "json", "--controls", "5.4"}, code: 0, stdoutJSON: true,
+			statuses: map[string]string{"aws_eks_cluster.private 5.4.1": "PASS", "aws_eks_cluster.private 5.4.2": "PASS", "aws_eks_cluster.private 2.1.1": ""}},
+		{name: "the other controls fail", args: []string{"iac", "mixed/private.tf", "--format", "json"}, code: 1, stdoutJSON: true,
+			statuses: map[string]string{"aws_eks_cluster.private 5.4.1": "PASS", "aws_eks_cluster.private 2.1.1": "FAIL", "aws_eks_cluster.private 4.1.7": "FAIL", "aws_eks_cluster.private 5.3.1": "FAIL"}},
+		{name: "skipping the failing controls", args: []string{"iac", "mixed/private.tf", "--format", "json", "--skip-controls", "2.1.1,eks-access-api", "--skip-controls", "5.3"}, code: 0, stdoutJSON: true,
+			statuses: map[string]string{"aws_eks_cluster.private 5.4.2": "PASS", "aws_eks_cluster.private 2.1.1": "", "aws_eks_cluster.private 4.1.7": "", "aws_eks_cluster.private 5.3.1": ""}},
+		{name: "one control by check id", args: []string{"iac", "mixed/private.tf", "--format", "json", "--controls", "eks-audit-logging"}, code: 1, stdoutJSON: true,
+			statuses: map[string]string{"aws_eks_cluster.private 2.1.1": "FAIL", "aws_eks_cluster.private 5.4.1": ""}},
+		{name: "unknown alone does not fail the run", args: []string{"iac", "mixed/unknown", "--format", "json", "--controls", "5.4"}, code: 0, stdoutJSON: true,
 			statuses: map[string]string{"aws_eks_cluster.unknown 5.4.1": "UNKNOWN", "aws_eks_cluster.unknown 5.4.2": "UNKNOWN"}},
 		{name: "--var resolves it", args: []string{"iac", "mixed/unknown", "--var", "public=true", "--format", "json"}, code: 1, stdoutJSON: true,
 			statuses: map[string]string{"aws_eks_cluster.unknown 5.4.1": "FAIL"}},
-		{name: "--var-file resolves it", args: []string{"iac", "mixed/unknown", "--var-file", varFile, "--format", "json"}, code: 0, stdoutJSON: true,
+		{name: "--var-file resolves it", args: []string{"iac", "mixed/unknown", "--var-file", varFile, "--format", "json", "--controls", "5.4"}, code: 0, stdoutJSON: true,
 			statuses: map[string]string{"aws_eks_cluster.unknown 5.4.2": "PASS"}},
 		{name: "a file that does not parse is reported and the others still scanned", args: []string{"iac", "mixed", "--format", "json"}, code: 2, stdoutJSON: true,
 			stderrHas: []string{"mixed/broken/main.tf:6: Invalid expression", "1 problem in the input"},
@@ -142,6 +158,9 @@ func TestIaCExitCodes(t *testing.T) {
 		{name: "--cidr with host bits", args: []string{"iac", "fail", "--target", "restrict", "--cidr", "203.0.113.9/24"}, code: 2, stderrHas: []string{"has host bits set"}},
 		{name: "--cidr open to the world", args: []string{"iac", "fail", "--target", "restrict", "--cidr", "0.0.0.0/0"}, code: 2, stderrHas: []string{"whole internet"}},
 		{name: "unknown flag", args: []string{"iac", "fail", "--taget", "private"}, code: 2, stderrHas: []string{"unknown flag: --taget"}},
+		{name: "unknown control", args: []string{"iac", "fail", "--controls", "5.4.1,5.4.9"}, code: 2, stderrHas: []string{"5.4.9", "eksguard iac --help"}},
+		{name: "empty --controls", args: []string{"iac", "fail", "--controls", ""}, code: 2, stderrHas: []string{"--controls: empty"}},
+		{name: "bad --kms-key-arn", args: []string{"iac", "fail", "--kms-key-arn", "arn:aws:kms:us-east-1:1111:key/x"}, code: 2, stderrHas: []string{"--kms-key-arn"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -157,6 +176,7 @@ func TestIaCExitCodes(t *testing.T) {
 			if tt.stdoutJSON {
 				got := parseIaC(t, stdout).statuses()
 				for k, v := range tt.statuses {
+					// An empty status is a control that must not be in the report.
 					if got[k] != v {
 						t.Errorf("%s = %q, want %s", k, got[k], v)
 					}
@@ -170,12 +190,12 @@ func TestIaCExitCodes(t *testing.T) {
 // result, the resource named as its format names it, and a fix with its description on failures.
 func TestIaCJSONContract(t *testing.T) {
 	t.Chdir(iacFixtures)
-	code, stdout, stderr := runIaC(t, "iac", "fail", "mixed/private.tf", "--format", "json")
+	code, stdout, stderr := runIaC(t, "iac", "fail", "mixed/private.tf", "--format", "json", "--kms-key-arn", "arn:aws:kms:us-east-1:111111111111:key/6f1c2d3e-4a5b-4c6d-8e9f-0a1b2c3d4e5f")
 	if code != 1 {
 		t.Fatalf("exit code = %d\n%s", code, stderr)
 	}
 	r := parseIaC(t, stdout)
-	if r.SchemaVersion != "1" || r.Tool.Name != "eksguard" || r.Benchmark.ID != "cis-eks" || r.Skipped == nil || r.Problems == nil {
+	if r.SchemaVersion != "2" || r.Tool.Name != "eksguard" || r.Benchmark.ID != "cis-eks" || r.Skipped == nil || r.Problems == nil {
 		t.Errorf("header = %+v", r)
 	}
 	for _, k := range []string{"PASS", "FAIL", "UNKNOWN", "ERROR", "MANUAL"} {
@@ -232,7 +252,7 @@ func TestIaCJSONContract(t *testing.T) {
 	}
 	// A verdict decided by a default says so.
 	for _, res := range r.Results {
-		if res.Resource.Name == "aws_eks_cluster.defaults" && res.Evidence.Origins["endpointPublicAccess"] != "default" {
+		if res.Resource.Name == "aws_eks_cluster.defaults" && res.Control == "5.4.1" && res.Evidence.Origins["endpointPublicAccess"] != "default" {
 			t.Errorf("defaults cluster origins = %v", res.Evidence.Origins)
 		}
 	}
@@ -319,6 +339,13 @@ func TestIaCSARIF(t *testing.T) {
 		t.Fatal(err)
 	}
 	run := log.Runs[0]
+	rules := map[string]bool{}
+	for _, r := range run.Tool.Driver.Rules {
+		rules[r.ID] = true
+	}
+	if len(rules) != controlCount() {
+		t.Errorf("rules = %v, want one per control", rules)
+	}
 	levels := map[string]int{}
 	for _, r := range run.Results {
 		levels[r.Level]++
@@ -326,13 +353,16 @@ func TestIaCSARIF(t *testing.T) {
 		if l.ArtifactLocation.URIBaseID != "%SRCROOT%" || strings.HasPrefix(l.ArtifactLocation.URI, "/") || l.Region.StartLine < 1 {
 			t.Errorf("%s: location %+v", r.RuleID, l)
 		}
-		if r.RuleID != "CIS-EKS-5.4.1" && r.RuleID != "CIS-EKS-5.4.2" {
-			t.Errorf("rule id %q", r.RuleID)
+		if !rules[r.RuleID] {
+			t.Errorf("rule id %q is not one of the rules %v", r.RuleID, rules)
 		}
 	}
-	// 8 failing clusters × 2 controls, 1 unknown × 2; the passing cluster is not in SARIF.
-	if levels["error"] != 16 || levels["warning"] != 2 || len(run.Results) != 18 {
-		t.Errorf("levels = %v", levels)
+	// SARIF has every FAIL (error) and UNKNOWN (warning) of the JSON report of the same scan, and
+	// no PASS.
+	_, stdout, _ = runIaC(t, "iac", "fail", "mixed", "--format", "json")
+	counts := parseIaC(t, stdout).Summary
+	if levels["error"] != counts["FAIL"] || levels["warning"] != counts["UNKNOWN"] || len(run.Results) != counts["FAIL"]+counts["UNKNOWN"] || counts["FAIL"] < 16 {
+		t.Errorf("levels = %v, JSON summary %v", levels, counts)
 	}
 	inv := run.Invocations[0]
 	if inv.ExecutionSuccessful || len(inv.ToolExecutionNotifications) != 1 || !strings.HasPrefix(inv.ToolExecutionNotifications[0].Message.Text, "mixed/broken/main.tf:6: ") {
@@ -386,8 +416,8 @@ func TestIaCPatchApplies(t *testing.T) {
 		pass      []string // controls that must pass after the patch
 		failAfter []string
 	}{
-		{name: "private", target: nil, pass: []string{"5.4.1", "5.4.2"}},
-		{name: "restrict", target: []string{"--target", "restrict", "--cidr", "203.0.113.0/24,2001:db8::/32", "--cidr", "198.51.100.7/32"}, pass: []string{"5.4.1"}, failAfter: []string{"5.4.2"}},
+		{name: "private", target: nil, pass: []string{"2.1.1", "4.1.7", "5.3.1", "5.4.1", "5.4.2"}},
+		{name: "restrict", target: []string{"--target", "restrict", "--cidr", "203.0.113.0/24,2001:db8::/32", "--cidr", "198.51.100.7/32"}, pass: []string{"2.1.1", "4.1.7", "5.3.1", "5.4.1"}, failAfter: []string{"5.4.2"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -396,7 +426,7 @@ func TestIaCPatchApplies(t *testing.T) {
 			git(t, repo, "init", "-q")
 			git(t, repo, "add", ".")
 			t.Chdir(repo)
-			code, patch, stderr := runIaC(t, append([]string{"iac", ".", "--format", "patch"}, tt.target...)...)
+			code, patch, stderr := runIaC(t, append([]string{"iac", ".", "--format", "patch", "--kms-key-arn", testKey}, tt.target...)...)
 			if code != 1 {
 				t.Fatalf("exit code = %d, want 1 (the failures are still there)\n%s", code, stderr)
 			}
@@ -430,7 +460,7 @@ func TestIaCPatchApplies(t *testing.T) {
 				t.Errorf("rescan exit code = %d, want %d\n%s", code, wantCode, stderr)
 			}
 			r := parseIaC(t, stdout)
-			if len(r.Results) != 16 || len(r.Problems) != 0 {
+			if len(r.Results) != 8*controlCount() || len(r.Problems) != 0 {
 				t.Fatalf("rescan: %d results, problems %v", len(r.Results), r.Problems)
 			}
 			for _, res := range r.Results {
@@ -446,7 +476,7 @@ func TestIaCPatchApplies(t *testing.T) {
 				}
 			}
 			// Scanning the patched tree again proposes nothing more for the target.
-			if code, again, _ := runIaC(t, append([]string{"iac", ".", "--format", "patch"}, tt.target...)...); again != "" || code != wantCode {
+			if code, again, _ := runIaC(t, append([]string{"iac", ".", "--format", "patch", "--kms-key-arn", testKey}, tt.target...)...); again != "" || code != wantCode {
 				t.Errorf("second patch (exit %d):\n%s", code, again)
 			}
 		})
@@ -460,8 +490,9 @@ func TestIaCPatchWithoutFixes(t *testing.T) {
 		args []string
 		code int
 	}{
-		{"nothing fails", []string{"iac", "mixed/private.tf", "--format", "patch"}, 0},
-		{"failures without a safe edit", []string{"iac", "nofix", "--format", "patch"}, 1},
+		{"nothing fails", []string{"iac", "hardened", "--format", "patch"}, 0},
+		{"failures without a safe edit", []string{"iac", "nofix", "--format", "patch", "--controls", "5.4"}, 1},
+		{"secrets encryption without a key", []string{"iac", "mixed/private.tf", "--format", "patch", "--controls", "5.3.1"}, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -472,7 +503,7 @@ func TestIaCPatchWithoutFixes(t *testing.T) {
 		})
 	}
 	// The JSON report says why there is no edit.
-	_, stdout, _ := runIaC(t, "iac", "nofix", "--format", "json")
+	_, stdout, _ := runIaC(t, "iac", "nofix", "--format", "json", "--controls", "5.4")
 	for _, res := range parseIaC(t, stdout).Results {
 		if res.Status == "FAIL" && !strings.HasPrefix(res.Remediation, "no automatic edit: endpoint_public_access = each.value.public differs per instance") {
 			t.Errorf("%s %s: remediation %q", res.Resource.Name, res.Control, res.Remediation)
@@ -482,7 +513,7 @@ func TestIaCPatchWithoutFixes(t *testing.T) {
 
 func TestIaCTable(t *testing.T) {
 	t.Chdir(iacFixtures)
-	code, stdout, _ := runIaC(t, "iac", "fail/eksctl", "mixed/unknown")
+	code, stdout, _ := runIaC(t, "iac", "fail/eksctl", "mixed/unknown", "--controls", "5.4")
 	if code != 1 {
 		t.Errorf("exit code = %d", code)
 	}

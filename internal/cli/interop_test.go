@@ -118,9 +118,13 @@ func TestMotoInterop(t *testing.T) {
 	}
 	for _, c := range create {
 		c.vpc.SubnetIds = []string{"subnet-1", "subnet-2"}
-		_, err := client.CreateCluster(context.Background(), &eks.CreateClusterInput{
-			Name: aws.String(c.name), RoleArn: aws.String("arn:aws:iam::123456789012:role/eks"), ResourcesVpcConfig: &c.vpc,
-		})
+		in := &eks.CreateClusterInput{Name: aws.String(c.name), RoleArn: aws.String("arn:aws:iam::123456789012:role/eks"), ResourcesVpcConfig: &c.vpc}
+		if c.name == "moto-private" {
+			// Every log type and a customer managed key: 2.1.1 and 5.3.1 pass on what moto answers.
+			in.Logging = &ekstypes.Logging{ClusterLogging: []ekstypes.LogSetup{{Enabled: b(true), Types: []ekstypes.LogType{"api", "audit", "authenticator", "controllerManager", "scheduler"}}}}
+			in.EncryptionConfig = []ekstypes.EncryptionConfig{{Resources: []string{"secrets"}, Provider: &ekstypes.Provider{KeyArn: aws.String("arn:aws:kms:us-east-1:123456789012:key/6f1c2d3e-4a5b-4c6d-8e9f-0a1b2c3d4e5f")}}}
+		}
+		_, err := client.CreateCluster(context.Background(), in)
 		if err != nil {
 			t.Fatalf("moto create %s: %v", c.name, err)
 		}
@@ -138,8 +142,18 @@ func TestMotoInterop(t *testing.T) {
 		"moto-nothing-set": {"UNKNOWN", "UNKNOWN"},
 	}
 	r.expect(t, want)
+	// moto stores logging and encryptionConfig as sent, and answers no accessConfig: 4.1.7 cannot be
+	// judged on what it answers, and must not be guessed.
+	for name, w := range map[string][3]string{
+		"moto-private": {"PASS", "UNKNOWN", "PASS"},
+		"moto-open":    {"FAIL", "UNKNOWN", "FAIL"},
+	} {
+		if got := [3]string{r.status(name, "2.1.1"), r.status(name, "4.1.7"), r.status(name, "5.3.1")}; got != w {
+			t.Errorf("%s: 2.1.1, 4.1.7, 5.3.1 = %v, want %v", name, got, w)
+		}
+	}
 	for _, res := range r.Results {
-		if res.Resource.Name == "moto-nothing-set" && !strings.Contains(res.Reason, "missing from the DescribeCluster response") {
+		if res.Resource.Name == "moto-nothing-set" && strings.HasPrefix(res.Control, "5.4.") && !strings.Contains(res.Reason, "missing from the DescribeCluster response") {
 			t.Errorf("moto-nothing-set reason = %q", res.Reason)
 		}
 		if res.Resource.Account != "123456789012" {

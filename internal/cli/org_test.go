@@ -45,7 +45,7 @@ func TestScanOrg(t *testing.T) {
 			accountErrors++
 		}
 	}
-	if accountErrors != 2 {
+	if accountErrors != controlCount() {
 		t.Errorf("account 100000000003 has %d ERROR results, want one per control", accountErrors)
 	}
 	if !strings.Contains(out, `"reason": "account is SUSPENDED in the organization"`) {

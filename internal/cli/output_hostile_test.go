@@ -53,13 +53,25 @@ func passingTree(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
 	src := `resource "aws_eks_cluster" "main" {
-  name     = "main"
-  role_arn = "arn:aws:iam::111111111111:role/eks"
+  name                      = "main"
+  role_arn                  = "arn:aws:iam::111111111111:role/eks"
+  enabled_cluster_log_types = ["api", "audit", "authenticator", "controllerManager", "scheduler"]
 
   vpc_config {
     subnet_ids              = ["subnet-1", "subnet-2"]
     endpoint_private_access = true
     endpoint_public_access  = false
+  }
+
+  access_config {
+    authentication_mode = "API_AND_CONFIG_MAP"
+  }
+
+  encryption_config {
+    resources = ["secrets"]
+    provider {
+      key_arn = "` + testKey + `"
+    }
   }
 }
 `
@@ -75,7 +87,7 @@ func TestOutputCannotBeWritten(t *testing.T) {
 	testenv.IsolateAWS(t, "us-east-1")
 	tree := passingTree(t)
 	snap := filepath.Join(t.TempDir(), "snap.json")
-	url := emulate(t, "accounts:\n  - id: \"111111111111\"\n    regions:\n      - name: us-east-1\n        clusters:\n          - name: private\n            resourcesVpcConfig: {endpointPublicAccess: false, endpointPrivateAccess: true}\n")
+	url := emulate(t, strings.Replace(oneRegion, "%s", "          - {name: private, resourcesVpcConfig: {endpointPublicAccess: false, endpointPrivateAccess: true}, "+hardened+"}\n", 1))
 	if code, _, errOut := run(t, "scan", "--endpoint-url", url, "--region", "us-east-1", "--save-snapshot", snap, "--format", "json"); code != 0 {
 		t.Fatalf("saving the snapshot: exit %d: %s", code, errOut)
 	}

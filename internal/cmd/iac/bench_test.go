@@ -1,4 +1,4 @@
-package iaccmd
+package iac
 
 import (
 	"context"
@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/eksguard/eksguard/internal/app"
 	"github.com/eksguard/eksguard/internal/check"
 	"github.com/eksguard/eksguard/internal/exit"
 	"github.com/eksguard/eksguard/internal/iostreams"
@@ -25,8 +24,7 @@ func BenchmarkIaCTree1000(b *testing.B) {
 	}
 	testenv.WriteTerraformTree(b, dir, 100)
 	ios := &iostreams.IOStreams{In: strings.NewReader(""), Out: io.Discard, ErrOut: io.Discard, Getenv: func(string) string { return "" }}
-	f := &app.Factory{IO: ios, Now: time.Now}
-	o := &Options{Paths: []string{dir}, Format: "json", Target: check.TargetPrivate}
+	o := &Options{IO: ios, Now: time.Now, Paths: []string{dir}, Format: "json", Target: check.TargetPrivate}
 	if err := o.Validate(); err != nil {
 		b.Fatal(err)
 	}
@@ -40,7 +38,7 @@ func BenchmarkIaCTree1000(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
-		if err := Run(context.Background(), f, o); exit.Code(err) != exit.Fail {
+		if err := Run(context.Background(), o); exit.Code(err) != exit.Fail {
 			b.Fatalf("exit = %v", err)
 		}
 	}

@@ -1,8 +1,8 @@
-// Package iaccmd is `eksguard iac`: find the EKS clusters declared in Terraform, plan JSON,
-// CloudFormation and eksctl files, evaluate the endpoint controls on them, suggest the smallest edit
+// Package iac is `eksguard iac`: find the EKS clusters declared in Terraform, plan JSON,
+// CloudFormation and eksctl files, evaluate the selected controls on them, suggest the smallest edit
 // that fixes each failure, and write the report. It reads files only: it never loads AWS
 // configuration or credentials.
-package iaccmd
+package iac
 
 import (
 	"bytes"
@@ -21,25 +21,29 @@ import (
 	"github.com/eksguard/eksguard/internal/app"
 	"github.com/eksguard/eksguard/internal/benchmark"
 	"github.com/eksguard/eksguard/internal/check"
+	"github.com/eksguard/eksguard/internal/cmdutil"
 	"github.com/eksguard/eksguard/internal/escape"
 	"github.com/eksguard/eksguard/internal/exit"
 	"github.com/eksguard/eksguard/internal/fileio"
 	"github.com/eksguard/eksguard/internal/finding"
+	"github.com/eksguard/eksguard/internal/iostreams"
 	"github.com/eksguard/eksguard/internal/model"
 	"github.com/eksguard/eksguard/internal/remediate"
 	"github.com/eksguard/eksguard/internal/render"
-	"github.com/eksguard/eksguard/internal/source/cloudformation"
-	"github.com/eksguard/eksguard/internal/source/eksctl"
-	"github.com/eksguard/eksguard/internal/source/iac"
-	"github.com/eksguard/eksguard/internal/source/terraform"
+	"github.com/eksguard/eksguard/internal/source/adapters"
+	iacsrc "github.com/eksguard/eksguard/internal/source/iac"
 	"github.com/eksguard/eksguard/internal/version"
 )
 
 // Formats are the output formats iac writes.
 var Formats = []string{"table", "json", "sarif", "patch"}
 
-// Options are the command's flags and arguments.
+// Options are the command's flags and arguments, and what it needs from its surroundings.
 type Options struct {
+	IO *iostreams.IOStreams
+	// Now is the clock reports are dated with; nil is the system's.
+	Now func() time.Time
+
 	Paths    []string
 	VarFiles []string
 	// Vars are the raw --var NAME=VALUE arguments, in order; a later one wins, as in Terraform.
@@ -54,16 +58,11 @@ type Options struct {
 	Controls, SkipControls []string
 	// Dir is the working directory that reported file names are relative to; empty is the process's.
 	Dir string
-	// Now is the clock reports are dated with; nil is the system's.
-	Now func() time.Time
-
-	vars  map[string]string
-	bench *benchmark.Benchmark
 }
 
-// NewCmd builds the command.
-func NewCmd(f *app.Factory) *cobra.Command {
-	o := &Options{}
+// NewCmd builds the command; runF, when not nil, replaces Run.
+func NewCmd(f *app.Factory, runF func(context.Context, *Options) error) *cobra.Command {
+	o := &Options{IO: f.IO, Now: f.Now}
 	cmd := &cobra.Command{
 		Use:   "iac PATH...",
 		Short: "Check EKS clusters declared in Terraform, CloudFormation and eksctl files (CIS 5.4.1 and 5.4.2)",
@@ -93,10 +92,16 @@ When several apply, 2 wins over 3, and 3 over 1.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Paths = args
-			if err := o.Validate(); err != nil {
-				return exit.New(exit.Usage, err)
+			if err := cmdutil.EmptyLists(cmd, "cidr", "controls", "skip-controls"); err != nil {
+				return err
 			}
-			return Run(cmd.Context(), f, o)
+			if err := o.Validate(); err != nil {
+				return cmdutil.Usage(cmd, err)
+			}
+			if runF != nil {
+				return runF(cmd.Context(), o)
+			}
+			return Run(cmd.Context(), o)
 		},
 	}
 	fl := cmd.Flags()
@@ -118,7 +123,7 @@ var kmsKeyARN = regexp.MustCompile(`^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(ke
 // varName is a Terraform identifier.
 var varName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_-]*$`)
 
-// Validate checks the options in one place; errors are usage errors.
+// Validate checks the options in one place, without changing them; errors are usage errors.
 func (o *Options) Validate() error {
 	if !contains(Formats, o.Format) {
 		return fmt.Errorf("--format: unknown format %q (want one of: %s)", o.Format, strings.Join(Formats, ", "))
@@ -163,20 +168,24 @@ func (o *Options) Validate() error {
 	if o.KMSKeyARN != "" && !kmsKeyARN.MatchString(o.KMSKeyARN) {
 		return fmt.Errorf("--kms-key-arn: %q is not a KMS key ARN (arn:aws:kms:REGION:ACCOUNT:key/ID or .../alias/NAME)", o.KMSKeyARN)
 	}
-	b, err := benchmark.Default().Select(o.Controls, o.SkipControls)
-	if err != nil {
+	if _, err := benchmark.Default().Select(o.Controls, o.SkipControls); err != nil {
 		return err
 	}
-	o.bench = b
-	o.vars = map[string]string{}
-	for _, v := range o.Vars {
+	_, err := parseVars(o.Vars)
+	return err
+}
+
+// parseVars turns --var arguments into values by name; a later one wins, as in Terraform.
+func parseVars(args []string) (map[string]string, error) {
+	vars := map[string]string{}
+	for _, v := range args {
 		name, value, ok := strings.Cut(v, "=")
 		if !ok || !varName.MatchString(name) {
-			return fmt.Errorf("--var: %q is not NAME=VALUE with NAME a Terraform variable name", v)
+			return nil, fmt.Errorf("--var: %q is not NAME=VALUE with NAME a Terraform variable name", v)
 		}
-		o.vars[name] = value
+		vars[name] = value
 	}
-	return nil
+	return vars, nil
 }
 
 // path resolves a path from the command line against Dir.
@@ -187,17 +196,10 @@ func (o *Options) path(p string) string {
 	return filepath.Join(o.Dir, p)
 }
 
-// Adapters are the IaC formats a scan reads.
-func Adapters() []iac.Adapter {
-	return []iac.Adapter{terraform.New(), cloudformation.New(), eksctl.New()}
-}
-
 // Run scans, writes the report and problems, and returns the error that carries the exit code.
-func Run(ctx context.Context, f *app.Factory, o *Options) error {
-	if o.vars == nil {
-		if err := o.Validate(); err != nil {
-			return exit.New(exit.Usage, err)
-		}
+func Run(ctx context.Context, o *Options) error {
+	if err := o.Validate(); err != nil {
+		return exit.New(exit.Usage, err)
 	}
 	rep, err := Scan(ctx, o)
 	if ctx.Err() != nil {
@@ -207,19 +209,27 @@ func Run(ctx context.Context, f *app.Factory, o *Options) error {
 		return exit.New(exit.Usage, err)
 	}
 	for _, p := range rep.Problems {
-		fmt.Fprintln(f.IO.ErrOut, escape.Text(p.String()))
+		fmt.Fprintln(o.IO.ErrOut, escape.Text(p.String()))
 	}
-	if err := write(ctx, f, rep, o.Format, o.Output); err != nil {
+	if err := write(ctx, o.IO, rep, o.Format, o.Output); err != nil {
 		return err
 	}
 	return ExitFor(rep)
 }
 
 // Scan walks the paths, runs every adapter and evaluates the clusters found into a finished report.
-// The error is for paths that do not exist, or ctx's when it ended first; problems in files are in
-// the report.
+// The error is for options Validate refuses, paths that do not exist, or ctx's when it ended first;
+// problems in files are in the report.
 func Scan(ctx context.Context, o *Options) (*finding.Report, error) {
-	in, walkProblems, err := iac.Walk(ctx, o.Paths, o.Dir)
+	vars, err := parseVars(o.Vars)
+	if err != nil {
+		return nil, err
+	}
+	b, err := benchmark.Default().Select(o.Controls, o.SkipControls)
+	if err != nil {
+		return nil, err
+	}
+	in, walkProblems, err := iacsrc.Walk(ctx, o.Paths, o.Dir)
 	if err != nil {
 		return nil, err
 	}
@@ -227,15 +237,11 @@ func Scan(ctx context.Context, o *Options) (*finding.Report, error) {
 	for i, p := range o.VarFiles {
 		varFiles[i] = o.path(p)
 	}
-	res, err := iac.Scan(ctx, in, iac.Options{VarFiles: varFiles, Vars: o.vars}, Adapters()...)
+	res, err := iacsrc.Scan(ctx, in, iacsrc.Options{VarFiles: varFiles, Vars: vars}, adapters.All()...)
 	if err != nil {
 		return nil, err
 	}
-	problems := iac.SortProblems(append(walkProblems, res.Problems...))
-	b := o.bench
-	if b == nil {
-		b = benchmark.Default()
-	}
+	problems := iacsrc.SortProblems(append(walkProblems, res.Problems...))
 	now := time.Now
 	if o.Now != nil {
 		now = o.Now
@@ -284,7 +290,7 @@ func evaluate(b *benchmark.Benchmark, c *model.Cluster) (results []finding.Resul
 // a patch. A check without a target for the options (5.4.2 under --target restrict, secrets
 // encryption without --kms-key-arn) keeps its own advice. A failure whose settings cannot be written
 // (the format has no place for one, the value differs per instance) says why instead.
-func attachFix(results []finding.Result, r iac.Resource, opts check.Options) {
+func attachFix(results []finding.Result, r iacsrc.Resource, opts check.Options) {
 	type aimed struct {
 		i    int
 		want model.Settings
@@ -319,7 +325,7 @@ func attachFix(results []finding.Result, r iac.Resource, opts check.Options) {
 		// words is all there is.
 		return
 	}
-	fix, skipped, err := iac.PlanFix(r, merged)
+	fix, skipped, err := iacsrc.PlanFix(r, merged)
 	for _, a := range failing {
 		var why []string
 		for _, f := range a.want.Fields() {
@@ -350,8 +356,8 @@ func attachFix(results []finding.Result, r iac.Resource, opts check.Options) {
 
 // write renders the report to standard output or, atomically, to a file. A report that cannot be
 // written is exit code 2, whatever the verdicts.
-func write(ctx context.Context, f *app.Factory, rep *finding.Report, format, output string) error {
-	w, err := render.New(format, render.Options{Color: output == "" && f.IO.ColorEnabled(), Command: "iac"})
+func write(ctx context.Context, ios *iostreams.IOStreams, rep *finding.Report, format, output string) error {
+	w, err := render.New(format, render.Options{Color: output == "" && ios.ColorEnabled(), Command: "iac"})
 	if err != nil {
 		return exit.New(exit.Usage, err)
 	}
@@ -368,7 +374,7 @@ func write(ctx context.Context, f *app.Factory, rep *finding.Report, format, out
 	if err := w.Write(&buf, rep); err != nil {
 		return exit.New(exit.Usage, fmt.Errorf("write report: %w", err))
 	}
-	if _, err := f.IO.Out.Write(buf.Bytes()); err != nil {
+	if _, err := ios.Out.Write(buf.Bytes()); err != nil {
 		return exit.New(exit.Usage, fmt.Errorf("write report to standard output: %w", err))
 	}
 	return nil

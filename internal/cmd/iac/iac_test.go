@@ -1,8 +1,9 @@
-package iaccmd
+package iac
 
 import (
 	"context"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -19,7 +20,7 @@ import (
 	"github.com/eksguard/eksguard/internal/finding"
 	"github.com/eksguard/eksguard/internal/iostreams"
 	"github.com/eksguard/eksguard/internal/model"
-	"github.com/eksguard/eksguard/internal/source/iac"
+	iacsrc "github.com/eksguard/eksguard/internal/source/iac"
 )
 
 func TestValidate(t *testing.T) {
@@ -78,12 +79,69 @@ func TestValidate(t *testing.T) {
 			}
 		})
 	}
-	o := ok(Options{Vars: []string{"env=dev", "env=prod", "x=a=b"}})
+	o := ok(Options{Vars: []string{"env=dev", "env=prod", "x=a=b"}, Controls: []string{"5.4"}})
+	before := o
+	before.Vars = append([]string(nil), o.Vars...)
 	if err := o.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	if o.vars["env"] != "prod" || o.vars["x"] != "a=b" {
-		t.Errorf("vars = %v; the last assignment wins and the value keeps its '='", o.vars)
+	if !reflect.DeepEqual(o, before) {
+		t.Errorf("Validate changed the options:\n%+v\nwas\n%+v", o, before)
+	}
+	vars, err := parseVars(o.Vars)
+	if err != nil || vars["env"] != "prod" || vars["x"] != "a=b" {
+		t.Errorf("vars = %v (%v); the last assignment wins and the value keeps its '='", vars, err)
+	}
+}
+
+// TestCommand runs the command's flag handling with Run replaced: what reaches Run, and the flags
+// refused before it.
+func TestCommand(t *testing.T) {
+	t.Chdir(t.TempDir())
+	tests := []struct {
+		name string
+		args []string
+		err  string
+		want func(*Options) bool
+	}{
+		{name: "paths and lists", args: []string{"a", "b", "--controls", "5.4.1,eks-audit-logging", "--controls", "5.3", "--skip-controls", "5.4.2", "--target", "restrict", "--cidr", "203.0.113.0/24,198.51.100.0/24"},
+			want: func(o *Options) bool {
+				return reflect.DeepEqual(o.Paths, []string{"a", "b"}) && reflect.DeepEqual(o.Controls, []string{"5.4.1", "eks-audit-logging", "5.3"}) &&
+					reflect.DeepEqual(o.SkipControls, []string{"5.4.2"}) && reflect.DeepEqual(o.CIDRs, []string{"203.0.113.0/24", "198.51.100.0/24"})
+			}},
+		{name: "no path", args: nil, err: "requires at least 1 arg"},
+		{name: "empty --cidr", args: []string{".", "--target", "restrict", "--cidr", ""}, err: "--cidr: empty"},
+		{name: "empty --controls", args: []string{".", "--controls", ""}, err: "--controls: empty"},
+		{name: "empty --skip-controls", args: []string{".", "--skip-controls="}, err: "--skip-controls: empty"},
+		{name: "unknown control", args: []string{".", "--controls", "5.4.9"}, err: "5.4.9"},
+		{name: "every control skipped", args: []string{".", "--controls", "5.4.1", "--skip-controls", "5.4"}, err: "no control"},
+		{name: "bad key", args: []string{".", "--kms-key-arn", "alias/eks"}, err: "--kms-key-arn"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ios, _, _, _ := iostreams.Test()
+			var got *Options
+			cmd := NewCmd(&app.Factory{IO: ios, Now: time.Now}, func(_ context.Context, o *Options) error { got = o; return nil })
+			cmd.SetArgs(tt.args)
+			cmd.SetOut(io.Discard)
+			cmd.SetErr(io.Discard)
+			err := cmd.Execute()
+			if tt.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.err) {
+					t.Fatalf("err = %v, want %q", err, tt.err)
+				}
+				if got != nil {
+					t.Error("Run was called after a usage error")
+				}
+				return
+			}
+			if err != nil || got == nil {
+				t.Fatalf("err = %v, run called: %v", err, got != nil)
+			}
+			if !tt.want(got) {
+				t.Errorf("options = %+v", got)
+			}
+		})
 	}
 }
 
@@ -150,7 +208,7 @@ func TestAttachFix(t *testing.T) {
 		{name: "one field the format cannot write costs only the checks that need it", cluster: openCluster("a"), opts: private, settings: toPrivate,
 			fix: func(s model.Settings) (*finding.Fix, error) {
 				if s.EndpointPublicAccess != nil {
-					return nil, &iac.FieldError{Field: model.FieldEndpointPublicAccess, Reason: "public access is set by a module output"}
+					return nil, &iacsrc.FieldError{Field: model.FieldEndpointPublicAccess, Reason: "public access is set by a module output"}
 				}
 				return edit, nil
 			}, calls: 2,
@@ -167,7 +225,7 @@ func TestAttachFix(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			calls := 0
-			r := iac.Resource{Cluster: tt.cluster}
+			r := iacsrc.Resource{Cluster: tt.cluster}
 			if tt.fix != nil {
 				r.Fix = func(s model.Settings) (*finding.Fix, error) {
 					calls++
@@ -251,12 +309,16 @@ func TestRun(t *testing.T) {
 		t.Error("eksguard iac loaded AWS configuration")
 		return aws.Config{}, errors.New("no")
 	}}
-	o := &Options{Paths: []string{"infra", "readme.txt"}, Format: "json", Target: check.TargetPrivate, Dir: dir}
-	err := Run(context.Background(), f, o)
+	t.Chdir(dir)
+	cmd := NewCmd(f, nil)
+	cmd.SetArgs([]string{"infra", "readme.txt", "--format", "json"})
+	cmd.SetOut(io.Discard)
+	cmd.SetErr(io.Discard)
+	err := cmd.Execute()
 	if code := exit.Code(err); code != exit.Usage {
 		t.Errorf("exit code = %d (%v), want 2", code, err)
 	}
-	wantErr := []string{"infra/broken.yaml:", "readme.txt: " + iac.NotIaC}
+	wantErr := []string{"infra/broken.yaml:", "readme.txt: " + iacsrc.NotIaC}
 	for _, w := range wantErr {
 		if !strings.Contains(errOut.String(), w) {
 			t.Errorf("stderr lacks %q:\n%s", w, errOut.String())
@@ -297,7 +359,7 @@ func TestEvaluateNeverPanics(t *testing.T) {
 			}
 		})
 	}
-	// A nil cluster cannot come from iac.Scan, but makes EvaluateCluster panic: that is recovered
+	// A nil cluster cannot come from iacsrc.Scan, but makes EvaluateCluster panic: that is recovered
 	// into ERROR results.
 	for _, r := range evaluate(b, nil) {
 		if r.Status != finding.Error || !strings.Contains(r.Reason, "internal error, please report it") {
