@@ -190,7 +190,7 @@ func (b *Benchmark) resolve(name, flag string) ([]string, error) {
 	var ids []string
 	var matched []Control
 	for _, c := range b.Controls {
-		if c.ID == name || strings.HasPrefix(c.ID, name+".") || containsString(c.Checks, name) {
+		if c.ID == name || strings.HasPrefix(c.ID, name+".") || containsFold(c.Checks, name) {
 			matched = append(matched, c)
 		}
 	}
@@ -222,9 +222,11 @@ func (b *Benchmark) evaluatedIDs() []string {
 	return ids
 }
 
-func containsString(list []string, s string) bool {
+// containsFold reports whether list holds s, ignoring case: check ids are lower case, and a user may
+// type them otherwise, as eksguard explain accepts.
+func containsFold(list []string, s string) bool {
 	for _, v := range list {
-		if v == s {
+		if strings.EqualFold(v, s) {
 			return true
 		}
 	}

@@ -107,6 +107,8 @@ func TestSelect(t *testing.T) {
 		{name: "a section", only: []string{"5.4"}, want: "5.4.1,5.4.2"},
 		{name: "a top section", only: []string{"5"}, want: "5.3.1,5.4.1,5.4.2"},
 		{name: "a check id", only: []string{"eks-endpoint-private"}, want: "5.4.2"},
+		{name: "a check id in capitals", only: []string{"EKS-Audit-Logging"}, want: "2.1.1"},
+		{name: "skip a check id", skip: []string{"eks-secrets-encryption"}, want: "2.1.1,4.1.7,5.4.1,5.4.2"},
 		{name: "skip the first", skip: []string{"2.1.1"}, want: "4.1.7,5.3.1,5.4.1,5.4.2"},
 		{name: "skip the last", skip: []string{"5.4.2"}, want: "2.1.1,4.1.7,5.3.1,5.4.1"},
 		{name: "skip a section from a selection", only: []string{"5"}, skip: []string{"5.4"}, want: "5.3.1"},

@@ -64,10 +64,12 @@ func NewRoot(f *app.Factory) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "eksguard",
 		Short: "Find and safely fix exposed Amazon EKS API server endpoints",
-		Long: `eksguard audits Amazon EKS clusters against the CIS Amazon EKS Benchmark endpoint controls
-(5.4.1 restrict access to the control plane endpoint, 5.4.2 private endpoint on and public off),
-checks the same settings in infrastructure-as-code before deploy, and fixes live clusters with
-guard rails.
+		Long: `eksguard audits Amazon EKS clusters against the CIS Amazon EKS Benchmark v1.8.0 controls that the
+EKS API answers: 2.1.1 audit logging, 4.1.7 access entries, 5.3.1 secrets encrypted with a customer
+managed KMS key, 5.4.1 restricted and 5.4.2 private API server endpoint. It checks the same settings in
+infrastructure as code before deploy (Terraform, plans, CloudFormation, CDK output, eksctl) with edits
+that fix them, and fixes live endpoints with guard rails. 'eksguard controls' lists all 50 controls
+and 'eksguard explain ID' tells what one reads, when it passes and how to fix it.
 
 Run 'eksguard demo' to see a scan of a built-in fleet without an AWS account.`,
 		Version:       version.String(),

@@ -65,20 +65,22 @@ func NewCmd(f *app.Factory, runF func(context.Context, *Options) error) *cobra.C
 	o := &Options{IO: f.IO, Now: f.Now}
 	cmd := &cobra.Command{
 		Use:   "iac PATH...",
-		Short: "Check EKS clusters declared in Terraform, CloudFormation and eksctl files (CIS 5.4.1 and 5.4.2)",
-		Long: `eksguard iac walks the files and folders given and evaluates CIS Amazon EKS Benchmark v1.8.0 controls 5.4.1
-and 5.4.2 on every EKS cluster declared in them: Terraform configurations (.tf, .tf.json, variable
-files) and plans (terraform show -json), CloudFormation templates (JSON, YAML, CDK synth output) and
-eksctl ClusterConfig files. It never reads AWS credentials or calls AWS.
+		Short: "Check EKS clusters declared in Terraform, CloudFormation and eksctl files against the CIS controls",
+		Long: `eksguard iac walks the files and folders given and evaluates the CIS Amazon EKS Benchmark v1.8.0
+controls eksguard automates (2.1.1, 4.1.7, 5.3.1, 5.4.1 and 5.4.2; choose with --controls and
+--skip-controls) on every EKS cluster declared in them: Terraform configurations (.tf, .tf.json,
+variable files) and plans (terraform show -json), CloudFormation templates (JSON, YAML, CDK synth
+output) and eksctl ClusterConfig files. It never reads AWS credentials or calls AWS.
 
 Folders are walked recursively, skipping .git, .hg, .svn, .terraform, .terragrunt-cache, .aws-sam,
 node_modules and vendor. Values left unset get the AWS (or module) default, and the report says so;
 values that cannot be known before deploy make the verdict UNKNOWN, naming the expression.
 
-Each failure in an editable file carries the smallest edit that makes it pass for --target: private
-(the default: private endpoint on, public off, passing 5.4.1 and 5.4.2) or restrict (private on, public
-restricted to --cidr, passing 5.4.1). --format patch prints all of them as one unified diff for
-git apply.
+Each failure in an editable file carries the smallest edit that makes it pass. For the endpoint,
+--target chooses: private (the default: private endpoint on, public off, passing 5.4.1 and 5.4.2) or
+restrict (private on, public restricted to --cidr, passing 5.4.1). Logging gets every log type and
+the authentication mode API_AND_CONFIG_MAP; secrets encryption needs --kms-key-arn, the key to
+write (eksguard never picks one). --format patch prints all edits as one unified diff for git apply.
 
 Exit codes: 0 nothing failed (UNKNOWN results alone do not fail a run), 1 a control failed, 2 bad flags
 or a path that does not exist, or an input file that could not be read (it is named with its line on

@@ -64,9 +64,12 @@ func NewCmd(f *app.Factory, runF func(context.Context, *Options) error) *cobra.C
 	opts := &Options{IO: f.IO, AWSConfig: f.AWSConfig, Now: f.Now}
 	cmd := &cobra.Command{
 		Use:   "scan",
-		Short: "Audit the API endpoint exposure of every EKS cluster (CIS 5.4.1 and 5.4.2)",
+		Short: "Audit every EKS cluster of the chosen regions and accounts against the CIS controls",
 		Long: `Scan lists every EKS cluster in the chosen regions (ListClusters, all pages), describes each and
-evaluates CIS Amazon EKS Benchmark v1.8.0 controls 5.4.1 and 5.4.2.
+evaluates the CIS Amazon EKS Benchmark v1.8.0 controls eksguard automates: 2.1.1 (audit logging), 4.1.7
+(access entries), 5.3.1 (secrets encryption with a customer managed key), 5.4.1 and 5.4.2 (API server
+endpoint). --controls and --skip-controls choose among them by control id (5.4.1), section (5.4) or
+check id (eks-endpoint-private); 'eksguard controls' lists them all.
 
 Credentials come from the standard AWS chain: environment, shared config and profiles (--profile),
 SSO, instance and container roles. --endpoint-url, or the SDK's AWS_ENDPOINT_URL, sends every call to
