@@ -164,6 +164,25 @@ func All() []*Check {
 	return out
 }
 
+// Wanted merges what every check that does not pass on c still wants of it for the options, and
+// names those checks. Two checks that want different values of one field are conflicts.
+func Wanted(c *model.Cluster, o Options) (want model.Settings, asked []*Check, conflicts []model.Field) {
+	for _, k := range All() {
+		if k.Evaluate(c).Status == finding.Pass {
+			continue
+		}
+		w, why := k.Want(c, o)
+		if why != "" || w.Empty() {
+			continue
+		}
+		var cs []model.Field
+		want, cs = want.Merge(w)
+		conflicts = append(conflicts, cs...)
+		asked = append(asked, k)
+	}
+	return want, asked, conflicts
+}
+
 // IDs lists the registered check ids, sorted.
 func IDs() []string {
 	var ids []string

@@ -10,6 +10,7 @@ package cmdutil
 import (
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -89,4 +90,18 @@ func EmptyLists(cmd *cobra.Command, names ...string) error {
 		}
 	}
 	return nil
+}
+
+// ExecuteUnder runs cmd with args below a root command named eksguard, as the CLI does (flag and
+// argument errors are usage errors), with cobra's own output discarded. It is how each command's
+// tests run it without the rest of the CLI.
+func ExecuteUnder(cmd *cobra.Command, args ...string) error {
+	root := &cobra.Command{Use: "eksguard", SilenceErrors: true, SilenceUsage: true}
+	root.AddCommand(cmd)
+	Install(root)
+	root.SetArgs(append([]string{cmd.Name()}, args...))
+	root.SetOut(io.Discard)
+	root.SetErr(io.Discard)
+	_, err := root.ExecuteC()
+	return err
 }

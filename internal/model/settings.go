@@ -106,6 +106,16 @@ func (s Settings) Fields() []Field {
 // Empty reports whether s sets nothing.
 func (s Settings) Empty() bool { return len(s.Fields()) == 0 }
 
+// Only is s with field f alone.
+func (s Settings) Only(f Field) Settings {
+	for _, g := range s.Fields() {
+		if g != f {
+			s = s.Without(g)
+		}
+	}
+	return s
+}
+
 // Without returns s with field f left as it is.
 func (s Settings) Without(f Field) Settings {
 	switch f {

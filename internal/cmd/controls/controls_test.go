@@ -7,8 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/spf13/cobra"
-
 	"github.com/eksguard/eksguard/internal/app"
 	"github.com/eksguard/eksguard/internal/cmdutil"
 	"github.com/eksguard/eksguard/internal/finding"
@@ -19,13 +17,7 @@ import (
 func run(t *testing.T, args ...string) (string, error) {
 	t.Helper()
 	io, _, out, _ := iostreams.Test()
-	root := &cobra.Command{Use: "eksguard", SilenceErrors: true, SilenceUsage: true}
-	root.AddCommand(NewCmd(app.New(io), nil))
-	cmdutil.Install(root)
-	root.SetArgs(append([]string{"controls"}, args...))
-	root.SetOut(out)
-	root.SetErr(out)
-	_, err := root.ExecuteC()
+	err := cmdutil.ExecuteUnder(NewCmd(app.New(io), nil), args...)
 	return out.String(), err
 }
 

@@ -3,11 +3,8 @@ package demo
 import (
 	"context"
 	"errors"
-	"io"
 	"strings"
 	"testing"
-
-	"github.com/spf13/cobra"
 
 	"github.com/eksguard/eksguard/internal/app"
 	"github.com/eksguard/eksguard/internal/cmdutil"
@@ -18,13 +15,7 @@ import (
 func parse(args ...string) (*Options, error) {
 	streams, _, _, _ := iostreams.Test()
 	var got *Options
-	root := &cobra.Command{Use: "eksguard", SilenceErrors: true, SilenceUsage: true}
-	root.AddCommand(NewCmd(app.New(streams), func(_ context.Context, o *Options) error { got = o; return nil }))
-	cmdutil.Install(root)
-	root.SetArgs(append([]string{"demo"}, args...))
-	root.SetOut(io.Discard)
-	root.SetErr(io.Discard)
-	_, err := root.ExecuteC()
+	err := cmdutil.ExecuteUnder(NewCmd(app.New(streams), func(_ context.Context, o *Options) error { got = o; return nil }), args...)
 	return got, err
 }
 

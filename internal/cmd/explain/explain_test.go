@@ -5,11 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
 	"strings"
 	"testing"
-
-	"github.com/spf13/cobra"
 
 	"github.com/eksguard/eksguard/internal/app"
 	"github.com/eksguard/eksguard/internal/benchmark"
@@ -21,13 +18,7 @@ import (
 func run(t *testing.T, args ...string) (string, error) {
 	t.Helper()
 	streams, _, out, _ := iostreams.Test()
-	root := &cobra.Command{Use: "eksguard", SilenceErrors: true, SilenceUsage: true}
-	root.AddCommand(NewCmd(app.New(streams), nil))
-	cmdutil.Install(root)
-	root.SetArgs(append([]string{"explain"}, args...))
-	root.SetOut(io.Discard)
-	root.SetErr(io.Discard)
-	_, err := root.ExecuteC()
+	err := cmdutil.ExecuteUnder(NewCmd(app.New(streams), nil), args...)
 	return out.String(), err
 }
 

@@ -3,7 +3,6 @@ package fix
 import (
 	"context"
 	"errors"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -13,8 +12,6 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
-
-	"github.com/spf13/cobra"
 
 	"github.com/eksguard/eksguard/internal/app"
 	"github.com/eksguard/eksguard/internal/cmdutil"
@@ -140,13 +137,7 @@ func TestFlags(t *testing.T) {
 	f := &app.Factory{IO: streams, AWSConfig: app.LoadAWSConfig, Now: time.Now}
 	parse := func(args ...string) (*Options, error) {
 		var got *Options
-		root := &cobra.Command{Use: "eksguard", SilenceErrors: true, SilenceUsage: true}
-		root.AddCommand(NewCmd(f, func(_ context.Context, o *Options) error { got = o; return nil }))
-		cmdutil.Install(root)
-		root.SetArgs(append([]string{"fix"}, args...))
-		root.SetOut(io.Discard)
-		root.SetErr(io.Discard)
-		_, err := root.ExecuteC()
+		err := cmdutil.ExecuteUnder(NewCmd(f, func(_ context.Context, o *Options) error { got = o; return nil }), args...)
 		return got, err
 	}
 	o, err := parse("--cluster", "prod", "--region", "eu-west-1", "--restrict", "203.0.113.0/24", "--restrict", "198.51.100.0/24,192.0.2.0/24")

@@ -16,6 +16,7 @@ import (
 	"github.com/eksguard/eksguard/internal/app"
 	"github.com/eksguard/eksguard/internal/benchmark"
 	"github.com/eksguard/eksguard/internal/check"
+	"github.com/eksguard/eksguard/internal/cmdutil"
 	"github.com/eksguard/eksguard/internal/exit"
 	"github.com/eksguard/eksguard/internal/finding"
 	"github.com/eksguard/eksguard/internal/iostreams"
@@ -121,11 +122,7 @@ func TestCommand(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			ios, _, _, _ := iostreams.Test()
 			var got *Options
-			cmd := NewCmd(&app.Factory{IO: ios, Now: time.Now}, func(_ context.Context, o *Options) error { got = o; return nil })
-			cmd.SetArgs(tt.args)
-			cmd.SetOut(io.Discard)
-			cmd.SetErr(io.Discard)
-			err := cmd.Execute()
+			err := cmdutil.ExecuteUnder(NewCmd(&app.Factory{IO: ios, Now: time.Now}, func(_ context.Context, o *Options) error { got = o; return nil }), tt.args...)
 			if tt.err != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.err) {
 					t.Fatalf("err = %v, want %q", err, tt.err)

@@ -3,13 +3,10 @@ package scan
 import (
 	"context"
 	"errors"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/spf13/cobra"
 
 	"github.com/eksguard/eksguard/internal/app"
 	"github.com/eksguard/eksguard/internal/cmdutil"
@@ -21,13 +18,7 @@ func parse(t *testing.T, args ...string) (*Options, error) {
 	t.Helper()
 	streams, _, _, _ := iostreams.Test()
 	var got *Options
-	root := &cobra.Command{Use: "eksguard", SilenceErrors: true, SilenceUsage: true}
-	root.AddCommand(NewCmd(app.New(streams), func(_ context.Context, o *Options) error { got = o; return nil }))
-	cmdutil.Install(root)
-	root.SetArgs(append([]string{"scan"}, args...))
-	root.SetOut(io.Discard)
-	root.SetErr(io.Discard)
-	_, err := root.ExecuteC()
+	err := cmdutil.ExecuteUnder(NewCmd(app.New(streams), func(_ context.Context, o *Options) error { got = o; return nil }), args...)
 	return got, err
 }
 

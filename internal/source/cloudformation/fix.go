@@ -1,7 +1,6 @@
 package cloudformation
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 
@@ -51,36 +50,8 @@ func (s *fixState) fix(want model.Settings) (*finding.Fix, error) {
 	case s.generated:
 		return nil, s.cdkError(want)
 	}
-	// Each setting is tried alone first, so that one the resource cannot take costs only its own
-	// edit; when several are asked and none can be written, the resource itself is the problem.
-	var first *iac.FieldError
-	writable := 0
-	for _, f := range fields {
-		if _, err := s.edit(only(want, f)); err != nil {
-			if first == nil {
-				first = &iac.FieldError{Field: f, Reason: err.Error()}
-			}
-			continue
-		}
-		writable++
-	}
-	switch {
-	case first == nil:
-		return s.edit(want)
-	case writable == 0 && len(fields) > 1:
-		return nil, errors.New(first.Reason)
-	}
-	return nil, first
-}
-
-// only is want with field f alone.
-func only(want model.Settings, f model.Field) model.Settings {
-	for _, g := range want.Fields() {
-		if g != f {
-			want = want.Without(g)
-		}
-	}
-	return want
+	// Each setting is tried alone first, so that one the resource cannot take costs only its own edit.
+	return iac.EditEach(want, s.edit)
 }
 
 // edit writes want into the resource.

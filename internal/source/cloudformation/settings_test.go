@@ -187,21 +187,9 @@ func TestFixSettings(t *testing.T) {
 			id := r.Cluster.Name
 			t.Run(name+"/"+id, func(t *testing.T) {
 				fmt.Fprintf(&golden, "== %s\n", id)
-				var want model.Settings
-				var asked []*check.Check
-				for _, k := range check.All() {
-					if k.Evaluate(r.Cluster).Status == finding.Pass {
-						continue
-					}
-					w, why := k.Want(r.Cluster, opts)
-					if why != "" || w.Empty() {
-						continue
-					}
-					var conflicts []model.Field
-					if want, conflicts = want.Merge(w); len(conflicts) > 0 {
-						t.Fatalf("conflicting settings %v", conflicts)
-					}
-					asked = append(asked, k)
+				want, asked, conflicts := check.Wanted(r.Cluster, opts)
+				if len(conflicts) > 0 {
+					t.Fatalf("conflicting settings %v", conflicts)
 				}
 				if want.Empty() {
 					fmt.Fprintf(&golden, "compliant\n")

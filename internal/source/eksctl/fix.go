@@ -1,7 +1,6 @@
 package eksctl
 
 import (
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -51,34 +50,7 @@ func (c *config) fix(want model.Settings) (*finding.Fix, error) {
 	if len(fields) == 0 {
 		return nil, fmt.Errorf("%s already has the settings; nothing to change", c.cluster.Name)
 	}
-	var first *iac.FieldError
-	writable := 0
-	for _, f := range fields {
-		if _, err := c.edit(only(want, f)); err != nil {
-			if first == nil {
-				first = &iac.FieldError{Field: f, Reason: err.Error()}
-			}
-			continue
-		}
-		writable++
-	}
-	switch {
-	case first == nil:
-		return c.edit(want)
-	case writable == 0 && len(fields) > 1:
-		return nil, errors.New(first.Reason)
-	}
-	return nil, first
-}
-
-// only is want with field f alone.
-func only(want model.Settings, f model.Field) model.Settings {
-	for _, g := range want.Fields() {
-		if g != f {
-			want = want.Without(g)
-		}
-	}
-	return want
+	return iac.EditEach(want, c.edit)
 }
 
 func (c *config) edit(want model.Settings) (*finding.Fix, error) {

@@ -78,6 +78,32 @@ type FieldError struct {
 
 func (e *FieldError) Error() string { return e.Reason }
 
+// EditEach is a resource's Fix for a writer that can write any set of settings or fail as a whole:
+// each setting is tried alone first, so that one the resource cannot take costs only its own edit (a
+// *FieldError naming it); when several are asked and none can be written, the resource itself is
+// the problem and the error is plain. Otherwise every setting is written in one edit.
+func EditEach(want model.Settings, edit func(model.Settings) (*finding.Fix, error)) (*finding.Fix, error) {
+	fields := want.Fields()
+	var first *FieldError
+	writable := 0
+	for _, f := range fields {
+		if _, err := edit(want.Only(f)); err != nil {
+			if first == nil {
+				first = &FieldError{Field: f, Reason: err.Error()}
+			}
+			continue
+		}
+		writable++
+	}
+	switch {
+	case first == nil:
+		return edit(want)
+	case writable == 0 && len(fields) > 1:
+		return nil, errors.New(first.Reason)
+	}
+	return nil, first
+}
+
 // PlanFix asks a resource for the edit that gives it the settings. Fields that cannot be written
 // are dropped, one at a time, with why (skipped), and the rest are planned again, so one field the
 // format cannot express does not cost the others their edit. A nil fix with a nil error means there

@@ -54,9 +54,7 @@ func (b *blockSet) second() *hcl.Block {
 const (
 	noLogsUnset  = "enabled_cluster_log_types is not set: EKS's default, no control plane log type enabled"
 	noLogsNull   = "EKS's default applies, no control plane log type enabled"
-	noAccess     = "no access_config: EKS's CreateCluster default"
 	noAccessMode = "access_config sets no authentication_mode: EKS's CreateCluster default"
-	noEncryption = "no encryption_config: EKS's default encryption uses AWS-owned keys"
 )
 
 func unknownString(why string, l *model.Location) model.String {
@@ -145,35 +143,46 @@ func (in *instance) readLogTypes(a *hcl.Attribute, sc *scope, unset, null model.
 
 // readAccess reads the authentication mode of a resource from its access_config block.
 func (in *instance) readAccess(r *resourceDecl, set *blockSet, sc *scope, d *declared) {
-	c := d.cluster
 	d.auth = field{name: attrAuthMode, label: blockAccess + "." + attrAuthMode, file: r.file, block: r.block, nest: []string{blockAccess}}
+	in.readOneBlock(d.addr, blockAccess, set, sc, &d.auth, &d.cluster.AuthenticationMode,
+		model.DefaultString(model.DefaultAuthenticationMode, "EKS's CreateCluster default"),
+		func(b *hcl.Block, body hcl.Body, sc *scope) { in.readAccessBlock(b, body, sc, d) })
+}
+
+// readOneBlock reads a nested block the AWS provider allows at most once (access_config,
+// encryption_config), written out or dynamic, into the setting dst through read. Without a block the
+// setting is dflt; with more than one, or a dynamic block that gives more than one, it is unknown.
+// A dynamic block is read but not edited: f's noFix says so.
+func (in *instance) readOneBlock(addr, name string, set *blockSet, sc *scope, f *field, dst *model.String, dflt model.String, read func(*hcl.Block, hcl.Body, *scope)) {
 	switch {
 	case set.count() == 0:
-		c.AuthenticationMode = model.DefaultString(model.DefaultAuthenticationMode, noAccess)
+		*dst = dflt
+		dst.Detail = "no " + name + ": " + dflt.Detail
 	case set.count() > 1:
 		b := set.second()
 		if len(set.static) > 1 {
-			in.s.problemAt(b.DefRange, finding.ProblemInvalid, fmt.Sprintf("Too many access_config blocks: %s declares more than one; the AWS provider accepts at most one", d.addr))
+			in.s.problemAt(b.DefRange, finding.ProblemInvalid, fmt.Sprintf("Too many %s blocks: %s declares more than one; the AWS provider accepts at most one", name, addr))
 		}
-		why := fmt.Sprintf("%s declares more than one access_config block; the AWS provider accepts at most one", d.addr)
-		c.AuthenticationMode = unknownString(why, blockLoc(b))
-		d.auth.noFix = why
+		why := fmt.Sprintf("%s declares more than one %s block; the AWS provider accepts at most one", addr, name)
+		*dst = unknownString(why, blockLoc(b))
+		f.noFix = why
 	case len(set.static) == 1:
-		in.readAccessBlock(set.static[0], set.static[0].Body, sc, d)
+		read(set.static[0], set.static[0].Body, sc)
 	default:
 		x := in.expandDynamic(set.dynamic[0], sc)
 		switch {
 		case x.why != "":
-			c.AuthenticationMode = unknownString(x.why, x.loc)
+			*dst = unknownString(x.why, x.loc)
 		case x.n == 0:
-			c.AuthenticationMode = model.DefaultString(model.DefaultAuthenticationMode, fmt.Sprintf(`dynamic "access_config" produces no block (for_each = %s is empty): EKS's CreateCluster default`, x.src))
-			c.AuthenticationMode.Loc = x.loc
+			*dst = dflt
+			dst.Detail = fmt.Sprintf(`dynamic %q produces no block (for_each = %s is empty): %s`, name, x.src, dflt.Detail)
+			dst.Loc = x.loc
 		case x.n > 1:
-			c.AuthenticationMode = unknownString(fmt.Sprintf(`dynamic "access_config" produces %d blocks (for_each = %s); the AWS provider accepts at most one`, x.n, x.src), x.loc)
+			*dst = unknownString(fmt.Sprintf(`dynamic %q produces %d blocks (for_each = %s); the AWS provider accepts at most one`, name, x.n, x.src), x.loc)
 		default:
-			in.readAccessBlock(x.content, x.content.Body, x.scope, d)
+			read(x.content, x.content.Body, x.scope)
 		}
-		d.auth.noFix = `access_config is written as a dynamic "access_config" block; set authentication_mode in its content block or its for_each source by hand`
+		f.noFix = fmt.Sprintf(`%s is written as a dynamic %q block; set %s in its content block or its for_each source by hand`, name, name, f.name)
 	}
 }
 
@@ -222,38 +231,12 @@ func (in *instance) readAuthMode(a *hcl.Attribute, sc *scope, unset, null model.
 
 // readEncryption reads the KMS key of secrets from a resource's encryption_config block.
 func (in *instance) readEncryption(r *resourceDecl, set *blockSet, sc *scope, d *declared) {
-	c := d.cluster
 	d.key = field{name: attrKeyARN, label: blockEncryption + "." + blockProvider + "." + attrKeyARN, file: r.file, block: r.block, nest: []string{blockEncryption, blockProvider}}
 	res := &field{name: attrResources, label: blockEncryption + "." + attrResources, file: r.file, block: r.block, nest: []string{blockEncryption}}
 	d.keyChanges = resourceKeyWrites(d, res)
-	switch {
-	case set.count() == 0:
-		c.SecretsKeyARN = model.DefaultString("", noEncryption)
-	case set.count() > 1:
-		b := set.second()
-		if len(set.static) > 1 {
-			in.s.problemAt(b.DefRange, finding.ProblemInvalid, fmt.Sprintf("Too many encryption_config blocks: %s declares more than one; the AWS provider accepts at most one", d.addr))
-		}
-		why := fmt.Sprintf("%s declares more than one encryption_config block; the AWS provider accepts at most one", d.addr)
-		c.SecretsKeyARN = unknownString(why, blockLoc(b))
-		d.key.noFix = why
-	case len(set.static) == 1:
-		in.readEncryptionBlock(set.static[0], set.static[0].Body, sc, d)
-	default:
-		x := in.expandDynamic(set.dynamic[0], sc)
-		switch {
-		case x.why != "":
-			c.SecretsKeyARN = unknownString(x.why, x.loc)
-		case x.n == 0:
-			c.SecretsKeyARN = model.DefaultString("", fmt.Sprintf(`dynamic "encryption_config" produces no block (for_each = %s is empty): EKS's default encryption uses AWS-owned keys`, x.src))
-			c.SecretsKeyARN.Loc = x.loc
-		case x.n > 1:
-			c.SecretsKeyARN = unknownString(fmt.Sprintf(`dynamic "encryption_config" produces %d blocks (for_each = %s); the AWS provider accepts at most one`, x.n, x.src), x.loc)
-		default:
-			in.readEncryptionBlock(x.content, x.content.Body, x.scope, d)
-		}
-		d.key.noFix = `encryption_config is written as a dynamic "encryption_config" block; set key_arn in its content block or its for_each source by hand`
-	}
+	in.readOneBlock(d.addr, blockEncryption, set, sc, &d.key, &d.cluster.SecretsKeyARN,
+		model.DefaultString("", "EKS's default encryption uses AWS-owned keys"),
+		func(b *hcl.Block, body hcl.Body, sc *scope) { in.readEncryptionBlock(b, body, sc, d) })
 }
 
 // resourceKeyWrites writes a key into an encryption_config: key_arn, and resources = ["secrets"]
