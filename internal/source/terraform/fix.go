@@ -313,9 +313,7 @@ func (e *editor) edits() ([]finding.Edit, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", n, err)
 		}
-		if !f.json {
-			edits = fmtAligned(f.data, edits)
-		}
+		edits = fmtAligned(f, edits)
 		for i := range edits {
 			edits[i].File, edits[i].Path = f.name, f.path
 		}

@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/hashicorp/hcl/v2/hclwrite"
 
 	"github.com/eksguard/eksguard/internal/finding"
@@ -14,8 +15,56 @@ import (
 // file, puts the formatting of new lines into the edits, and adds an edit for each untouched line
 // that fmt realigns because a new or shortened argument joined its group (fmt aligns the equals
 // signs of consecutive one-line arguments). A file fmt would change already is edited as it is.
-func fmtAligned(data []byte, edits []finding.Edit) []finding.Edit {
-	if len(edits) == 0 || !bytes.Equal(hclwrite.Format(data), data) {
+//
+// Only the top-level blocks the edits fall in are formatted (fmt aligns within a body, so a block
+// at the start of a line formats the same alone as in its file): formatting a whole file for each
+// fix would cost more than the rest of the fix. An edit outside every block leaves the edits as they
+// are.
+func fmtAligned(f *srcFile, edits []finding.Edit) []finding.Edit {
+	body, ok := f.body.(*hclsyntax.Body)
+	if f.json || !ok || len(edits) == 0 {
+		return edits
+	}
+	// Each edit goes with the block it falls in: a replacement within the block's lines, or an
+	// insertion after its first line and up to its last.
+	inside := func(e finding.Edit, first, last int) bool {
+		if e.Remove == 0 {
+			return e.Line > first && e.Line <= last
+		}
+		return e.Line >= first && e.Line+e.Remove-1 <= last
+	}
+	lines := fileLines(f.data)
+	var out []finding.Edit
+	placed := 0
+	for _, b := range body.Blocks {
+		first, last := b.Range().Start.Line, b.Range().End.Line
+		var in []finding.Edit
+		for _, e := range edits {
+			if inside(e, first, last) {
+				e.Line -= first - 1
+				in = append(in, e)
+			}
+		}
+		if len(in) == 0 || last > len(lines) {
+			continue
+		}
+		placed += len(in)
+		block := []byte(strings.Join(lines[first-1:last], "\n") + "\n")
+		for _, e := range fmtAlignedText(block, in) {
+			e.Line += first - 1
+			out = append(out, e)
+		}
+	}
+	if placed != len(edits) {
+		return edits
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Line < out[j].Line })
+	return out
+}
+
+// fmtAlignedText is fmtAligned for a text that is whole top-level blocks.
+func fmtAlignedText(data []byte, edits []finding.Edit) []finding.Edit {
+	if !bytes.Equal(hclwrite.Format(data), data) {
 		return edits
 	}
 	orig := fileLines(data)
