@@ -63,6 +63,9 @@ type endpoint struct {
 	// block): no verdict can be given on it.
 	invalid    string
 	invalidLoc *model.Location
+	// rejected is set for a definition EKS would refuse (both endpoints off in IaC): it fails.
+	rejected    string
+	rejectedLoc *model.Location
 	// unknown names the unknown fields that matter, with why each is unknown.
 	unknownPublic, unknownPrivate, unknownCIDRs string
 }
@@ -111,6 +114,12 @@ func readEndpoint(c *model.Cluster) endpoint {
 		e.unknownPrivate = unknownField(model.FieldEndpointPrivateAccess, c.EndpointPrivateAccess.Detail)
 	}
 	switch {
+	case e.public == False && e.private == False && c.Source != model.SourceAWS:
+		// A definition, not a cluster: EKS refuses to create it, which is a failure to fix, not
+		// data to doubt.
+		e.rejected = "both endpoints are off, which EKS rejects when the cluster is created or updated (at least one endpoint must be on): turn private access on"
+		e.rejectedLoc = firstLoc(c, c.EndpointPublicAccess.Loc, c.EndpointPrivateAccess.Loc)
+		return e
 	case e.public == False && e.private == False:
 		e.invalid = "both endpoints are reported disabled, which EKS never allows; the data is wrong or incomplete, so re-read the cluster"
 		e.invalidLoc = c.EndpointPublicAccess.Loc

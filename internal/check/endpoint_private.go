@@ -47,6 +47,8 @@ func judgePrivate(c *model.Cluster) Outcome {
 	pub, priv := c.EndpointPublicAccess, c.EndpointPrivateAccess
 	o := Outcome{Evidence: e.ev}
 	switch {
+	case e.rejected != "":
+		o.Status, o.Reason, o.Location = finding.Fail, e.rejected, e.rejectedLoc
 	case e.invalid != "":
 		// Data EKS cannot return: the whole record is suspect.
 		o.Status, o.Reason, o.Location = finding.Unknown, e.invalid, firstLoc(c, e.invalidLoc)

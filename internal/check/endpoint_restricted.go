@@ -54,6 +54,8 @@ func judgeRestricted(c *model.Cluster) Outcome {
 	pub, priv, cidrs := c.EndpointPublicAccess, c.EndpointPrivateAccess, c.PublicAccessCIDRs
 	o := Outcome{Evidence: e.ev}
 	switch {
+	case e.rejected != "":
+		o.Status, o.Reason, o.Location = finding.Fail, e.rejected, e.rejectedLoc
 	case e.invalid != "":
 		o.Status, o.Reason, o.Location = finding.Unknown, e.invalid, firstLoc(c, e.invalidLoc)
 	case e.exposed() == True:

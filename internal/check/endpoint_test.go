@@ -47,6 +47,11 @@ func TestEndpointVerdicts(t *testing.T) {
 		{name: "restricted ipv6 allowlist", cluster: with(live(true, true, "2001:db8::/32"), func(c *model.Cluster) { c.IPFamily = "ipv6" }), want541: P, want542: F, publicEndpoint: PublicRestricted},
 		{name: "restricted but private off", cluster: live(true, false, "203.0.113.0/24", "198.51.100.0/24"), want541: F, want542: F, reason541: "node traffic to the API server leaves the VPC", publicEndpoint: PublicRestricted},
 		{name: "both endpoints off is impossible", cluster: live(false, false), want541: U, want542: U, reason541: "both endpoints are reported disabled"},
+		{name: "both endpoints off in a definition is rejected by EKS", cluster: func() *model.Cluster {
+			c := live(false, false)
+			c.Source = model.SourceTerraform
+			return c
+		}(), want541: F, want542: F, reason541: "which EKS rejects when the cluster is created"},
 		{name: "public field missing", cluster: with(live(true, true, "0.0.0.0/0"), func(c *model.Cluster) {
 			c.EndpointPublicAccess = model.Unknown("missing from the DescribeCluster response")
 		}), want541: U, want542: U, reason541: "endpointPublicAccess is unknown (missing"},

@@ -77,7 +77,7 @@ func TestClusters(t *testing.T) {
 	}{
 		{name: "no vpc section: eksctl defaults", file: "no-vpc.yaml", cluster: "no-vpc", region: "eu-west-1", want541: F, want542: F, line541: 5, line542: 5, reason: "private access is off", pubOrigin: model.OriginDefault},
 		{name: "only privateAccess set", file: "partial.yaml", cluster: "private-only-set", region: "us-east-1", want541: F, want542: F, line541: 4, line542: 4, reason: "open to the internet", pubOrigin: model.OriginDefault},
-		{name: "only publicAccess false: private defaults off", file: "partial.yaml", cluster: "public-only-set", want541: U, want542: U, line541: 18, line542: 18, reason: "both endpoints"},
+		{name: "only publicAccess false: private defaults off", file: "partial.yaml", cluster: "public-only-set", want541: F, want542: F, line541: 18, line542: 18, reason: "both endpoints"},
 		{name: "publicAccessCIDRs with private on", file: "cidrs.yaml", cluster: "restricted", want541: P, want542: F, line541: 10, line542: 8, reason: "2 blocks"},
 		{name: "publicAccessCIDRs with eksctl defaults", file: "cidrs.yaml", cluster: "restricted-private-off", want541: F, want542: F, line541: 15, line542: 15, reason: "private access is off"},
 		{name: "flow clusterEndpoints and an open list", file: "cidrs.yaml", cluster: "world", want541: F, want542: F, line541: 28, line542: 27, reason: "0.0.0.0/0"},
@@ -85,7 +85,7 @@ func TestClusters(t *testing.T) {
 		{name: "privateCluster.enabled", file: "private-cluster.yaml", cluster: "fully-private", region: "us-west-2", want541: P, want542: P, line541: 7, line542: 7, pubOrigin: model.OriginExplicit, note: "briefly public during creation"},
 		{name: "clusterEndpoints with privateCluster", file: "private-cluster.yaml", cluster: "private-with-endpoints", want541: U, want542: U, line541: 19, line542: 19, reason: "eksctl rejects the config"},
 		{name: "privateCluster disabled", file: "private-cluster.yaml", cluster: "private-disabled", want541: F, want542: F, line541: 26, line542: 26},
-		{name: "both false", file: "both-false.yaml", cluster: "no-access", want541: U, want542: U, line541: 8, line542: 8, reason: "both endpoints"},
+		{name: "both false", file: "both-false.yaml", cluster: "no-access", want541: F, want542: F, line541: 8, line542: 8, reason: "both endpoints"},
 		{name: "placeholder boolean", file: "placeholders.yaml", cluster: "${EKS_CLUSTER_NAME}", region: "${AWS_REGION}", want541: U, want542: U, line541: 9, line542: 9, reason: "placeholder ${PUBLIC_ACCESS}", pubOrigin: model.OriginUnknown},
 		{name: "quoted boolean", file: "placeholders.yaml", cluster: "quoted", want541: U, want542: U, line541: 19, line542: 19, reason: `the string "false", which eksctl rejects`},
 		{name: "placeholder allowlist", file: "placeholders.yaml", cluster: "cidr-placeholder", want541: U, want542: F, line541: 29, line542: 25, reason: "placeholder ${CIDRS}"},

@@ -281,6 +281,23 @@ func (s *scanner) readTopLevel(m *module, f *srcFile) {
 	}
 }
 
+// typeConstraint reads a variable's type. Besides the type expressions, Terraform still accepts the
+// bare collection keywords of its 0.11 syntax: `type = map`, `list` and `set` mean map(any),
+// list(any) and set(any).
+func typeConstraint(expr hcl.Expression) (cty.Type, *typeexpr.Defaults, hcl.Diagnostics) {
+	if kw := hcl.ExprAsKeyword(expr); kw != "" {
+		switch kw {
+		case "map":
+			return cty.Map(cty.DynamicPseudoType), nil, nil
+		case "list":
+			return cty.List(cty.DynamicPseudoType), nil, nil
+		case "set":
+			return cty.Set(cty.DynamicPseudoType), nil, nil
+		}
+	}
+	return typeexpr.TypeConstraintWithDefaults(expr)
+}
+
 func (s *scanner) readVariable(m *module, f *srcFile, b *hcl.Block) {
 	name := b.Labels[0]
 	content, _, diags := b.Body.PartialContent(variableSchema)
@@ -288,7 +305,7 @@ func (s *scanner) readVariable(m *module, f *srcFile, b *hcl.Block) {
 	v := &varDecl{name: name, file: f, rng: b.DefRange, ty: cty.DynamicPseudoType, literal: true, def: cty.NilVal}
 	if content != nil {
 		if a := content.Attributes["type"]; a != nil {
-			ty, defaults, diags := typeexpr.TypeConstraintWithDefaults(a.Expr)
+			ty, defaults, diags := typeConstraint(a.Expr)
 			if diags.HasErrors() {
 				s.diags(diags, f.name)
 			} else {

@@ -55,7 +55,7 @@ func TestTerraformMatrix(t *testing.T) {
 		{name: "b public off, private on", dir: "b-private-only",
 			want: []want{w(cl, P, P, "main.tf", 8, 8)}},
 		{name: "b public off with private left at its default is impossible", dir: "b-both-off",
-			want: []want{w(cl, U, U, "main.tf", 8, 8)}},
+			want: []want{w(cl, F, F, "main.tf", 8, 8)}},
 		{name: "b no vpc_config block is invalid Terraform", dir: "b-no-vpc-config",
 			want:     []want{w(cl, U, U, "main.tf", 1, 1).with("has no vpc_config block")},
 			problems: []string{"main.tf:1: Missing required block"}},
@@ -421,5 +421,22 @@ func TestIPv6DefaultAllowlist(t *testing.T) {
 	}
 	if a, _ := verdicts(r); a.Status != finding.Fail {
 		t.Errorf("5.4.1 = %s (%s), want FAIL", a.Status, a.Reason)
+	}
+}
+
+// TestBareTypeKeywords: `type = map`, `list` and `set` (Terraform 0.11 syntax, still valid) are
+// map(any), list(any) and set(any), not problems.
+func TestBareTypeKeywords(t *testing.T) {
+	res := New().Scan(load(t, filepath.Join("testdata", "hcl", "bare-types")), iac.Options{})
+	if len(res.Problems) > 0 {
+		t.Fatalf("problems: %s", problemStrings(res.Problems))
+	}
+	r := find(t, res, "module.cluster.aws_eks_cluster.this")
+	r541, r542 := verdicts(r)
+	if r541.Status != finding.Pass || r542.Status != finding.Fail {
+		t.Errorf("5.4.1 %s (%s), 5.4.2 %s (%s)", r541.Status, r541.Reason, r542.Status, r542.Reason)
+	}
+	if got := r.Cluster.EnabledLogTypes.Values; len(got) != 5 {
+		t.Errorf("log types from a set(any) default = %v", got)
 	}
 }
