@@ -12,7 +12,7 @@ type AccessEvidence struct {
 	Status             string       `json:"status,omitempty"`
 	AuthenticationMode *string      `json:"authenticationMode"`
 	Origin             model.Origin `json:"origin"`
-	Notes              []string     `json:"notes,omitempty"`
+	Context
 }
 
 // AccessAPI passes when the cluster takes EKS access entries (the cluster access manager API):
@@ -69,7 +69,7 @@ var AccessAPI = register(&Check{
 
 func judgeAccess(c *model.Cluster) Outcome {
 	m := c.AuthenticationMode
-	ev := AccessEvidence{Status: c.Status, Origin: origin(m.Origin), Notes: c.Notes}
+	ev := AccessEvidence{Status: c.Status, Origin: origin(m.Origin), Context: contextOf(c)}
 	o := Outcome{Evidence: &ev, Location: firstLoc(c, m.Loc)}
 	if !m.Known() {
 		o.Status = finding.Unknown

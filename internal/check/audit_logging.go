@@ -15,7 +15,7 @@ type LoggingEvidence struct {
 	EnabledLogTypes  []string     `json:"enabledLogTypes"`
 	DisabledLogTypes []string     `json:"disabledLogTypes"`
 	Origin           model.Origin `json:"origin"`
-	Notes            []string     `json:"notes,omitempty"`
+	Context
 }
 
 // AuditLogging passes when every control plane log type goes to CloudWatch Logs. The benchmark's
@@ -71,7 +71,7 @@ var AuditLogging = register(&Check{
 
 func judgeLogging(c *model.Cluster) Outcome {
 	l := c.EnabledLogTypes
-	ev := LoggingEvidence{Status: c.Status, Origin: origin(l.Origin), Notes: c.Notes}
+	ev := LoggingEvidence{Status: c.Status, Origin: origin(l.Origin), Context: contextOf(c)}
 	o := Outcome{Evidence: &ev, Location: firstLoc(c, l.Loc)}
 	if !l.Known() {
 		o.Status = finding.Unknown

@@ -377,3 +377,16 @@ func sortedCopy(in []string) []string {
 	sort.Strings(out)
 	return out
 }
+
+// Context is what every check's evidence says about where the cluster's definition came from.
+type Context struct {
+	// Notes are the source's remarks worth showing with the verdict.
+	Notes []string `json:"notes,omitempty"`
+	// AlsoDeclaredIn lists other files that declare parts of the same cluster (an eksctl file of
+	// node groups only), file:line, which the verdict does not read.
+	AlsoDeclaredIn []string `json:"alsoDeclaredIn,omitempty"`
+}
+
+func contextOf(c *model.Cluster) Context {
+	return Context{Notes: c.Notes, AlsoDeclaredIn: c.AlsoDeclaredIn}
+}

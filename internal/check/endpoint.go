@@ -28,7 +28,7 @@ type EndpointEvidence struct {
 	AdmittedIPv6Addresses *string        `json:"admittedIPv6Addresses,omitempty"`
 	UpdatesInProgress     []model.Update `json:"updatesInProgress,omitempty"`
 	UpdatesError          string         `json:"updatesError,omitempty"`
-	Notes                 []string       `json:"notes,omitempty"`
+	Context
 }
 
 // EndpointOrigins says where each endpoint field came from.
@@ -104,7 +104,7 @@ func readEndpoint(c *model.Cluster) endpoint {
 		EffectivePublicAccessCidrs: []string{},
 		UpdatesInProgress:          c.Updates,
 		UpdatesError:               c.UpdatesError,
-		Notes:                      c.Notes,
+		Context:                    contextOf(c),
 	}
 	e := endpoint{ev: ev, public: boolTri(c.EndpointPublicAccess), private: boolTri(c.EndpointPrivateAccess), open: Maybe}
 	if e.public == Maybe {

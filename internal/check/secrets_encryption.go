@@ -13,7 +13,7 @@ type EncryptionEvidence struct {
 	// KeyARN is the KMS key secrets are encrypted with, "" when none, null when unknown.
 	KeyARN *string      `json:"keyArn"`
 	Origin model.Origin `json:"origin"`
-	Notes  []string     `json:"notes,omitempty"`
+	Context
 }
 
 // exampleKey is the KMS key the examples use.
@@ -86,7 +86,7 @@ func withKey(e Example) Example {
 
 func judgeEncryption(c *model.Cluster) Outcome {
 	k := c.SecretsKeyARN
-	ev := EncryptionEvidence{Status: c.Status, Origin: origin(k.Origin), Notes: c.Notes}
+	ev := EncryptionEvidence{Status: c.Status, Origin: origin(k.Origin), Context: contextOf(c)}
 	o := Outcome{Evidence: &ev, Location: firstLoc(c, k.Loc)}
 	if !k.Known() {
 		o.Status = finding.Unknown

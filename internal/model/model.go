@@ -176,6 +176,9 @@ type Cluster struct {
 	// Notes carries adapter remarks worth showing with the verdict (e.g. "endpoint is briefly public
 	// during eksctl creation").
 	Notes []string `json:"notes,omitempty"`
+	// AlsoDeclaredIn lists other files (file:line) that declare parts of this cluster the checks do
+	// not read, such as an eksctl file of node groups only.
+	AlsoDeclaredIn []string `json:"alsoDeclaredIn,omitempty"`
 }
 
 // Update is an EKS update (UpdateClusterConfig, version update, ...).

@@ -25,16 +25,74 @@ type adapter struct{}
 
 func (adapter) Name() string { return "eksctl" }
 
-// Scan reads every .yaml and .yml file that holds a ClusterConfig document.
+// Scan reads every .yaml and .yml file that holds a ClusterConfig document. A document of node
+// groups only (for `eksctl create nodegroup -f`) is not a cluster of its own when another document
+// declares the same cluster's settings: it is listed in that cluster's alsoDeclaredIn instead.
 func (adapter) Scan(in *iac.Input, _ iac.Options) iac.Result {
-	return iac.ScanFiles(in, []string{".yaml", ".yml"}, "eksctl config", scanFile)
+	nodeGroupsOnly := map[*model.Cluster]bool{}
+	res := iac.ScanFiles(in, []string{".yaml", ".yml"}, "eksctl config", func(f *iac.File, res *iac.Result) {
+		for _, c := range scanFile(f, res) {
+			if c.nodeGroupsOnly() {
+				nodeGroupsOnly[c.cluster] = true
+			}
+		}
+	})
+	res.Resources = foldNodeGroupFiles(res.Resources, nodeGroupsOnly)
+	return res
+}
+
+// clusterLevel are the ClusterConfig fields that configure the cluster itself rather than its node
+// groups; a document with none of them, and with node groups, is a node-group file.
+var clusterLevel = []string{"vpc", "iam", "addons", "cloudWatch", "accessConfig", "privateCluster",
+	"secretsEncryption", "kubernetesNetworkConfig", "identityProviders", "outpost", "remoteNetworkConfig",
+	"autoModeConfig", "zonalShiftConfig", "karpenter", "fargateProfiles", "gitops"}
+
+func (c *config) nodeGroupsOnly() bool {
+	for _, k := range clusterLevel {
+		if getKey(c.root, k) != nil {
+			return false
+		}
+	}
+	return getKey(c.root, "nodeGroups") != nil || getKey(c.root, "managedNodeGroups") != nil
+}
+
+// foldNodeGroupFiles drops each node-group document whose cluster (name and region) another document
+// declares with cluster settings, and names it in that cluster's AlsoDeclaredIn. When several
+// documents declare the cluster's settings, each is reported as it is (they may disagree) and the
+// node-group documents are named in all of them.
+func foldNodeGroupFiles(rs []iac.Resource, nodeGroupsOnly map[*model.Cluster]bool) []iac.Resource {
+	type key struct{ name, region string }
+	declared := map[key][]*model.Cluster{}
+	for _, r := range rs {
+		if !nodeGroupsOnly[r.Cluster] {
+			k := key{r.Cluster.Name, r.Cluster.Region}
+			declared[k] = append(declared[k], r.Cluster)
+		}
+	}
+	out := rs[:0]
+	for _, r := range rs {
+		owners := declared[key{r.Cluster.Name, r.Cluster.Region}]
+		if !nodeGroupsOnly[r.Cluster] || len(owners) == 0 {
+			out = append(out, r)
+			continue
+		}
+		where := "(node groups only)"
+		if l := r.Cluster.Loc; l != nil {
+			where = fmt.Sprintf("%s:%d %s", l.File, l.Line, where)
+		}
+		for _, o := range owners {
+			o.AlsoDeclaredIn = append(o.AlsoDeclaredIn, where)
+		}
+	}
+	return out
 }
 
 // A broken file is ours to report only when it names eksctl's API group; any other broken YAML named
 // on the command line is reported by the CloudFormation adapter, which leaves these to us.
 var marker = []byte("eksctl.io/")
 
-func scanFile(f *iac.File, res *iac.Result) {
+func scanFile(f *iac.File, res *iac.Result) []*config {
+	var out []*config
 	docs, err := yamledit.ParseYAML(f.Data)
 	claimed := false
 	if err != nil && bytes.Contains(f.Data, marker) {
@@ -58,10 +116,12 @@ func scanFile(f *iac.File, res *iac.Result) {
 		c.read()
 		res.Resources = append(res.Resources, iac.Resource{Cluster: c.cluster, Fix: c.fix})
 		res.Problems = append(res.Problems, c.problems...)
+		out = append(out, c)
 	}
 	if claimed {
 		res.Claimed = append(res.Claimed, f.Name)
 	}
+	return out
 }
 
 func isClusterConfig(root *yaml.Node) bool {
