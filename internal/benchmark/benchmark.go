@@ -7,6 +7,7 @@ import (
 	"bytes"
 	_ "embed"
 	"fmt"
+	"path"
 	"runtime"
 	"sort"
 	"strings"
@@ -233,9 +234,14 @@ func containsFold(list []string, s string) bool {
 	return false
 }
 
-// ClusterResource identifies a cluster in results.
+// ClusterResource identifies a cluster in results. A definition in IaC without a root of its own is
+// evaluated from its file's folder.
 func ClusterResource(c *model.Cluster) finding.Resource {
-	return finding.Resource{Type: finding.ResourceCluster, Name: c.Name, Region: c.Region, Account: c.Account, ARN: c.ARN}
+	root := c.Root
+	if root == "" && c.Source != model.SourceAWS && c.Loc != nil && c.Loc.File != "" {
+		root = path.Dir(c.Loc.File)
+	}
+	return finding.Resource{Type: finding.ResourceCluster, Name: c.Name, Region: c.Region, Account: c.Account, ARN: c.ARN, Root: root}
 }
 
 // EvaluateCluster runs every evaluated control on one cluster. A control with several checks takes the

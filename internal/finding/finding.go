@@ -34,6 +34,9 @@ type Resource struct {
 	Region  string `json:"region"`
 	Account string `json:"account"`
 	ARN     string `json:"arn"`
+	// Root is where an IaC definition was evaluated from (see model.Cluster.Root); absent for live
+	// clusters.
+	Root string `json:"root,omitempty"`
 }
 
 // Resource types.
@@ -138,6 +141,7 @@ const (
 	ProblemLimit       = "limit"        // an evaluation or instance limit was reached
 	ProblemCycle       = "cycle"        // modules or values that refer to themselves
 	ProblemFlag        = "flag"         // a --var or --var-file value
+	ProblemBinary      = "binary"       // encrypted (git-crypt) or binary content, not text
 )
 
 // Tool names the program that wrote the report.

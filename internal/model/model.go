@@ -179,6 +179,10 @@ type Cluster struct {
 	// AlsoDeclaredIn lists other files (file:line) that declare parts of this cluster the checks do
 	// not read, such as an eksctl file of node groups only.
 	AlsoDeclaredIn []string `json:"alsoDeclaredIn,omitempty"`
+	// Root is, for a definition in IaC, the folder where evaluation started (Terraform's root module,
+	// or the folder of a template), relative to the working directory: a module called from several
+	// roots declares a cluster in each.
+	Root string `json:"root,omitempty"`
 }
 
 // Update is an EKS update (UpdateClusterConfig, version update, ...).

@@ -44,7 +44,7 @@ const (
 	// InformationURI is eksguard's home page, named in SARIF output.
 	InformationURI = "https://github.com/eksguard/eksguard"
 	// fingerprintKey names eksguard's partial fingerprint; the version changes if its inputs do.
-	fingerprintKey = "eksguardResult/v1"
+	fingerprintKey = "eksguardResult/v2"
 )
 
 // getwd is the working directory names are relative to; tests fix it.
@@ -414,7 +414,7 @@ func fingerprint(ruleID string, res finding.Result) string {
 	if res.Location != nil {
 		file = res.Location.File
 	}
-	h := sha256.Sum256([]byte(strings.Join([]string{ruleID, res.Resource.Type, res.Resource.Account, res.Resource.Region, res.Resource.Name, file}, "\x00")))
+	h := sha256.Sum256([]byte(strings.Join([]string{ruleID, res.Resource.Type, res.Resource.Account, res.Resource.Region, res.Resource.Name, res.Resource.Root, file}, "\x00")))
 	return hex.EncodeToString(h[:16])
 }
 

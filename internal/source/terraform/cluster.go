@@ -185,6 +185,9 @@ type field struct {
 	nest  []string
 	// noFix says why no edit can be made here.
 	noFix string
+	// passed is set when the setting is a module variable and attr is the calling module's argument
+	// that passes its value: that argument is where the value is decided.
+	passed bool
 }
 
 // words names the field in a fix's description.
@@ -236,6 +239,7 @@ func (in *instance) readCluster(r *resourceDecl) {
 			Source: model.SourceTerraform,
 			Kind:   "aws_eks_cluster",
 			Loc:    loc(r.file.name, r.line()),
+			Root:   in.root.mod.name,
 		}
 		c.Notes = append(c.Notes, in.notes...)
 		if k.note != "" {
@@ -437,6 +441,7 @@ func (in *instance) redirect(f *field, sc *scope) {
 	f.file = in.call.file
 	f.block = in.call.block
 	f.attr = in.call.attrs[a.Name]
+	f.passed = f.attr != nil
 	if f.attr != nil && in.callScope != nil && in.callScope.perInstance && usesInstanceKey(f.attr.Expr) {
 		f.noFix = fmt.Sprintf("argument %s of module.%s differs per instance; change the value for this instance where count or for_each gets it", a.Name, in.call.name)
 	}

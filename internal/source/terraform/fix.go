@@ -19,6 +19,19 @@ import (
 )
 
 func (s *scanner) add(c *model.Cluster, d *declared) {
+	// A value the calling module passes in is decided by the caller's argument: the verdict points
+	// there, so each caller of a shared module gets its own line. A module's default stays where it is.
+	for _, v := range []struct {
+		f   *field
+		loc **model.Location
+	}{
+		{&d.public, &c.EndpointPublicAccess.Loc}, {&d.private, &c.EndpointPrivateAccess.Loc}, {&d.cidrs, &c.PublicAccessCIDRs.Loc},
+		{&d.logs, &c.EnabledLogTypes.Loc}, {&d.auth, &c.AuthenticationMode.Loc}, {&d.key, &c.SecretsKeyARN.Loc},
+	} {
+		if v.f.passed && v.f.attr != nil {
+			*v.loc = attrLoc(v.f.attr)
+		}
+	}
 	s.res.Resources = append(s.res.Resources, iac.Resource{
 		Cluster: c,
 		Fix:     func(want model.Settings) (*finding.Fix, error) { return planFix(d, want) },

@@ -357,7 +357,7 @@ func (in *instance) readEKSModule(c *callDecl, gitRef string) {
 			return
 		}
 		addr := in.prefix + "module." + c.name + k.suffix + ".aws_eks_cluster.this[0]"
-		cl := &model.Cluster{Name: addr, Source: model.SourceTerraform, Kind: "module terraform-aws-modules/eks/aws", Loc: loc(c.file.name, line)}
+		cl := &model.Cluster{Name: addr, Source: model.SourceTerraform, Kind: "module terraform-aws-modules/eks/aws", Loc: loc(c.file.name, line), Root: in.root.mod.name}
 		cl.Notes = append(cl.Notes, in.notes...)
 		if k.note != "" {
 			cl.Notes = append(cl.Notes, "module."+c.name+": "+k.note)
