@@ -65,6 +65,10 @@ const (
 	FormatCloudFormationYAML Format = "cloudformation-yaml"
 	FormatCloudFormationJSON Format = "cloudformation-json"
 	FormatEksctl             Format = "eksctl"
+	// FormatClusterAPI is Cluster API Provider AWS's AWSManagedControlPlane; FormatACK the AWS
+	// Controllers for Kubernetes EKS Cluster. Both are Kubernetes objects in YAML manifests.
+	FormatClusterAPI Format = "cluster-api-aws"
+	FormatACK        Format = "ack-eks"
 )
 
 // IaCField says where a format writes a setting a check reads, and what an omitted setting means.

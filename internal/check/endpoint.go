@@ -293,4 +293,6 @@ var endpointIaC = []IaCField{
 	{FormatTerraformPlan, "resource_changes[].change.after.vpc_config[0].endpoint_public_access, endpoint_private_access, public_access_cidrs", "as for aws_eks_cluster"},
 	{FormatCloudFormationYAML, "AWS::EKS::Cluster Properties.ResourcesVpcConfig.EndpointPublicAccess, EndpointPrivateAccess, PublicAccessCidrs", "public true, private false, allowlist 0.0.0.0/0"},
 	{FormatEksctl, "vpc.clusterEndpoints.publicAccess, privateAccess; vpc.publicAccessCIDRs; privateCluster.enabled", "public on, private off, allowlist 0.0.0.0/0"},
+	{FormatClusterAPI, "AWSManagedControlPlane spec.endpointAccess.public, private, publicCIDRs", "public on, private off, allowlist 0.0.0.0/0 (CAPA sends none of them when left out, so EKS's defaults apply)"},
+	{FormatACK, "Cluster (eks.services.k8s.aws) spec.resourcesVPCConfig.endpointPublicAccess, endpointPrivateAccess, publicAccessCIDRs", "public on, private off, allowlist 0.0.0.0/0 (EKS's defaults)"},
 }

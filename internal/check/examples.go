@@ -121,6 +121,53 @@ managedNodeGroups:
 	return Example{Format: FormatEksctl, Name: name, Want: want, Files: map[string]string{"cluster.yaml": src}}
 }
 
+// capaExample is a Cluster API cluster on EKS: a Cluster and its AWSManagedControlPlane, in one
+// manifest; spec is YAML inside the control plane's spec.
+func capaExample(name string, want finding.Status, spec string) Example {
+	src := `apiVersion: cluster.x-k8s.io/v1beta1
+kind: Cluster
+metadata:
+  name: prod
+  namespace: clusters
+spec:
+  controlPlaneRef:
+    apiVersion: controlplane.cluster.x-k8s.io/v1beta2
+    kind: AWSManagedControlPlane
+    name: prod-control-plane
+---
+apiVersion: controlplane.cluster.x-k8s.io/v1beta2
+kind: AWSManagedControlPlane
+metadata:
+  name: prod-control-plane
+  namespace: clusters
+spec:
+  eksClusterName: prod
+  region: us-east-1
+  version: v1.32.0
+` + indent(spec, "  ") + "\n"
+	return Example{Format: FormatClusterAPI, Name: name, Want: want, Files: map[string]string{"cluster.yaml": src}}
+}
+
+// ackExample is an ACK EKS Cluster; vpc is YAML inside spec.resourcesVPCConfig, top inside spec.
+func ackExample(name string, want finding.Status, vpc, top string) Example {
+	src := `apiVersion: eks.services.k8s.aws/v1alpha1
+kind: Cluster
+metadata:
+  name: prod
+  namespace: infra
+spec:
+  name: prod
+  version: "1.32"
+  roleARN: arn:aws:iam::111111111111:role/eks-cluster
+` + indent(top, "  ") + `
+  resourcesVPCConfig:
+    subnetIDs:
+      - subnet-0a1b2c3d4e5f60718
+      - subnet-0f1e2d3c4b5a69788
+` + indent(vpc, "    ") + "\n"
+	return Example{Format: FormatACK, Name: name, Want: want, Files: map[string]string{"cluster.yaml": src}}
+}
+
 // planExample is a plan from terraform show -json creating the cluster; vpc and top are JSON members
 // of vpc_config[0] and of the resource's values.
 func planExample(name string, want finding.Status, vpc, top string) Example {

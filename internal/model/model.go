@@ -109,6 +109,7 @@ const (
 	SourceTerraformPlan  Source = "terraform-plan"
 	SourceCloudFormation Source = "cloudformation"
 	SourceEksctl         Source = "eksctl"
+	SourceKubernetes     Source = "kubernetes"
 )
 
 // Live reports whether the cluster was read from a running AWS account (directly or via a snapshot).
