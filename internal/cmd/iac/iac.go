@@ -31,6 +31,7 @@ import (
 	"github.com/eksguard/eksguard/internal/remediate"
 	"github.com/eksguard/eksguard/internal/render"
 	"github.com/eksguard/eksguard/internal/source/adapters"
+	"github.com/eksguard/eksguard/internal/source/cloudformation"
 	iacsrc "github.com/eksguard/eksguard/internal/source/iac"
 	"github.com/eksguard/eksguard/internal/version"
 )
@@ -58,6 +59,9 @@ type Options struct {
 	Controls, SkipControls []string
 	// Dir is the working directory that reported file names are relative to; empty is the process's.
 	Dir string
+	// CFParams are CloudFormation parameter files, applied in order to every template that declares
+	// the parameters; a later file wins.
+	CFParams []string
 }
 
 // NewCmd builds the command; runF, when not nil, replaces Run.
@@ -75,6 +79,10 @@ output) and eksctl ClusterConfig files. It never reads AWS credentials or calls 
 Folders are walked recursively, skipping .git, .hg, .svn, .terraform, .terragrunt-cache, .aws-sam,
 node_modules and vendor. Values left unset get the AWS (or module) default, and the report says so;
 values that cannot be known before deploy make the verdict UNKNOWN, naming the expression.
+--cf-params gives CloudFormation parameters the values of a deployment: the JSON of create-stack
+--parameters file://..., of deploy --parameter-overrides, or a CodePipeline template configuration.
+Files apply in order, a later one winning; a parameter no scanned template declares, or a value the
+template's AllowedValues or AllowedPattern refuses, is a problem.
 
 Each failure in an editable file carries the smallest edit that makes it pass. For the endpoint,
 --target chooses: private (the default: private endpoint on, public off, passing 5.4.1 and 5.4.2) or
@@ -88,6 +96,7 @@ standard error and in the report's problems; the other files are still scanned),
 When several apply, 2 wins over 3, and 3 over 1.`,
 		Example: `  eksguard iac .
   eksguard iac infra/ --var-file prod.tfvars --var env=prod --format json
+  eksguard iac stacks/eks.yaml --cf-params params/prod.json
   eksguard iac . --format sarif --output eksguard.sarif
   eksguard iac . --format patch > fix.patch && git apply fix.patch
   eksguard iac stacks/cluster.yaml --target restrict --cidr 203.0.113.0/24 --format patch`,
@@ -109,6 +118,7 @@ When several apply, 2 wins over 3, and 3 over 1.`,
 	fl := cmd.Flags()
 	fl.StringArrayVar(&o.VarFiles, "var-file", nil, "Terraform variable file applied to every root module, after terraform.tfvars and *.auto.tfvars (repeatable)")
 	fl.StringArrayVar(&o.Vars, "var", nil, "Terraform variable NAME=VALUE, applied last (repeatable)")
+	fl.StringArrayVar(&o.CFParams, "cf-params", nil, "CloudFormation parameter file (create-stack --parameters JSON, or a template configuration {\"Parameters\": {...}}) applied to every template declaring the parameters; repeatable, a later file wins")
 	fl.StringVar(&o.Format, "format", "table", "output format: "+strings.Join(Formats, ", "))
 	fl.StringVarP(&o.Output, "output", "o", "", "write the report to this file instead of standard output")
 	fl.StringVar(&o.Target, "target", check.TargetPrivate, "what suggested fixes aim for: private (private on, public off) or restrict (private on, public limited to --cidr)")
@@ -160,8 +170,13 @@ func (o *Options) Validate() error {
 			return fmt.Errorf("--var-file: %s is a folder, not a variable file", p)
 		}
 	}
+	for _, p := range o.CFParams {
+		if err := o.checkParamsFile(p); err != nil {
+			return err
+		}
+	}
 	if o.Output != "" {
-		for _, in := range append(append([]string{}, o.Paths...), o.VarFiles...) {
+		for _, in := range append(append(append([]string{}, o.Paths...), o.VarFiles...), o.CFParams...) {
 			if fileio.SameFile(o.path(in), o.path(o.Output)) {
 				return fmt.Errorf("--output names %s, an input of this scan; writing the report there would replace it", o.Output)
 			}
@@ -175,6 +190,25 @@ func (o *Options) Validate() error {
 	}
 	_, err := parseVars(o.Vars)
 	return err
+}
+
+// checkParamsFile checks that a --cf-params file exists and parses; Scan reads it again.
+func (o *Options) checkParamsFile(p string) error {
+	fi, err := os.Stat(o.path(p))
+	switch {
+	case err != nil:
+		return fmt.Errorf("--cf-params: no such file: %s", p)
+	case fi.IsDir():
+		return fmt.Errorf("--cf-params: %s is a folder, not a parameter file", p)
+	}
+	data, err := iacsrc.ReadFile(o.path(p))
+	if err != nil {
+		return fmt.Errorf("--cf-params: %s: %w", p, err)
+	}
+	if _, err := cloudformation.ParseParams(filepath.ToSlash(o.path(p)), data); err != nil {
+		return fmt.Errorf("--cf-params: %w", err)
+	}
+	return nil
 }
 
 // parseVars turns --var arguments into values by name; a later one wins, as in Terraform.
@@ -239,7 +273,11 @@ func Scan(ctx context.Context, o *Options) (*finding.Report, error) {
 	for i, p := range o.VarFiles {
 		varFiles[i] = o.path(p)
 	}
-	res, err := iacsrc.Scan(ctx, in, iacsrc.Options{VarFiles: varFiles, Vars: vars}, adapters.All()...)
+	cfParams := make([]string, len(o.CFParams))
+	for i, p := range o.CFParams {
+		cfParams[i] = o.path(p)
+	}
+	res, err := iacsrc.Scan(ctx, in, iacsrc.Options{VarFiles: varFiles, Vars: vars, CFParamFiles: cfParams}, adapters.All()...)
 	if err != nil {
 		return nil, err
 	}

@@ -26,8 +26,16 @@ import (
 
 func TestValidate(t *testing.T) {
 	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "prod.tfvars"), []byte("x = 1\n"), 0o644); err != nil {
-		t.Fatal(err)
+	for name, text := range map[string]string{
+		"prod.tfvars":      "x = 1\n",
+		"prod.json":        `[{"ParameterKey": "PublicEndpoint", "ParameterValue": "false"}]`,
+		"prod-config.json": `{"Parameters": {"PublicEndpoint": "false"}, "Tags": {"team": "platform"}}`,
+		"trailing.json":    "[\n  {\"ParameterKey\": \"PublicEndpoint\", \"ParameterValue\": \"false\",}\n]\n",
+		"flat.json":        `{"PublicEndpoint": "false"}`,
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 	ok := func(o Options) Options {
 		if o.Format == "" {
@@ -68,6 +76,12 @@ func TestValidate(t *testing.T) {
 		{name: "var without =", o: ok(Options{Vars: []string{"env"}}), err: `--var: "env" is not NAME=VALUE`},
 		{name: "var without name", o: ok(Options{Vars: []string{"=x"}}), err: `--var: "=x" is not NAME=VALUE`},
 		{name: "var with a bad name", o: ok(Options{Vars: []string{"1env=x"}}), err: `--var: "1env=x" is not NAME=VALUE`},
+		{name: "cf-params list and template configuration", o: ok(Options{CFParams: []string{"prod.json", "prod-config.json"}})},
+		{name: "missing cf-params file", o: ok(Options{CFParams: []string{"nope.json"}}), err: "--cf-params: no such file: nope.json"},
+		{name: "cf-params is a folder", o: ok(Options{CFParams: []string{"."}}), err: "--cf-params: . is a folder"},
+		{name: "malformed cf-params names file, line and column", o: ok(Options{CFParams: []string{"trailing.json"}}), err: "trailing.json:2:64: not valid JSON"},
+		{name: "flat object is refused", o: ok(Options{CFParams: []string{"flat.json"}}), err: `flat.json:1:2: unknown member "PublicEndpoint"`},
+		{name: "cf-params file as the report", o: ok(Options{CFParams: []string{"prod.json"}, Output: "prod.json"}), err: "an input of this scan"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -80,9 +94,10 @@ func TestValidate(t *testing.T) {
 			}
 		})
 	}
-	o := ok(Options{Vars: []string{"env=dev", "env=prod", "x=a=b"}, Controls: []string{"5.4"}})
+	o := ok(Options{Vars: []string{"env=dev", "env=prod", "x=a=b"}, Controls: []string{"5.4"}, CFParams: []string{"prod.json"}})
 	before := o
 	before.Vars = append([]string(nil), o.Vars...)
+	before.CFParams = append([]string(nil), o.CFParams...)
 	if err := o.Validate(); err != nil {
 		t.Fatal(err)
 	}
@@ -362,5 +377,88 @@ func TestEvaluateNeverPanics(t *testing.T) {
 		if r.Status != finding.Error || !strings.Contains(r.Reason, "internal error, please report it") {
 			t.Errorf("%s: %s %s", r.Control, r.Status, r.Reason)
 		}
+	}
+}
+
+// TestCFParams scans a template with parameter files as deployments keep them: the values decide
+// the verdicts, and a later file wins.
+func TestCFParams(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string]string{
+		"stacks/eks.yaml": `AWSTemplateFormatVersion: "2010-09-09"
+Parameters:
+  PublicEndpoint:
+    Type: String
+    AllowedValues: ["true", "false"]
+    Default: "true"
+Resources:
+  ControlPlane:
+    Type: AWS::EKS::Cluster
+    Properties:
+      RoleArn: arn:aws:iam::111122223333:role/eks
+      ResourcesVpcConfig:
+        SubnetIds: [subnet-0a1b2c3d]
+        EndpointPublicAccess: !Ref PublicEndpoint
+        EndpointPrivateAccess: true
+`,
+		"params/prod.json":    `[{"ParameterKey": "PublicEndpoint", "ParameterValue": "false"}]`,
+		"params/open.json":    `{"Parameters": {"PublicEndpoint": "true"}}`,
+		"params/typo.json":    "[\n  \"PublicEndpiont=false\"\n]\n",
+		"params/refused.json": `{"Parameters": {"PublicEndpoint": "False "}}`,
+	}
+	for name, text := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tests := []struct {
+		name     string
+		params   []string
+		status   finding.Status // of 5.4.2
+		problems []string
+	}{
+		{name: "defaults without a file", status: finding.Fail},
+		{name: "the file's value decides", params: []string{"params/prod.json"}, status: finding.Pass},
+		{name: "a later file wins", params: []string{"params/prod.json", "params/open.json"}, status: finding.Fail},
+		{name: "undeclared key is a problem at its line", params: []string{"params/typo.json"}, status: finding.Fail,
+			problems: []string{`params/typo.json:2:3: parameter "PublicEndpiont" is not declared by any template scanned`}},
+		{name: "value AllowedValues refuses", params: []string{"params/refused.json"}, status: finding.Unknown,
+			problems: []string{`params/refused.json:1:35: parameter "PublicEndpoint" of stacks/eks.yaml: "False " is not one of its AllowedValues (true, false)`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ios, _, _, _ := iostreams.Test()
+			o := &Options{IO: ios, Paths: []string{"stacks"}, CFParams: tt.params, Format: "json", Target: check.TargetPrivate, Dir: dir}
+			if err := o.Validate(); err != nil {
+				t.Fatal(err)
+			}
+			t.Chdir(dir)
+			rep, err := Scan(context.Background(), o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, p := range rep.Problems {
+				got = append(got, p.String())
+			}
+			if len(got) != len(tt.problems) {
+				t.Fatalf("problems %q, want %q", got, tt.problems)
+			}
+			for i := range got {
+				if !strings.HasPrefix(got[i], filepath.ToSlash(filepath.Join(dir, ""))+"/"+tt.problems[i]) && !strings.HasPrefix(got[i], tt.problems[i]) {
+					t.Errorf("problem %q, want %q", got[i], tt.problems[i])
+				}
+			}
+			for _, r := range rep.Results {
+				if r.Control != "5.4.2" {
+					continue
+				}
+				if r.Status != tt.status {
+					t.Errorf("5.4.2 %s (%s), want %s", r.Status, r.Reason, tt.status)
+				}
+			}
+		})
 	}
 }

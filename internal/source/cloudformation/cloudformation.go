@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"path/filepath"
+	"sort"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -92,9 +93,17 @@ type adapter struct{}
 
 func (adapter) Name() string { return "cloudformation" }
 
-// Scan reads every .yaml, .yml, .json and .template file that holds a CloudFormation template.
-func (adapter) Scan(in *iac.Input, _ iac.Options) iac.Result {
-	return iac.ScanFiles(in, []string{".yaml", ".yml", ".json", ".template"}, "template", scanFile)
+// Scan reads every .yaml, .yml, .json and .template file that holds a CloudFormation template, with
+// the parameter values of opts.CFParamFiles.
+func (adapter) Scan(in *iac.Input, opts iac.Options) iac.Result {
+	var loaded iac.Result
+	ps := loadParams(opts.CFParamFiles, &loaded)
+	res := iac.ScanFiles(in, []string{".yaml", ".yml", ".json", ".template"}, "template", func(f *iac.File, res *iac.Result) {
+		scanWith(f, res, ps)
+	})
+	res.Problems = append(loaded.Problems, res.Problems...)
+	ps.undeclared(&res)
+	return res
 }
 
 // templateMarkers are texts that make a file that does not parse clearly a template of ours.
@@ -102,7 +111,7 @@ var templateMarkers = []string{"AWSTemplateFormatVersion", TypeCluster, TypeQuic
 
 // otherMarkers are texts of formats other adapters read: a broken file holding them is theirs to
 // report, even when named on the command line.
-var otherMarkers = []string{"eksctl.io/", `"terraform_version"`, `"resource_changes"`, `"planned_values"`}
+var otherMarkers = []string{"eksctl.io/", `"terraform_version"`, `"resource_changes"`, `"planned_values"`, "controlplane.cluster.x-k8s.io/", "eks.services.k8s.aws/"}
 
 func looksLikeTemplate(f *iac.File) bool {
 	for _, m := range templateMarkers {
@@ -121,7 +130,10 @@ func looksLikeTemplate(f *iac.File) bool {
 	return true
 }
 
-func scanFile(f *iac.File, res *iac.Result) {
+func scanFile(f *iac.File, res *iac.Result) { scanWith(f, res, nil) }
+
+// scanWith reads one file with the values of the parameter files in ps (nil for none).
+func scanWith(f *iac.File, res *iac.Result, ps *paramSet) {
 	root, doc, err := parse(f.Name, f.Data)
 	if err != nil {
 		if looksLikeTemplate(f) {
@@ -134,7 +146,7 @@ func scanFile(f *iac.File, res *iac.Result) {
 		}
 		return
 	}
-	t := newTemplate(f, root, doc)
+	t := newTemplate(f, root, doc, ps)
 	if t == nil {
 		return
 	}
@@ -184,6 +196,12 @@ type template struct {
 	used budget
 	// calls holds the argument of each short-form intrinsic evaluated, made once.
 	calls map[*yaml.Node]call
+	// overrides are the parameter files' values of the parameters the template declares; rejected
+	// says why a value is refused by the parameter's AllowedValues or AllowedPattern.
+	overrides map[string]paramOverride
+	rejected  map[string]string
+	// langExt is set by Transform: AWS::LanguageExtensions, which expands Fn::ForEach.
+	langExt bool
 }
 
 type resourceEntry struct {
@@ -191,10 +209,19 @@ type resourceEntry struct {
 	id, typ   string
 	// inBlock is set when Resources is a block mapping, so the entry can be rewritten line by line.
 	inBlock bool
+	// For an entry a Fn::ForEach made, or one whose properties hold a loop, key and node are the
+	// expanded copy and origKey and origNode the template's own text, which fixes edit.
+	origKey, origNode *yaml.Node
+	// loop is the innermost Fn::ForEach that made the entry; loopIDs the identifiers in scope, and
+	// unknownIDs those whose collection is unknown, with why.
+	loop       string
+	binds      []binding
+	loopIDs    []string
+	unknownIDs map[string]string
 }
 
 // newTemplate returns nil when the document is not a CloudFormation template.
-func newTemplate(f *iac.File, doc *yaml.Node, text *yamledit.Doc) *template {
+func newTemplate(f *iac.File, doc *yaml.Node, text *yamledit.Doc, ps *paramSet) *template {
 	root := yamledit.Deref(doc)
 	if root != nil && root.Kind == yaml.DocumentNode && len(root.Content) > 0 {
 		root = yamledit.Deref(root.Content[0])
@@ -205,10 +232,17 @@ func newTemplate(f *iac.File, doc *yaml.Node, text *yamledit.Doc) *template {
 	t := &template{file: f, doc: text, root: root, params: section(root, "Parameters"), conditions: section(root, "Conditions"),
 		resources: map[string]*yaml.Node{}, calls: map[*yaml.Node]call{}}
 	_, t.mappings = yamledit.Lookup(root, "Mappings")
+	paramProblems := t.applyParams(ps)
+	t.langExt = languageExtensions(root)
+	ex := newExpander(t)
+	if t.langExt {
+		t.expandConditions(ex, root)
+	}
 	versionKey, _ := yamledit.Lookup(root, "AWSTemplateFormatVersion")
 	_, res := yamledit.Lookup(root, "Resources")
 	res = yamledit.Deref(res)
 	typed := false
+	var loops [][2]*yaml.Node
 	if res != nil && res.Kind == yaml.MappingNode {
 		for i := 0; i+1 < len(res.Content); i += 2 {
 			k, v := yamledit.Deref(res.Content[i]), yamledit.Deref(res.Content[i+1])
@@ -221,12 +255,13 @@ func newTemplate(f *iac.File, doc *yaml.Node, text *yamledit.Doc) *template {
 					Message: "eksguard reads no further resources: " + why})
 				break
 			}
-			t.resources[k.Value] = v
-			if strings.HasPrefix(k.Value, "Fn::ForEach::") && t.declaresCluster(v, 0) {
-				t.problems = append(t.problems, iac.Problem{File: f.Name, Line: k.Line, Column: k.Column, Code: finding.ProblemUnsupported,
-					Message: k.Value + " is not expanded (AWS::LanguageExtensions), so the EKS clusters it declares are not checked"})
+			if strings.HasPrefix(k.Value, loopPrefix) {
+				if t.declaresCluster(v, 0) {
+					loops = append(loops, [2]*yaml.Node{k, res.Content[i+1]})
+				}
 				continue
 			}
+			t.resources[k.Value] = v
 			_, tn, cost := yamledit.LookupCost(v, "Type")
 			t.used.steps += cost
 			tn = yamledit.Deref(tn)
@@ -234,18 +269,37 @@ func newTemplate(f *iac.File, doc *yaml.Node, text *yamledit.Doc) *template {
 				continue
 			}
 			typed = true
-			t.order = append(t.order, resourceEntry{key: res.Content[i], node: res.Content[i+1], id: k.Value, typ: tn.Value, inBlock: res.Style&yaml.FlowStyle == 0})
+			r := resourceEntry{key: res.Content[i], node: res.Content[i+1], id: k.Value, typ: tn.Value, inBlock: res.Style&yaml.FlowStyle == 0}
+			if _, ok := layouts[tn.Value]; ok && t.langExt && t.hasLoop(v, 0) {
+				// A loop in the properties: the cluster is read from the expansion, edited in place.
+				r.origKey, r.origNode = r.key, r.node
+				r.node = newCopier(ex, nil, 0).copy(r.node, 0)
+			}
+			t.order = append(t.order, r)
 			if tn.Value == "AWS::CDK::Metadata" {
 				t.cdk = true
 			}
 		}
 	}
+	if len(loops) > 0 {
+		typed = true
+		t.expandResources(ex, loops, res.Style&yaml.FlowStyle == 0)
+	}
+
 	if versionKey == nil && !typed && len(t.problems) == 0 {
 		return nil
 	}
 	if underCDKOut(f.Name) || underCDKOut(f.Path) {
 		t.cdk = true
 	}
+	if ps != nil {
+		ps.templates++
+		for name := range t.params {
+			ps.declared[name] = true
+		}
+		t.problems = append(t.problems, paramProblems...)
+	}
+	sort.SliceStable(t.order, func(i, j int) bool { return t.order[i].key.Line < t.order[j].key.Line })
 	return t
 }
 
@@ -313,9 +367,13 @@ func (t *template) clusters() []iac.Resource {
 			continue
 		}
 		ev := newEvaluator(t)
+		ev.loopIDs = r.unknownIDs
 		c, fix, skip := t.cluster(ev, r, lay)
 		if skip {
 			continue
+		}
+		if note := r.loopNote(); note != "" {
+			c.Notes = append(c.Notes, note)
 		}
 		out = append(out, iac.Resource{Cluster: c, Fix: fix})
 	}

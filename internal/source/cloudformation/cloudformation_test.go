@@ -271,7 +271,8 @@ func TestRecognition(t *testing.T) {
 		{name: "template without version, found by resource types", file: file("t.yml", "Resources:\n  C:\n    Type: AWS::EKS::Cluster\n", false), claimed: true, resources: 1},
 		{name: "YAML template in a .template file that starts like JSON", file: file("flow.template", "{Resources: {C: {Type: AWS::EKS::Cluster}},}\n", false), claimed: true, resources: 1},
 		{name: "JSON with a byte order mark", file: file("bom.json", "\xef\xbb\xbf{\"Resources\": {\"C\": {\"Type\": \"AWS::EKS::Cluster\"}}}", false), claimed: true, resources: 1},
-		{name: "clusters in Fn::ForEach are reported as not checked", file: file("foreach.yaml", "Transform: AWS::LanguageExtensions\nResources:\n  Fn::ForEach::Clusters:\n    - Name\n    - [a, b]\n    - Cluster${Name}:\n        Type: AWS::EKS::Cluster\n  Bucket:\n    Type: AWS::S3::Bucket\n", false), claimed: true, problemLine: 3, problem: "Fn::ForEach::Clusters is not expanded"},
+		{name: "clusters in Fn::ForEach are expanded", file: file("foreach.yaml", "Transform: AWS::LanguageExtensions\nResources:\n  Fn::ForEach::Clusters:\n    - Name\n    - [a, b]\n    - Cluster${Name}:\n        Type: AWS::EKS::Cluster\n  Bucket:\n    Type: AWS::S3::Bucket\n", false), claimed: true, resources: 2},
+		{name: "Fn::ForEach without the transform", file: file("foreach.yaml", "Resources:\n  Fn::ForEach::Clusters:\n    - Name\n    - [a, b]\n    - Cluster${Name}:\n        Type: AWS::EKS::Cluster\n", false), claimed: true, problemLine: 2, problem: "Fn::ForEach::Clusters needs Transform: AWS::LanguageExtensions"},
 		{name: "broken file that mentions AWS::EKS::Cluster", file: file("x.yaml", "Resources:\n  C:\n    Type: AWS::EKS::Cluster\n   Properties: {\n", false), claimed: true, problemLine: 4, problem: "not valid YAML"},
 	}
 	for _, tt := range tests {
@@ -289,7 +290,7 @@ func TestRecognition(t *testing.T) {
 				}
 				code := finding.ProblemSyntax
 				if strings.Contains(tt.problem, "Fn::ForEach") {
-					code = finding.ProblemUnsupported
+					code = finding.ProblemInvalid
 				}
 				for _, p := range res.Problems {
 					if p.Code != code {

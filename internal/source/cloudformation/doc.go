@@ -17,7 +17,8 @@
 // docs/iac-cloudformation-eksctl.md lists every spelling and default.
 //
 // Values: the intrinsic functions that decide the settings are evaluated against the
-// template's Parameters (Default only), Conditions and Mappings: Ref, Fn::If, Fn::Equals/And/Or/Not,
+// template's Parameters (their Default, or the value of a --cf-params file: params.go), Conditions
+// and Mappings: Ref, Fn::If, Fn::Equals/And/Or/Not,
 // Condition, Fn::Sub, Fn::Join, Fn::Split, Fn::Select, Fn::FindInMap, Fn::Base64, Fn::Length, in long
 // form and as YAML short-form tags. AWS::NoValue leaves the property out, so the AWS default applies.
 // Anything that cannot be known before deploying (a parameter without a Default, an SSM parameter,
@@ -27,6 +28,11 @@
 // Absent settings get the EKS API defaults: public on, private off, allowlist 0.0.0.0/0 (and ::/0 for
 // an IPv6 cluster), no control plane logs, CONFIG_MAP, no key for secrets. A resource whose Condition is
 // false is not reported.
+//
+// Fn::ForEach (Transform: AWS::LanguageExtensions) is expanded before anything is read (foreach.go):
+// each cluster a loop declares is its own, named by its expanded logical ID and located at the
+// fragment; a collection unknown before deploying expands once, with the identifier unknown. Fixes
+// write into the fragment, except a setting that depends on the identifier.
 //
 // Limits: YAML aliases and Refs let a small file ask for gigabytes (a Fn::Join over 20,000 aliases of
 // a 1 MB string), so evaluation sizes every value before building it. A value over 1 MiB (its text,

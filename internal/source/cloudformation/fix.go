@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 
+	"go.yaml.in/yaml/v3"
+
 	"github.com/eksguard/eksguard/internal/finding"
 	"github.com/eksguard/eksguard/internal/model"
 	"github.com/eksguard/eksguard/internal/source/iac"
@@ -69,18 +71,89 @@ func (s *fixState) edit(want model.Settings) (*finding.Fix, error) {
 	}
 	ed := s.t.doc.Editor()
 	ed.Opaque = opaque
-	key := s.r.key
+	key, node := s.r.key, s.r.node
+	if s.r.origNode != nil {
+		// Read from an expansion, written into the template's own text.
+		if err := s.fromFragment(want); err != nil {
+			return nil, err
+		}
+		key, node = s.r.origKey, s.r.origNode
+	}
 	if !s.r.inBlock && !s.t.doc.JSON() {
 		key = nil // a flow-style Resources cannot take a block-style resource
 	}
-	if err := ed.Set(key, s.r.node, s.r.id, []string{"Properties"}, kvs); err != nil {
+	if err := ed.Set(key, node, s.r.id, []string{"Properties"}, kvs); err != nil {
 		return nil, fmt.Errorf("fix %s: %w", s.r.id, err)
 	}
 	edits, err := ed.Edits(s.t.file.Name, s.t.file.Path)
 	if err != nil {
 		return nil, fmt.Errorf("fix %s: %w", s.r.id, err)
 	}
-	return &finding.Fix{Description: yamledit.Describe([]string{"Properties"}, s.r.typ+" "+s.r.id, kvs), Edits: edits}, nil
+	desc := yamledit.Describe([]string{"Properties"}, s.r.typ+" "+s.r.id, kvs)
+	if s.r.loop != "" {
+		desc += fmt.Sprintf(" (in the template fragment of %s, so every cluster it declares gets it)", s.r.loop)
+	}
+	return &finding.Fix{Description: desc, Edits: edits}, nil
+}
+
+// paths are the keys below Properties that hold each setting.
+func (l layout) paths() map[model.Field][]string {
+	join := func(a []string, b ...string) []string { return append(append([]string{}, a...), b...) }
+	p := map[model.Field][]string{
+		model.FieldEndpointPublicAccess:  join(l.vpc, l.public),
+		model.FieldEndpointPrivateAccess: join(l.vpc, l.private),
+		model.FieldPublicAccessCIDRs:     join(l.vpc, l.cidrs),
+		model.FieldEnabledLogTypes:       l.logging,
+		model.FieldSecretsKeyARN:         l.encryption,
+	}
+	if l.access != nil {
+		p[model.FieldAuthenticationMode] = l.access
+	}
+	return p
+}
+
+// fromFragment refuses to write a setting into a Fn::ForEach template fragment when the setting
+// depends on the loop's identifier, as Terraform's fixes refuse a value that differs per instance: a
+// literal there would give every cluster of the loop one value. A setting whose way passes through a
+// mapping that a loop builds is refused too, since the edit cannot tell what the loop makes.
+func (s *fixState) fromFragment(want model.Settings) error {
+	paths := s.lay.paths()
+	steps := 0
+	for _, f := range want.Fields() {
+		path := append([]string{"Properties"}, paths[f]...)
+		m := yamledit.Deref(s.r.origNode)
+		name := ""
+		for i, p := range path {
+			if m == nil || m.Kind != yaml.MappingNode {
+				break
+			}
+			if _, _, ok := intrinsic(m); ok {
+				break // computed: the editor refuses it and says why
+			}
+			for j := 0; j < len(m.Content); j += 2 {
+				if k := yamledit.Deref(m.Content[j]); k != nil && strings.HasPrefix(k.Value, loopPrefix) {
+					return fmt.Errorf("%s: %s is partly made by %s; edit it by hand", clip(s.r.id), strings.TrimPrefix(name+"."+p, "."), clip(k.Value))
+				}
+			}
+			name = strings.TrimPrefix(name+"."+p, ".")
+			_, v := yamledit.Lookup(m, p)
+			if v == nil {
+				break
+			}
+			v = yamledit.Deref(v)
+			_, _, computed := intrinsic(v)
+			if last := i == len(path)-1; last || computed {
+				if id := mentions(v, s.r.loopIDs, 0, &steps); id != "" {
+					if strings.HasPrefix(id, loopPrefix) {
+						return fmt.Errorf("%s: %s is partly made by %s; edit it by hand", clip(s.r.id), name, id)
+					}
+					return fmt.Errorf("%s: %s depends on the identifier %s of %s, so it differs per cluster; change the value for this cluster where the loop gets it (its collection, or the mapping it reads), not in the fragment", clip(s.r.id), name, clip(id), s.r.loop)
+				}
+			}
+			m = v
+		}
+	}
+	return nil
 }
 
 func (s *fixState) missing(f model.Field) string {

@@ -48,7 +48,7 @@ func FuzzEvalLimits(f *testing.F) {
 		if err != nil {
 			return
 		}
-		tpl := newTemplate(&iac.File{Name: "t.yaml"}, root, doc)
+		tpl := newTemplate(&iac.File{Name: "t.yaml"}, root, doc, nil)
 		if tpl == nil {
 			return
 		}

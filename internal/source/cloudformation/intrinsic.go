@@ -164,6 +164,8 @@ type evaluator struct {
 	busy     map[string]bool
 	// over says why evaluation stopped, once a budget is spent; every later step is then unknown.
 	over string
+	// loopIDs are the Fn::ForEach identifiers whose items are unknown, with why.
+	loopIDs map[string]string
 }
 
 type condResult struct {
@@ -725,6 +727,9 @@ func (ev *evaluator) ref(name string, depth int) value {
 	if name == "AWS::NoValue" {
 		return value{k: kNoValue}
 	}
+	if why, ok := ev.loopIDs[name]; ok {
+		return ev.unknownf("%s", why)
+	}
 	if pseudo[name] || strings.HasPrefix(name, "AWS::") {
 		return ev.unknownf("pseudo parameter %s is only known at deploy time", clip(name))
 	}
@@ -744,11 +749,14 @@ func (ev *evaluator) ref(name string, depth int) value {
 	return ev.unknownf("Ref to %s, which is neither a parameter nor a resource", clip(name))
 }
 
-func (ev *evaluator) param(name string, p *yaml.Node, depth int) value {
-	name = clip(name)
+func (ev *evaluator) param(full string, p *yaml.Node, depth int) value {
+	name := clip(full)
 	typ := ""
 	if _, t := ev.lookup(p, "Type"); t != nil {
 		typ = ev.eval(t, depth).s
+	}
+	if o, ok := ev.t.overrides[full]; ok {
+		return ev.override(full, typ, o)
 	}
 	if strings.HasPrefix(typ, "AWS::SSM::Parameter::Value") {
 		return ev.unknownf("parameter %s is read from SSM Parameter Store at deploy time", name)
@@ -772,6 +780,32 @@ func (ev *evaluator) param(name string, p *yaml.Node, depth int) value {
 		}
 	}
 	return ev.withVia(v, "parameter "+name+" Default")
+}
+
+// override is the value a parameter file gives a parameter of type typ.
+func (ev *evaluator) override(full, typ string, o paramOverride) value {
+	name := clip(full)
+	switch {
+	case o.UsePrevious:
+		return ev.unknownf("parameter %s keeps the stack's current value (UsePreviousValue in %s), which eksguard cannot see", name, o.file)
+	case ev.t.rejected[full] != "":
+		return ev.unknownf("%s", ev.t.rejected[full])
+	case strings.HasPrefix(typ, "AWS::SSM::Parameter::Value"):
+		return ev.unknownf("parameter %s is read from SSM Parameter Store at deploy time (%s names %s)", name, o.file, quote(o.Value))
+	case strings.Contains(o.Value, "{{resolve:"):
+		return ev.unknownf("parameter %s from %s is a dynamic reference, resolved at deploy time", name, o.file)
+	}
+	if !ev.use(int64(len(o.Value))) {
+		return ev.stopped()
+	}
+	v := value{k: kStr, s: o.Value}
+	if typ == "CommaDelimitedList" || strings.HasPrefix(typ, "List<") {
+		v = ev.split("parameter "+name+" from "+o.file, o.Value, ",", true)
+		if v.k == kUnknown {
+			return v
+		}
+	}
+	return ev.withVia(v, "parameter "+name+" from "+o.file)
 }
 
 func (ev *evaluator) sub(arg *yaml.Node, depth int) value {

@@ -119,7 +119,7 @@ func evalExpr(t *testing.T, text string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tpl := newTemplate(&iac.File{Name: "t.yaml"}, root, doc)
+	tpl := newTemplate(&iac.File{Name: "t.yaml"}, root, doc, nil)
 	if tpl == nil {
 		t.Fatal("not a template")
 	}

@@ -164,7 +164,7 @@ func evalBudget(t *testing.T, conds, text string) (value, uint64) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tpl := newTemplate(&iac.File{Name: "t.yaml"}, root, doc)
+	tpl := newTemplate(&iac.File{Name: "t.yaml"}, root, doc, nil)
 	if tpl == nil {
 		t.Fatal("not a template")
 	}

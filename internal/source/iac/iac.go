@@ -57,6 +57,9 @@ type Options struct {
 	VarFiles []string
 	// Vars are Terraform -var NAME=VALUE assignments, applied last.
 	Vars map[string]string
+	// CFParamFiles are CloudFormation parameter files (--cf-params), applied in order to every
+	// template that declares the parameters: a later file wins.
+	CFParamFiles []string
 }
 
 // Resource is one EKS cluster an adapter found.
