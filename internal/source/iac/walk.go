@@ -1,6 +1,7 @@
 package iac
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -16,8 +17,10 @@ import (
 	"github.com/eksguard/eksguard/internal/finding"
 )
 
-// MaxFileSize is the largest file read. IaC files are far smaller; a bigger one is almost always
-// generated data, and reading it whole would cost more memory than the rest of a scan.
+// MaxFileSize is the largest file read, counted as UTF-8 text (after Decode). IaC files are far
+// smaller; a bigger one is almost always generated data, and reading it whole would cost more memory
+// than the rest of a scan. Counting text rather than bytes on disk means a plan is accepted or refused
+// alike whether PowerShell saved it as UTF-16 (twice the bytes) or another shell as UTF-8.
 const MaxFileSize = 10 << 20
 
 // NotIaC is the problem reported for a file named on the command line that no adapter recognises.
@@ -62,8 +65,9 @@ func walkable(name string) bool {
 // folders are not followed (no loops, no escaping the tree) and symbolic links to files are followed
 // only when the target lies inside the folder being walked: a link out of the tree is a problem, so a
 // scan of untrusted code never reads, and never quotes in a message, files elsewhere on the machine.
-// Files that cannot be read, or are larger than MaxFileSize, are problems. A path that does not exist
-// or cannot be opened is an error: the command was called wrongly.
+// Files that cannot be read, are larger than MaxFileSize or are not text (Decode) are problems, one
+// per file; the others are read as Decode returns them. A path that does not exist or cannot be
+// opened is an error: the command was called wrongly.
 //
 // Walking stops when ctx ends, and Walk then returns ctx's error.
 func Walk(ctx context.Context, paths []string, cwd string) (*Input, []Problem, error) {
@@ -230,7 +234,7 @@ func (w *walker) addFile(abs string, fi fs.FileInfo, explicit bool) {
 	}
 	data, err := ReadFile(abs)
 	if err != nil {
-		w.problem(abs, ReadErrorCode(err), "%v", err)
+		w.problems = append(w.problems, ReadProblem(w.name(abs), err))
 		return
 	}
 	f := &File{Path: abs, Name: w.name(abs), Data: data, Explicit: explicit}
@@ -238,45 +242,73 @@ func (w *walker) addFile(abs string, fi fs.FileInfo, explicit bool) {
 	w.in.Files = append(w.in.Files, f)
 }
 
-// ReadFile reads an input file: a regular file of at most MaxFileSize (which it may have passed
-// since it was listed), never a pipe or a device. Errors read as the rest of a problem whose file is
-// already named ("named pipe (FIFO), not a regular file; not read").
+// ReadFile reads an input file: a regular file whose text is at most MaxFileSize (which it may have
+// passed since it was listed), never a pipe or a device. It returns the text as Decode does (UTF-16
+// converted, a UTF-8 byte order mark dropped), so every adapter, and every file an adapter reads
+// itself, sees UTF-8 whatever the editor or shell that saved it. Errors are *ReadError and read as the
+// rest of a problem whose file is already named ("named pipe (FIFO), not a regular file; not read");
+// ReadProblem makes that problem.
 func ReadFile(p string) ([]byte, error) { return ReadLimited(p, MaxFileSize) }
 
-// ReadLimited is ReadFile with another size limit.
+// ReadLimited is ReadFile with another size limit, on the text as on MaxFileSize.
 func ReadLimited(p string, limit int64) ([]byte, error) {
-	data, err := fileio.ReadFile(p, limit)
+	// UTF-16 takes up to twice the bytes of its text in UTF-8 (ASCII), plus its byte order mark:
+	// that much is read, and the text held to the limit once decoded.
+	raw := 2*limit + int64(len(bomUTF16LE))
+	data, err := fileio.ReadFile(p, raw)
 	var nr *fileio.NotRegularError
 	var tl *fileio.TooLargeError
 	switch {
 	case errors.As(err, &nr):
 		return nil, &ReadError{Code: finding.ProblemNotRegular, Message: fileio.Kind(nr.Mode) + ", not a regular file; not read"}
 	case errors.As(err, &tl) && tl.Size >= 0:
-		a, b := fileio.SizePair(tl.Size, tl.Limit)
-		return nil, &ReadError{Code: finding.ProblemTooLarge, Message: fmt.Sprintf("file is %s, over the %s limit; not scanned", a, b)}
+		return nil, tooLarge(tl.Size, limit)
 	case errors.As(err, &tl):
 		return nil, &ReadError{Code: finding.ProblemTooLarge, Message: fmt.Sprintf("file grew past the %s limit while it was read; not scanned", fileio.Size(limit))}
 	case err != nil:
 		return nil, &ReadError{Code: finding.ProblemRead, Message: fmt.Sprintf("cannot read: %v", unwrapPath(err))}
 	}
-	return data, nil
+	if text := bytes.TrimPrefix(data, bomUTF8); !bytes.HasPrefix(data, bomUTF16LE) && !bytes.HasPrefix(data, bomUTF16BE) && int64(len(text)) > limit {
+		// Checked before decoding: a file too large is refused as such, whatever it holds.
+		return nil, tooLarge(int64(len(data)), limit)
+	}
+	return decode(data, limit)
 }
 
-// ReadError is an input file that was not read: why, and the problem code that says what kind.
+func tooLarge(size, limit int64) error {
+	a, b := fileio.SizePair(size, limit)
+	return &ReadError{Code: finding.ProblemTooLarge, Message: fmt.Sprintf("file is %s, over the %s limit; not scanned", a, b)}
+}
+
+// ReadError is an input file that was not read: why, the problem code that says what kind, and where
+// in the file when one place is to blame (a character that is not valid UTF-16, a NUL byte).
 type ReadError struct {
 	Code    string
 	Message string
+	// Line and Column are 1-based, 0 when the whole file is to blame.
+	Line, Column int
 }
 
 func (e *ReadError) Error() string { return e.Message }
 
-// ReadErrorCode is the problem code of an error from ReadFile or ReadLimited.
+// ReadErrorCode is the problem code of an error from ReadFile, ReadLimited or Decode.
 func ReadErrorCode(err error) string {
 	var re *ReadError
 	if errors.As(err, &re) {
 		return re.Code
 	}
 	return finding.ProblemRead
+}
+
+// ReadProblem is the problem of file, as reported, that ReadFile, ReadLimited or Decode refused with
+// err.
+func ReadProblem(file string, err error) Problem {
+	p := Problem{File: file, Code: finding.ProblemRead, Message: err.Error()}
+	var re *ReadError
+	if errors.As(err, &re) {
+		p.Code, p.Line, p.Column = re.Code, re.Line, re.Column
+	}
+	return p
 }
 
 // unwrapPath drops the operation and path from a *fs.PathError: messages already name the file.

@@ -46,6 +46,15 @@ type instance struct {
 	localAfter map[string]bool
 	localState map[string]int
 	ctx        *hcl.EvalContext
+
+	// outputs are the module's output values once it has run, and outputReasons why an unknown one
+	// is unknown.
+	outputs       map[string]cty.Value
+	outputReasons map[string]string
+	// calls holds the outputs of the module calls evaluated so far, by call name, and callReasons
+	// why an output is unknown ("infra.eks"), for the module.<call> references of this module.
+	calls       map[string]cty.Value
+	callReasons map[string]string
 }
 
 // scope is what an expression inside a resource or module block sees beyond the module: count,
@@ -129,11 +138,104 @@ func (in *instance) run() {
 		in.evalLocal(n, nil)
 	}
 	in.ctx.Variables["local"] = cty.ObjectVal(in.locals)
+	// Module calls run first, each after the calls its arguments read, so that the outputs of local
+	// modules are known to the clusters, the locals and the later calls that read them.
+	in.calls, in.callReasons = map[string]cty.Value{}, map[string]string{}
+	for _, c := range orderCalls(in.mod.calls) {
+		in.runCall(c)
+		in.ctx.Variables["module"] = in.moduleObject()
+	}
+	if len(in.calls) > 0 && in.localsReadModules() {
+		in.localState, in.localReason, in.localAfter = map[string]int{}, map[string]string{}, map[string]bool{}
+		for _, n := range in.mod.localNames {
+			in.evalLocal(n, nil)
+		}
+		in.ctx.Variables["local"] = cty.ObjectVal(in.locals)
+	}
 	for _, r := range in.mod.clusters {
 		in.readCluster(r)
 	}
+	if in.call != nil {
+		in.evalOutputs()
+	}
+}
+
+// orderCalls puts each module call after the calls its arguments refer to (module.a.x passed to
+// module.b), keeping the written order otherwise; calls in a cycle keep their order.
+func orderCalls(calls []*callDecl) []*callDecl {
+	byName := map[string]*callDecl{}
+	for _, c := range calls {
+		byName[c.name] = c
+	}
+	var out []*callDecl
+	state := map[*callDecl]int{}
+	var visit func(c *callDecl)
+	visit = func(c *callDecl) {
+		if state[c] != 0 {
+			return
+		}
+		state[c] = 1
+		for _, a := range c.attrs {
+			for _, t := range a.Expr.Variables() {
+				if t.RootName() == "module" {
+					if d := byName[attrName(t)]; d != nil && d != c {
+						visit(d)
+					}
+				}
+			}
+		}
+		state[c] = 2
+		out = append(out, c)
+	}
+	for _, c := range calls {
+		visit(c)
+	}
+	return out
+}
+
+// moduleObject is the module namespace: the outputs of each call evaluated so far, unknown for the
+// others (registry modules, calls with count or for_each, calls not run yet).
+func (in *instance) moduleObject() cty.Value {
+	obj := map[string]cty.Value{}
 	for _, c := range in.mod.calls {
-		in.runCall(c)
+		if v, ok := in.calls[c.name]; ok {
+			obj[c.name] = v
+		} else {
+			obj[c.name] = cty.DynamicVal
+		}
+	}
+	return cty.ObjectVal(obj)
+}
+
+// localsReadModules reports whether a local refers to a module call's outputs.
+func (in *instance) localsReadModules() bool {
+	for _, n := range in.mod.localNames {
+		for _, t := range in.mod.locals[n].attr.Expr.Variables() {
+			if t.RootName() == "module" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// evalOutputs evaluates the module's outputs, for the module that called it.
+func (in *instance) evalOutputs() {
+	in.outputs, in.outputReasons = map[string]cty.Value{}, map[string]string{}
+	for name, a := range in.mod.outputs {
+		e := in.evaluate(a.Expr, nil)
+		in.outputs[name] = e.v
+		if e.reason != "" {
+			in.outputReasons[name] = e.reason
+		}
+	}
+}
+
+// callDone records the outputs of a module call that has one instance.
+func (in *instance) callDone(c *callDecl, child *instance) {
+	in.calls[c.name] = cty.ObjectVal(child.outputs)
+	for name, r := range child.outputReasons {
+		in.callReasons[c.name+"."+name] = fmt.Sprintf("module.%s.%s is unknown: %s", c.name, name, r)
 	}
 }
 
@@ -482,6 +584,13 @@ func (in *instance) traversalReason(t hcl.Traversal, sc *scope) string {
 		}
 		return fmt.Sprintf("local.%s is not fully known", attr)
 	case "module":
+		if len(t) > 2 {
+			if a, ok := t[2].(hcl.TraverseAttr); ok {
+				if r := in.callReasons[attr+"."+a.Name]; r != "" {
+					return r
+				}
+			}
+		}
 		return fmt.Sprintf("depends on %s, an output of a module call, which eksguard does not evaluate", name)
 	case "data":
 		return fmt.Sprintf("depends on %s, which Terraform reads from the provider during plan", name)

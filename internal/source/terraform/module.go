@@ -68,6 +68,9 @@ func (in *instance) runLocalCall(c *callDecl, src string) {
 		}
 		child.vars = in.childVars(c, m, k.scope)
 		child.run()
+		if k.suffix == "" {
+			in.callDone(c, child)
+		}
 	}
 }
 
@@ -264,7 +267,9 @@ func (s *scanner) installedModules(rootDir string) map[string]installedModule {
 	}
 	data, err := iac.ReadLimited(p, maxModulesJSON)
 	if err != nil {
-		s.problem(iac.Problem{File: name, Code: iac.ReadErrorCode(err), Message: fmt.Sprintf("%v (installed module versions are not known)", err)})
+		p := iac.ReadProblem(name, err)
+		p.Message += " (installed module versions are not known)"
+		s.problem(p)
 		return out
 	}
 	var doc struct {

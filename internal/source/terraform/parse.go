@@ -40,6 +40,8 @@ type module struct {
 	localNames []string
 	clusters   []*resourceDecl
 	calls      []*callDecl
+	// outputs are the value expressions of the module's output blocks, by name.
+	outputs map[string]*hcl.Attribute
 	// overridden names the resources and module calls an override file touches, with the file;
 	// eksguard does not merge override files, so their values are unknown.
 	overridden map[string]string
@@ -100,7 +102,10 @@ var rootSchema = &hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{
 	{Type: "locals"},
 	{Type: "resource", LabelNames: []string{"type", "name"}},
 	{Type: "module", LabelNames: []string{"name"}},
+	{Type: "output", LabelNames: []string{"name"}},
 }}
+
+var outputSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{{Name: "value"}}}
 
 var variableSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
 	{Name: "default"}, {Name: "type"}, {Name: "nullable"},
@@ -143,7 +148,7 @@ func (s *scanner) diagsAs(diags hcl.Diagnostics, fallback, code string) {
 // parseModule parses the files of one folder. A file that does not parse is reported and left out;
 // the others are still read.
 func (s *scanner) parseModule(dir string, files []*srcFile) *module {
-	m := &module{dir: dir, vars: map[string]*varDecl{}, locals: map[string]*local{}, overridden: map[string]string{}}
+	m := &module{dir: dir, vars: map[string]*varDecl{}, locals: map[string]*local{}, overridden: map[string]string{}, outputs: map[string]*hcl.Attribute{}}
 	if len(files) > 0 {
 		m.name = pathDir(files[0].name)
 	}
@@ -277,6 +282,15 @@ func (s *scanner) readTopLevel(m *module, f *srcFile) {
 				continue
 			}
 			m.calls = append(m.calls, s.readCall(f, b))
+		case "output":
+			if override {
+				continue
+			}
+			oc, _, diags := b.Body.PartialContent(outputSchema)
+			s.diags(diags, f.name)
+			if oc != nil && oc.Attributes["value"] != nil {
+				m.outputs[b.Labels[0]] = oc.Attributes["value"]
+			}
 		}
 	}
 }
@@ -450,7 +464,7 @@ func (s *scanner) readModuleFiles(dir, name string) ([]*srcFile, error) {
 		}
 		data, err := iac.ReadFile(p)
 		if err != nil {
-			s.problem(iac.Problem{File: reported, Code: iac.ReadErrorCode(err), Message: err.Error()})
+			s.problem(iac.ReadProblem(reported, err))
 			continue
 		}
 		files = append(files, &srcFile{name: reported, path: p, data: data, json: isJSON})

@@ -450,3 +450,24 @@ func TestBareTypeKeywords(t *testing.T) {
 		t.Errorf("log types from a set(any) default = %v", got)
 	}
 }
+
+// TestLocalModuleOutputs: values a local module returns (from its inputs and locals, through a local
+// of the caller) decide the verdicts; an output known only after apply stays unknown, naming it.
+func TestLocalModuleOutputs(t *testing.T) {
+	res := New().Scan(load(t, filepath.Join("testdata", "hcl", "module-outputs")), iac.Options{})
+	if len(res.Problems) > 0 {
+		t.Fatalf("problems: %s", problemStrings(res.Problems))
+	}
+	main := find(t, res, "aws_eks_cluster.main")
+	r541, r542 := verdicts(main)
+	if r541.Status != finding.Pass || r542.Status != finding.Pass {
+		t.Errorf("main: 5.4.1 %s (%s), 5.4.2 %s (%s)", r541.Status, r541.Reason, r542.Status, r542.Reason)
+	}
+	if c := main.Cluster; len(c.EnabledLogTypes.Values) != 5 || c.SecretsKeyARN.Value != "arn:aws:kms:eu-west-1:111111111111:key/prod" {
+		t.Errorf("main: logs %v, key %q", c.EnabledLogTypes.Values, c.SecretsKeyARN.Value)
+	}
+	fromVPC := find(t, res, "aws_eks_cluster.from_vpc")
+	if pub := fromVPC.Cluster.EndpointPublicAccess; pub.Known() || !strings.Contains(pub.Detail, "module.network.vpc_id is unknown") || !strings.Contains(pub.Detail, "aws_vpc.this.id") {
+		t.Errorf("from_vpc public access = %+v", pub)
+	}
+}

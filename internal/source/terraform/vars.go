@@ -59,7 +59,10 @@ func (s *scanner) loadVarFiles() {
 			if _, serr := os.Stat(p); os.IsNotExist(serr) {
 				msg = "-var-file: no such file"
 			}
-			s.problem(iac.Problem{File: filepath.ToSlash(p), Code: finding.ProblemFlag, Message: msg})
+			// The code stays flag (the flag names the file), at the line an encoding error gives.
+			prob := iac.ReadProblem(filepath.ToSlash(p), err)
+			prob.Code, prob.Message = finding.ProblemFlag, msg
+			s.problem(prob)
 			continue
 		}
 		vf := s.parseVarFile(filepath.ToSlash(p), data, strings.HasSuffix(strings.ToLower(p), ".json"))
