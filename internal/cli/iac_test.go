@@ -19,6 +19,7 @@ import (
 
 	"github.com/eksguard/eksguard/internal/app"
 	"github.com/eksguard/eksguard/internal/iostreams"
+	iacsrc "github.com/eksguard/eksguard/internal/source/iac"
 	"github.com/eksguard/eksguard/internal/testenv"
 )
 
@@ -148,7 +149,7 @@ func TestIaCExitCodes(t *testing.T) {
 			stderrHas: []string{"mixed/broken/main.tf:6: "},
 			statuses:  map[string]string{"aws_eks_cluster.defaults 5.4.1": "FAIL"}},
 		{name: "a named file nobody reads", args: []string{"iac", "mixed/notes.txt", "mixed/private.tf"}, code: 2,
-			stderrHas: []string{"mixed/notes.txt: not a Terraform, plan JSON, CloudFormation or eksctl file"}},
+			stderrHas: []string{"mixed/notes.txt: " + iacsrc.NotIaC}},
 		{name: "missing path", args: []string{"iac", "fail", "nope"}, code: 2, stderrHas: []string{"no such file or directory: nope"}},
 		{name: "no path", args: []string{"iac"}, code: 2, stderrHas: []string{"requires at least 1 arg"}},
 		{name: "bad --var", args: []string{"iac", "fail", "--var", "public"}, code: 2, stderrHas: []string{`--var: "public" is not NAME=VALUE`}},

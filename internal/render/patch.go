@@ -1,6 +1,8 @@
 package render
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -147,6 +149,11 @@ func (p patchWriter) load(files map[string]*patchFile, e finding.Edit) *patchFil
 	data, err := p.read(path)
 	if err != nil {
 		f.err = unwrapPathErr(err)
+		return f
+	}
+	if bytes.HasPrefix(data, []byte{0xFF, 0xFE}) || bytes.HasPrefix(data, []byte{0xFE, 0xFF}) {
+		// The scan read it decoded, but git apply works on the bytes: a UTF-8 diff would not apply.
+		f.err = errors.New("it is saved as UTF-16, which a patch cannot edit; save it as UTF-8 (the edit is in the JSON report)")
 		return f
 	}
 	text := string(data)

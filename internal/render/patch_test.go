@@ -391,3 +391,19 @@ func checkHunkCounts(t *testing.T, patch string) {
 		}
 	}
 }
+
+// TestPatchLeavesOutUTF16: a UTF-16 file (a template saved by a Windows editor) is scanned decoded,
+// but a diff of its text would not apply to its bytes: the fix is left out, saying why.
+func TestPatchLeavesOutUTF16(t *testing.T) {
+	for _, bom := range [][]byte{{0xFF, 0xFE}, {0xFE, 0xFF}} {
+		w := patchWriter{read: func(string) ([]byte, error) { return append(append([]byte{}, bom...), 'x', 0, '\n', 0), nil }}
+		fix := &finding.Fix{Description: "set x", Edits: []finding.Edit{{File: "stack.yaml", Line: 1, Remove: 1, Insert: []string{"y"}}}}
+		var out strings.Builder
+		if err := w.Write(&out, &finding.Report{Results: []finding.Result{{Status: finding.Fail, Resource: finding.Resource{Name: "Cluster"}, Fix: fix}}}); err != nil {
+			t.Fatal(err)
+		}
+		if got := out.String(); !strings.HasPrefix(got, "# eksguard: left out the fix for Cluster: cannot read stack.yaml: it is saved as UTF-16") || strings.Contains(got, "diff --git") {
+			t.Errorf("patch:\n%s", got)
+		}
+	}
+}

@@ -1,5 +1,5 @@
 // Package iac is `eksguard iac`: find the EKS clusters declared in Terraform, plan JSON,
-// CloudFormation and eksctl files, evaluate the selected controls on them, suggest the smallest edit
+// CloudFormation, eksctl and Kubernetes (Cluster API, ACK) files, evaluate the selected controls on them, suggest the smallest edit
 // that fixes each failure, and write the report. It reads files only: it never loads AWS
 // configuration or credentials.
 package iac
@@ -69,16 +69,19 @@ func NewCmd(f *app.Factory, runF func(context.Context, *Options) error) *cobra.C
 	o := &Options{IO: f.IO, Now: f.Now}
 	cmd := &cobra.Command{
 		Use:   "iac PATH...",
-		Short: "Check EKS clusters declared in Terraform, CloudFormation and eksctl files against the CIS controls",
+		Short: "Check EKS clusters declared in Terraform, CloudFormation, eksctl and Kubernetes files against the CIS controls",
 		Long: `eksguard iac walks the files and folders given and evaluates the CIS Amazon EKS Benchmark v1.8.0
 controls eksguard automates (2.1.1, 4.1.7, 5.3.1, 5.4.1 and 5.4.2; choose with --controls and
 --skip-controls) on every EKS cluster declared in them: Terraform configurations (.tf, .tf.json,
 variable files) and plans (terraform show -json), CloudFormation templates (JSON, YAML, CDK synth
-output) and eksctl ClusterConfig files. It never reads AWS credentials or calls AWS.
+output), eksctl ClusterConfig files, and Kubernetes manifests of Cluster API Provider AWS
+(AWSManagedControlPlane) and ACK (Cluster). Files may be UTF-8 (with or without a byte order mark)
+or UTF-16 with a byte order mark. It never reads AWS credentials or calls AWS.
 
 Folders are walked recursively, skipping .git, .hg, .svn, .terraform, .terragrunt-cache, .aws-sam,
 node_modules and vendor. Values left unset get the AWS (or module) default, and the report says so;
 values that cannot be known before deploy make the verdict UNKNOWN, naming the expression.
+
 --cf-params gives CloudFormation parameters the values of a deployment: the JSON of create-stack
 --parameters file://..., of deploy --parameter-overrides, or a CodePipeline template configuration.
 Files apply in order, a later one winning; a parameter no scanned template declares, or a value the
