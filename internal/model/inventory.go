@@ -32,5 +32,12 @@ type Error struct {
 type Skip struct {
 	Account string `json:"account,omitempty"`
 	Region  string `json:"region,omitempty"`
-	Reason  string `json:"reason"`
+	// File, Line, Resource, Source and Version name a definition in IaC that was not read (a call of
+	// a registry module eksguard does not model): where it is, its address, and what it calls.
+	File     string `json:"file,omitempty"`
+	Line     int    `json:"line,omitempty"`
+	Resource string `json:"resource,omitempty"`
+	Source   string `json:"source,omitempty"`
+	Version  string `json:"version,omitempty"`
+	Reason   string `json:"reason"`
 }

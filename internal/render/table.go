@@ -86,6 +86,14 @@ func (t tableWriter) Write(w io.Writer, r *finding.Report) error {
 	}
 	for _, s := range r.Skipped {
 		where := strings.TrimSpace(s.Account + " " + s.Region)
+		if s.Resource != "" {
+			// A definition in IaC: module.vpc (main.tf:20, terraform-aws-modules/vpc/aws ~> 5.0).
+			what := strings.TrimSpace(s.Source + " " + s.Version)
+			if s.File != "" {
+				what = fmt.Sprintf("%s:%d, %s", s.File, s.Line, what)
+			}
+			where = fmt.Sprintf("%s (%s)", s.Resource, what)
+		}
 		ew.printf("\n%s %s: %s", t.paint(ansiDim, "skipped"), escape.Text(where), escape.Text(s.Reason))
 	}
 	if len(r.Skipped) > 0 {

@@ -296,6 +296,7 @@ func Scan(ctx context.Context, o *Options) (*finding.Report, error) {
 		GeneratedAt:   now().UTC(),
 		Results:       []finding.Result{},
 		Problems:      problems,
+		Skipped:       res.Skipped,
 	}
 	for _, c := range b.Evaluated() {
 		rep.Controls = append(rep.Controls, c.ID)

@@ -149,6 +149,8 @@ type Result struct {
 	// Claimed names (File.Name) the files the adapter recognised as its own, parsed or not, so that
 	// a file named on the command line that nobody recognises can be reported.
 	Claimed []string
+	// Skipped lists what the adapter saw and did not read, with why (a module it cannot evaluate).
+	Skipped []model.Skip
 }
 
 // Adapter reads one family of formats. Scan looks at every input file and takes the ones it

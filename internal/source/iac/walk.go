@@ -357,6 +357,7 @@ func Scan(ctx context.Context, in *Input, opts Options, adapters ...Adapter) (Re
 			}
 		}
 		out.Problems = append(out.Problems, r.Problems...)
+		out.Skipped = append(out.Skipped, r.Skipped...)
 		for _, name := range r.Claimed {
 			if !claimed[name] {
 				claimed[name] = true

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"sync"
 
@@ -26,12 +27,62 @@ func (in *instance) runCall(c *callDecl) {
 	}
 	if gitRef, ok := eksSource(c.source); ok {
 		in.readEKSModule(c, gitRef)
+		return
 	}
+	in.runRemoteCall(c)
+}
+
+// runRemoteCall evaluates a call of a module eksguard does not model: the copy `terraform init`
+// installed, when modules.json names one, like a local module; else the call is listed as skipped,
+// and when it passes endpoint settings (an argument named like endpoint_public_access,
+// endpoint_private_access or public_access_cidrs) it is judged UNKNOWN, naming them, rather than
+// dropped without a trace.
+func (in *instance) runRemoteCall(c *callDecl) {
+	if im, ok := in.s.installedModules(in.root.mod.dir)[joinKey(in.keyPath, c.name)]; ok && im.Dir != "" {
+		rel := filepath.ToSlash(filepath.Clean(im.Dir))
+		if !filepath.IsAbs(im.Dir) && rel != ".." && !strings.HasPrefix(rel, "../") {
+			in.runModuleDir(c, filepath.Join(in.root.mod.dir, filepath.FromSlash(rel)), joinName(in.root.mod.name, rel))
+			return
+		}
+	}
+	line := c.block.DefRange.Start.Line
+	addr := in.prefix + "module." + c.name
+	skip := model.Skip{File: c.file.name, Line: line, Resource: addr, Source: c.source, Version: c.version,
+		Reason: "a registry or remote module eksguard does not model, and not installed (no entry in .terraform/modules/modules.json): the clusters it may declare are not read; run terraform init first to have eksguard read the installed copy"}
+	in.s.res.Skipped = append(in.s.res.Skipped, skip)
+	var passed []string
+	for name := range c.attrs {
+		for _, part := range []string{"endpoint_public_access", "endpoint_private_access", "public_access_cidrs"} {
+			if strings.Contains(name, part) {
+				passed = append(passed, name)
+				break
+			}
+		}
+	}
+	if len(passed) == 0 {
+		return
+	}
+	sort.Strings(passed)
+	why := fmt.Sprintf("not read: %s calls %s, which is not installed and which eksguard does not model; it is passed %s", addr, c.source, strings.Join(passed, ", "))
+	l := loc(c.file.name, line)
+	cl := &model.Cluster{Name: addr, Source: model.SourceTerraform, Kind: "module " + c.source, Loc: l, Root: in.root.mod.name}
+	setAllUnknown(cl, why, l)
+	for _, n := range passed {
+		a := c.attrs[n]
+		cl.Notes = append(cl.Notes, fmt.Sprintf("%s = %s at %s:%d", n, in.exprText(a.Expr), c.file.name, a.Range.Start.Line))
+	}
+	in.s.res.Resources = append(in.s.res.Resources, iac.Resource{Cluster: cl, Fix: func(model.Settings) (*finding.Fix, error) {
+		return nil, fmt.Errorf("%s is a module eksguard does not read: set its inputs by hand, or run terraform init and scan again", addr)
+	}})
 }
 
 func (in *instance) runLocalCall(c *callDecl, src string) {
-	dir := filepath.Join(in.mod.dir, filepath.FromSlash(src))
-	name := joinName(in.mod.name, src)
+	in.runModuleDir(c, filepath.Join(in.mod.dir, filepath.FromSlash(src)), joinName(in.mod.name, src))
+}
+
+// runModuleDir evaluates a module call whose module is the folder dir (reported as name).
+func (in *instance) runModuleDir(c *callDecl, dir, name string) {
+	src := c.source
 	line := c.block.DefRange.Start.Line
 	for _, d := range in.dirs {
 		if d == dir {

@@ -1,6 +1,7 @@
 package terraform
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
@@ -469,5 +470,38 @@ func TestLocalModuleOutputs(t *testing.T) {
 	fromVPC := find(t, res, "aws_eks_cluster.from_vpc")
 	if pub := fromVPC.Cluster.EndpointPublicAccess; pub.Known() || !strings.Contains(pub.Detail, "module.network.vpc_id is unknown") || !strings.Contains(pub.Detail, "aws_vpc.this.id") {
 		t.Errorf("from_vpc public access = %+v", pub)
+	}
+}
+
+// TestRemoteModules: a registry module eksguard does not model is read from the copy terraform init
+// installed; one not installed is listed as skipped, and judged UNKNOWN when it is passed endpoint
+// settings, never dropped without a trace.
+func TestRemoteModules(t *testing.T) {
+	res := New().Scan(load(t, filepath.Join("testdata", "hcl", "remote-modules")), iac.Options{})
+	if len(res.Problems) > 0 {
+		t.Fatalf("problems: %s", problemStrings(res.Problems))
+	}
+	installed := find(t, res, "module.eks_cluster.aws_eks_cluster.default")
+	if a, b := verdicts(installed); a.Status != finding.Pass || b.Status != finding.Pass || b.Location.File != "main.tf" || b.Location.Line != 7 {
+		t.Errorf("installed copy: 5.4.1 %s, 5.4.2 %s at %+v", a.Status, b.Status, b.Location)
+	}
+	guessed := find(t, res, "module.not_installed")
+	a, b := verdicts(guessed)
+	if a.Status != finding.Unknown || b.Status != finding.Unknown || !strings.Contains(a.Reason, "cluster_endpoint_public_access, cluster_endpoint_public_access_cidrs") {
+		t.Errorf("not installed: 5.4.1 %s (%s), 5.4.2 %s", a.Status, a.Reason, b.Status)
+	}
+	if _, _, err := iac.PlanFix(guessed, model.Settings{EndpointPublicAccess: model.Ptr(false)}); err == nil {
+		t.Error("an edit was offered for a module eksguard does not read")
+	}
+	var skipped []string
+	for _, s := range res.Skipped {
+		skipped = append(skipped, fmt.Sprintf("%s %s:%d %s %s", s.Resource, s.File, s.Line, s.Source, s.Version))
+	}
+	want := []string{"module.not_installed main.tf:11 app.terraform.io/acme/eks/aws ~> 2.1", "module.vpc main.tf:20 terraform-aws-modules/vpc/aws ~> 5.0"}
+	if strings.Join(skipped, "\n") != strings.Join(want, "\n") {
+		t.Errorf("skipped:\n%s\nwant:\n%s", strings.Join(skipped, "\n"), strings.Join(want, "\n"))
+	}
+	if len(res.Resources) != 2 {
+		t.Errorf("%d clusters, want 2", len(res.Resources))
 	}
 }
