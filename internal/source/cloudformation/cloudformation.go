@@ -113,11 +113,18 @@ var templateMarkers = []string{"AWSTemplateFormatVersion", TypeCluster, TypeQuic
 // report, even when named on the command line.
 var otherMarkers = []string{"eksctl.io/", `"terraform_version"`, `"resource_changes"`, `"planned_values"`, "controlplane.cluster.x-k8s.io/", "eks.services.k8s.aws/"}
 
-func looksLikeTemplate(f *iac.File) bool {
-	for _, m := range templateMarkers {
-		if bytes.Contains(f.Data, []byte(m)) {
+func hasMarker(data []byte, markers []string) bool {
+	for _, m := range markers {
+		if bytes.Contains(data, []byte(m)) {
 			return true
 		}
+	}
+	return false
+}
+
+func looksLikeTemplate(f *iac.File) bool {
+	if hasMarker(f.Data, templateMarkers) {
+		return true
 	}
 	if !f.Explicit {
 		return false
@@ -134,6 +141,12 @@ func scanFile(f *iac.File, res *iac.Result) { scanWith(f, res, nil) }
 
 // scanWith reads one file with the values of the parameter files in ps (nil for none).
 func scanWith(f *iac.File, res *iac.Result, ps *paramSet) {
+	// A walked file that names no template marker can hold no cluster and no problem of ours: a
+	// monorepo's Helm charts, CRDs and dashboards are not parsed at all. Parameter files need every
+	// template's parameters, so then everything is read.
+	if !f.Explicit && (ps == nil || len(ps.files) == 0) && !hasMarker(f.Data, templateMarkers) {
+		return
+	}
 	root, doc, err := parse(f.Name, f.Data)
 	if err != nil {
 		if looksLikeTemplate(f) {

@@ -93,6 +93,9 @@ var marker = []byte("eksctl.io/")
 
 func scanFile(f *iac.File, res *iac.Result) []*config {
 	var out []*config
+	if !bytes.Contains(f.Data, marker) {
+		return nil // a ClusterConfig names eksctl's API group: nothing else is parsed
+	}
 	docs, err := yamledit.ParseYAML(f.Data)
 	claimed := false
 	if err != nil && bytes.Contains(f.Data, marker) {
