@@ -427,6 +427,7 @@ func (in *instance) redirect(f *field, sc *scope) {
 		return
 	}
 	if in.call == nil {
+		in.toAssignment(f)
 		return
 	}
 	t, diags := hcl.AbsTraversalForExpr(f.attr.Expr)
@@ -444,6 +445,28 @@ func (in *instance) redirect(f *field, sc *scope) {
 	f.passed = f.attr != nil
 	if f.attr != nil && in.callScope != nil && in.callScope.perInstance && usesInstanceKey(f.attr.Expr) {
 		f.noFix = fmt.Sprintf("argument %s of module.%s differs per instance; change the value for this instance where count or for_each gets it", a.Name, in.call.name)
+	}
+}
+
+// toAssignment moves a fix of a root module's `attr = var.x` to where x gets its value: the tfvars or
+// --var-file line that sets it, or its default. A --var value is on a command line no edit reaches.
+func (in *instance) toAssignment(f *field) {
+	t, diags := hcl.AbsTraversalForExpr(f.attr.Expr)
+	if diags.HasErrors() || len(t) != 2 || t.RootName() != "var" {
+		return
+	}
+	a, ok := t[1].(hcl.TraverseAttr)
+	if !ok {
+		return
+	}
+	vv := in.vars[a.Name]
+	switch {
+	case vv == nil:
+	case vv.cli:
+		f.noFix = fmt.Sprintf("%s = var.%s, which is set with --var %s=...: change that value where the command line is written", f.name, a.Name, a.Name)
+	case vv.setBy != nil && vv.setIn != nil && vv.setIn.path != "":
+		f.name, f.label, f.nest = a.Name, "var."+a.Name+" ("+vv.setIn.name+")", nil
+		f.attr, f.file, f.block = vv.setBy, vv.setIn, nil
 	}
 }
 

@@ -140,7 +140,8 @@ resource "aws_eks_cluster" "main" {
 		{name: "replace public in place", dir: "d-empty-list", cluster: "aws_eks_cluster.main", target: toPrivate, edits: 1},
 		{name: "a multi-line list is replaced whole", dir: "e-open", cluster: "aws_eks_cluster.halves", target: toRestrict, edits: 1},
 		{name: "open among several clusters", dir: "e-open", cluster: "aws_eks_cluster.hidden", target: toPrivate, edits: 1},
-		{name: "variable from tfvars overridden in the resource", dir: "g-var-tfvars", cluster: "aws_eks_cluster.main", target: toRestrict, edits: 1},
+		{name: "variables set in tfvars files are changed where they are set", dir: "g-var-tfvars", cluster: "aws_eks_cluster.main", target: toRestrict, edits: 2,
+			file: "extra.auto.tfvars", edited: "allowed_cidrs = [\"203.0.113.0/24\", \"198.51.100.7/32\"]\n"},
 		{name: "capitalised booleans replaced", dir: "m-capital-false", cluster: "aws_eks_cluster.main", target: toPrivate, edits: 1},
 		{name: "unknown count still has one place to edit", dir: "j-count-var", cluster: "aws_eks_cluster.fleet[?]", target: toPrivate, edits: 1},
 		{name: "one-line block is opened up", dir: "fix-oneline", cluster: "aws_eks_cluster.compact", target: toRestrict, edits: 1,
@@ -268,16 +269,19 @@ func TestFixRefused(t *testing.T) {
 	tests := []struct {
 		name, dir, cluster, reason string
 		target                     model.Settings
+		opts                       iac.Options
 	}{
-		{"per-instance value from for_each", "j-for-each", `aws_eks_cluster.this["lab"]`, "differs per instance", toPrivate},
-		{"dynamic block", "i-dynamic-known", "aws_eks_cluster.main", `dynamic "vpc_config"`, toRestrict},
-		{"module version unknown", "k-no-version", "module.eks.aws_eks_cluster.this[0]", "no version constraint", toPrivate},
-		{"module arguments of another version", "k-v21-old-names", "module.eks.aws_eks_cluster.this[0]", "does not accept", toPrivate},
-		{"module for_each argument", "k-for-each", `module.eks["green"].aws_eks_cluster.this[0]`, "differs per instance", toPrivate},
+		{name: "a value set with --var", dir: "g-var-cli", cluster: "aws_eks_cluster.main", reason: "set with --var public_access=...: change that value where the command line is written",
+			target: toPrivate, opts: iac.Options{Vars: map[string]string{"public_access": "true", "allowed_cidrs": `["0.0.0.0/0"]`}}},
+		{"per-instance value from for_each", "j-for-each", `aws_eks_cluster.this["lab"]`, "differs per instance", toPrivate, iac.Options{}},
+		{"dynamic block", "i-dynamic-known", "aws_eks_cluster.main", `dynamic "vpc_config"`, toRestrict, iac.Options{}},
+		{"module version unknown", "k-no-version", "module.eks.aws_eks_cluster.this[0]", "no version constraint", toPrivate, iac.Options{}},
+		{"module arguments of another version", "k-v21-old-names", "module.eks.aws_eks_cluster.this[0]", "does not accept", toPrivate, iac.Options{}},
+		{"module for_each argument", "k-for-each", `module.eks["green"].aws_eks_cluster.this[0]`, "differs per instance", toPrivate, iac.Options{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			res := New().Scan(load(t, filepath.Join("testdata", "hcl", tt.dir)), iac.Options{})
+			res := New().Scan(load(t, filepath.Join("testdata", "hcl", tt.dir)), tt.opts)
 			fix, err := fixFor(find(t, res, tt.cluster), tt.target)
 			if err == nil || !strings.Contains(err.Error(), tt.reason) {
 				t.Errorf("fix = %+v, %v; want an error mentioning %q", fix, err, tt.reason)

@@ -75,8 +75,11 @@ func TestFixFieldsRescan(t *testing.T) {
     }
   }
 }`},
-		{name: "an empty key replaced", dir: "r-encryption", cluster: "aws_eks_cluster.empty", want: toKey, edits: 1,
-			file: "main.tf", contains: `    provider { key_arn = "` + testKey + `" }`},
+		{name: "an empty key is changed in its variable's default", dir: "r-encryption", cluster: "aws_eks_cluster.empty", want: toKey, edits: 1,
+			file: "main.tf", contains: `variable "empty_key" {
+  type    = string
+  default = "` + testKey + `"
+}`},
 		{name: "provider block added to encryption_config", dir: "r-encryption", cluster: "aws_eks_cluster.no_provider", want: toKey, edits: 1,
 			file: "main.tf", contains: `  encryption_config {
     resources = ["secrets"]

@@ -59,6 +59,7 @@ type varDecl struct {
 	typed   bool
 	def     cty.Value // cty.NilVal when the variable has no default
 	defRng  hcl.Range
+	defAttr *hcl.Attribute
 	// defReason says why a default is unknown (it passed a size bound).
 	defReason   string
 	nonNullable bool
@@ -332,7 +333,7 @@ func (s *scanner) readVariable(m *module, f *srcFile, b *hcl.Block) {
 			if diags.HasErrors() {
 				s.diags(diags, f.name)
 			} else {
-				v.def, v.defRng, v.defReason = val, a.Range, reason
+				v.def, v.defRng, v.defReason, v.defAttr = val, a.Range, reason, a
 			}
 		}
 		if a := content.Attributes["nullable"]; a != nil {

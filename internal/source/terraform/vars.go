@@ -19,7 +19,10 @@ import (
 
 // varFile is a parsed variable definitions file.
 type varFile struct {
-	name   string
+	name string
+	// file and attrs are the file and its assignments, where a fix changes a value it sets.
+	file   *srcFile
+	attrs  hcl.Attributes
 	values map[string]cty.Value
 	lines  map[string]int
 	// reasons say why a value is unknown (it passed a size bound).
@@ -28,13 +31,21 @@ type varFile struct {
 
 // parseVarFile reads a .tfvars or .tfvars.json file. Values must be constants, as in Terraform.
 func (s *scanner) parseVarFile(name string, data []byte, json bool) *varFile {
+	return s.parseVarFileAt(name, "", data, json)
+}
+
+// parseVarFileAt is parseVarFile for a file at path on disk, which a fix may then edit.
+func (s *scanner) parseVarFileAt(name, path string, data []byte, json bool) *varFile {
 	hf, ok := s.parseFile(data, name, json)
 	if !ok {
 		return nil
 	}
 	attrs, diags := hf.Body.JustAttributes()
 	s.diags(diags, name)
-	vf := &varFile{name: name, values: map[string]cty.Value{}, lines: map[string]int{}, reasons: map[string]string{}}
+	vf := &varFile{name: name, values: map[string]cty.Value{}, lines: map[string]int{}, reasons: map[string]string{}, attrs: attrs}
+	if path != "" {
+		vf.file = &srcFile{name: name, path: path, data: data, json: json, body: hf.Body}
+	}
 	for n, a := range attrs {
 		v, reason, diags := s.constValue(a.Expr)
 		if diags.HasErrors() {
@@ -65,7 +76,7 @@ func (s *scanner) loadVarFiles() {
 			s.problem(prob)
 			continue
 		}
-		vf := s.parseVarFile(filepath.ToSlash(p), data, strings.HasSuffix(strings.ToLower(p), ".json"))
+		vf := s.parseVarFileAt(filepath.ToSlash(p), p, data, strings.HasSuffix(strings.ToLower(p), ".json"))
 		if vf != nil {
 			s.varFiles = append(s.varFiles, vf)
 		}
@@ -81,6 +92,11 @@ type varVal struct {
 	// afterApply marks a value unknown only until apply (evaluation.afterApply): a caller's argument
 	// that reads another resource.
 	afterApply bool
+	// setBy is the assignment that gave the value (a tfvars line, the variable's default) in the file
+	// setIn, where a fix changes it; cli is set for a -var value, which no edit can change.
+	setIn *srcFile
+	setBy *hcl.Attribute
+	cli   bool
 }
 
 // rootVars assembles the variables of a root module in Terraform's order of precedence: defaults,
@@ -95,7 +111,7 @@ func (s *scanner) rootVars(m *module) map[string]*varVal {
 	})
 	var files []*varFile
 	for _, f := range auto {
-		if vf := s.parseVarFile(f.Name, f.Data, strings.HasSuffix(strings.ToLower(f.Path), ".json")); vf != nil {
+		if vf := s.parseVarFileAt(f.Name, f.Path, f.Data, strings.HasSuffix(strings.ToLower(f.Path), ".json")); vf != nil {
 			files = append(files, vf)
 		}
 	}
@@ -103,7 +119,7 @@ func (s *scanner) rootVars(m *module) map[string]*varVal {
 	for _, vf := range files {
 		for n, v := range vf.values {
 			if _, ok := m.vars[n]; ok {
-				set[n] = &varVal{val: v, from: fmt.Sprintf("%s:%d", vf.name, vf.lines[n]), reason: vf.reasons[n]}
+				set[n] = &varVal{val: v, from: fmt.Sprintf("%s:%d", vf.name, vf.lines[n]), reason: vf.reasons[n], setIn: vf.file, setBy: vf.attrs[n]}
 			}
 		}
 	}
@@ -118,7 +134,7 @@ func (s *scanner) rootVars(m *module) map[string]*varVal {
 			set[n] = &varVal{val: cty.DynamicVal, reason: fmt.Sprintf("var.%s: the -var value cannot be read", n)}
 			continue
 		}
-		set[n] = &varVal{val: v, from: "-var"}
+		set[n] = &varVal{val: v, from: "-var", cli: true}
 	}
 	out := map[string]*varVal{}
 	for n, d := range m.vars {
@@ -151,7 +167,7 @@ func (s *scanner) defaultVar(d *varDecl, missing string) *varVal {
 		}
 		return &varVal{val: cty.UnknownVal(ty), reason: missing}
 	}
-	vv := &varVal{val: d.def, from: fmt.Sprintf("the default at %s:%d", d.file.name, d.defRng.Start.Line)}
+	vv := &varVal{val: d.def, from: fmt.Sprintf("the default at %s:%d", d.file.name, d.defRng.Start.Line), setIn: d.file, setBy: d.defAttr}
 	if d.defReason != "" {
 		vv.reason = fmt.Sprintf("var.%s (the default at %s:%d): %s", d.name, d.file.name, d.defRng.Start.Line, d.defReason)
 	}
