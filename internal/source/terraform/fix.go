@@ -277,6 +277,13 @@ func newEditor() *editor {
 }
 
 func (e *editor) set(f *field, hclVal, jsonVal string) error {
+	if f.file == nil || f.file.path == "" {
+		where := "a file eksguard did not read from disk"
+		if f.file != nil {
+			where = f.file.name
+		}
+		return fmt.Errorf("%s is set inside %s; set it through the module call's arguments by hand", f.name, where)
+	}
 	e.files[f.file.name] = f.file
 	if f.attr != nil {
 		r := f.attr.Expr.Range()

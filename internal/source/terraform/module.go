@@ -32,18 +32,31 @@ func (in *instance) runCall(c *callDecl) {
 	in.runRemoteCall(c)
 }
 
+// installedDir is the folder terraform init installed a call's module in, "" when none.
+func (in *instance) installedDir(c *callDecl) (dir, name string) {
+	im, ok := in.s.installedModules(in.root.mod.dir)[joinKey(in.keyPath, c.name)]
+	if !ok || im.Dir == "" {
+		return "", ""
+	}
+	rel := filepath.ToSlash(filepath.Clean(im.Dir))
+	if filepath.IsAbs(im.Dir) || rel == ".." || strings.HasPrefix(rel, "../") {
+		return "", ""
+	}
+	return filepath.Join(in.root.mod.dir, filepath.FromSlash(rel)), joinName(in.root.mod.name, rel)
+}
+
 // runRemoteCall evaluates a call of a module eksguard does not model: the copy `terraform init`
 // installed, when modules.json names one, like a local module; else the call is listed as skipped,
 // and when it passes endpoint settings (an argument named like endpoint_public_access,
 // endpoint_private_access or public_access_cidrs) it is judged UNKNOWN, naming them, rather than
 // dropped without a trace.
 func (in *instance) runRemoteCall(c *callDecl) {
-	if im, ok := in.s.installedModules(in.root.mod.dir)[joinKey(in.keyPath, c.name)]; ok && im.Dir != "" {
-		rel := filepath.ToSlash(filepath.Clean(im.Dir))
-		if !filepath.IsAbs(im.Dir) && rel != ".." && !strings.HasPrefix(rel, "../") {
-			in.runModuleDir(c, filepath.Join(in.root.mod.dir, filepath.FromSlash(rel)), joinName(in.root.mod.name, rel))
-			return
-		}
+	if dir, name := in.installedDir(c); dir != "" {
+		in.runModuleDir(c, dir, name)
+		return
+	}
+	if isCloudposseEKS(c.source) && in.runCloudposse(c) {
+		return
 	}
 	line := c.block.DefRange.Start.Line
 	addr := in.prefix + "module." + c.name

@@ -151,7 +151,8 @@ func TestTerraformMatrix(t *testing.T) {
 			want: []want{w(mod, U, U, "main.tf", 1, 1).with("no version constraint")}},
 		{name: "k module version from .terraform/modules/modules.json", dir: "k-installed",
 			want: []want{w(mod, F, F, "main.tf", 1, 1).with("18.31.2 installed")}},
-		{name: "k module create = false, other remote modules ignored", dir: "k-create-false"},
+		{name: "k module create = false; cloudposse/eks-cluster is modelled", dir: "k-create-false",
+			want: []want{w("module.other.aws_eks_cluster.default[0]", F, F, "main.tf", 9, 9)}},
 		{name: "k module for_each with per-key arguments", dir: "k-for-each", want: []want{
 			w(`module.eks["blue"].aws_eks_cluster.this[0]`, P, P, "main.tf", 15, 15),
 			w(`module.eks["green"].aws_eks_cluster.this[0]`, F, F, "main.tf", 15, 15),
