@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
 
@@ -164,6 +165,7 @@ func (in *instance) expandForEach(a *hcl.Attribute, base *scope, what string) []
 	for i, it := range items {
 		sc := base.with("each", cty.ObjectVal(map[string]cty.Value{"key": cty.StringVal(it.k), "value": it.v}), "")
 		sc.perInstance = true
+		sc.forEach, sc.eachKey = a, it.k
 		out[i] = instKey{suffix: "[" + strconv.Quote(it.k) + "]", scope: sc}
 	}
 	return out
@@ -423,6 +425,11 @@ func (in *instance) redirect(f *field, sc *scope) {
 		return
 	}
 	if sc != nil && sc.perInstance && usesInstanceKey(f.attr.Expr) {
+		if entry := eachEntry(f.attr.Expr, sc); entry != nil {
+			f.label = fmt.Sprintf("%s (the %q entry of for_each)", entry.Name, sc.eachKey)
+			f.name, f.attr, f.nest = entry.Name, entry, nil
+			return
+		}
 		f.noFix = fmt.Sprintf("%s = %s differs per instance; change the value for this instance where count or for_each gets it", f.name, in.exprText(f.attr.Expr))
 		return
 	}
@@ -446,6 +453,51 @@ func (in *instance) redirect(f *field, sc *scope) {
 	if f.attr != nil && in.callScope != nil && in.callScope.perInstance && usesInstanceKey(f.attr.Expr) {
 		f.noFix = fmt.Sprintf("argument %s of module.%s differs per instance; change the value for this instance where count or for_each gets it", a.Name, in.call.name)
 	}
+}
+
+// eachEntry finds, for an argument written each.value.x in a block whose for_each is a map written
+// in place, the x of this instance's entry: the one place its value is set. nil when the value comes
+// from anywhere else.
+func eachEntry(expr hcl.Expression, sc *scope) *hcl.Attribute {
+	t, diags := hcl.AbsTraversalForExpr(expr)
+	if diags.HasErrors() || len(t) != 3 || t.RootName() != "each" || sc.forEach == nil {
+		return nil
+	}
+	v, ok1 := t[1].(hcl.TraverseAttr)
+	x, ok2 := t[2].(hcl.TraverseAttr)
+	m, ok3 := sc.forEach.Expr.(*hclsyntax.ObjectConsExpr)
+	if !ok1 || !ok2 || !ok3 || v.Name != "value" {
+		return nil
+	}
+	key := func(e hcl.Expression) (string, bool) {
+		if k, ok := e.(*hclsyntax.ObjectConsKeyExpr); ok {
+			if kw := hcl.ExprAsKeyword(k.Wrapped); kw != "" {
+				return kw, true
+			}
+			e = k.Wrapped
+		}
+		val, diags := e.Value(nil)
+		if diags.HasErrors() || val.IsNull() || !val.IsKnown() || val.Type() != cty.String {
+			return "", false
+		}
+		return val.AsString(), true
+	}
+	for _, item := range m.Items {
+		if k, ok := key(item.KeyExpr); !ok || k != sc.eachKey {
+			continue
+		}
+		entry, ok := item.ValueExpr.(*hclsyntax.ObjectConsExpr)
+		if !ok {
+			return nil
+		}
+		for _, field := range entry.Items {
+			if k, ok := key(field.KeyExpr); ok && k == x.Name {
+				return &hcl.Attribute{Name: x.Name, Expr: field.ValueExpr, NameRange: field.KeyExpr.Range(),
+					Range: hcl.RangeBetween(field.KeyExpr.Range(), field.ValueExpr.Range())}
+			}
+		}
+	}
+	return nil
 }
 
 // toAssignment moves a fix of a root module's `attr = var.x` to where x gets its value: the tfvars or

@@ -64,6 +64,10 @@ type scope struct {
 	reasons map[string]string
 	// perInstance is set for count and for_each scopes: a value that reads them differs per instance.
 	perInstance bool
+	// forEach and eachKey are, in a for_each scope, the for_each argument and this instance's key:
+	// a fix of each.value.x edits x in this key's entry when the map is written in place.
+	forEach *hcl.Attribute
+	eachKey string
 }
 
 func (sc *scope) with(name string, v cty.Value, reason string) *scope {

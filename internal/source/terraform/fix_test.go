@@ -143,6 +143,24 @@ resource "aws_eks_cluster" "main" {
 		{name: "variables set in tfvars files are changed where they are set", dir: "g-var-tfvars", cluster: "aws_eks_cluster.main", target: toRestrict, edits: 2,
 			file: "extra.auto.tfvars", edited: "allowed_cidrs = [\"203.0.113.0/24\", \"198.51.100.7/32\"]\n"},
 		{name: "capitalised booleans replaced", dir: "m-capital-false", cluster: "aws_eks_cluster.main", target: toPrivate, edits: 1},
+		{name: "a for_each entry written in place is edited for its instance only", dir: "j-for-each-literal", cluster: `aws_eks_cluster.this["lab"]`, target: toPrivate, edits: 1,
+			file: "main.tf", edited: `# Each instance takes its setting from its own entry of a map written in place: a fix changes that
+# entry, and only that one.
+resource "aws_eks_cluster" "this" {
+  for_each = {
+    dev = { public = false }
+    lab = { public = false }
+  }
+  name     = each.key
+  role_arn = "arn:aws:iam::111111111111:role/eks"
+
+  vpc_config {
+    subnet_ids              = ["subnet-1"]
+    endpoint_private_access = true
+    endpoint_public_access  = each.value.public
+  }
+}
+`},
 		{name: "unknown count still has one place to edit", dir: "j-count-var", cluster: "aws_eks_cluster.fleet[?]", target: toPrivate, edits: 1},
 		{name: "one-line block is opened up", dir: "fix-oneline", cluster: "aws_eks_cluster.compact", target: toRestrict, edits: 1,
 			file: "main.tf", edited: `resource "aws_eks_cluster" "compact" {
