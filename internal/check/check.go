@@ -69,6 +69,16 @@ const (
 	// Controllers for Kubernetes EKS Cluster. Both are Kubernetes objects in YAML manifests.
 	FormatClusterAPI Format = "cluster-api-aws"
 	FormatACK        Format = "ack-eks"
+	// FormatPulumiAWS is an aws:eks:Cluster resource in a Pulumi YAML program; FormatPulumiEKS the
+	// pulumi-eks eks:Cluster component.
+	FormatPulumiAWS Format = "pulumi-aws"
+	FormatPulumiEKS Format = "pulumi-eks"
+	// FormatCrossplaneUpbound is the Upbound AWS provider's Cluster (eks.aws.upbound.io and the
+	// namespaced eks.aws.m.upbound.io), FormatCrossplaneClassic the classic Crossplane AWS provider's
+	// (eks.aws.crossplane.io), FormatCrossplaneComposition either of them as a Composition's resource.
+	FormatCrossplaneUpbound     Format = "crossplane-upbound"
+	FormatCrossplaneClassic     Format = "crossplane-classic"
+	FormatCrossplaneComposition Format = "crossplane-composition"
 )
 
 // IaCField says where a format writes a setting a check reads, and what an omitted setting means.

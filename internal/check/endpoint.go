@@ -295,4 +295,9 @@ var endpointIaC = []IaCField{
 	{FormatEksctl, "vpc.clusterEndpoints.publicAccess, privateAccess; vpc.publicAccessCIDRs; privateCluster.enabled", "public on, private off, allowlist 0.0.0.0/0"},
 	{FormatClusterAPI, "AWSManagedControlPlane spec.endpointAccess.public, private, publicCIDRs", "public on, private off, allowlist 0.0.0.0/0 (CAPA sends none of them when left out, so EKS's defaults apply)"},
 	{FormatACK, "Cluster (eks.services.k8s.aws) spec.resourcesVPCConfig.endpointPublicAccess, endpointPrivateAccess, publicAccessCIDRs", "public on, private off, allowlist 0.0.0.0/0 (EKS's defaults)"},
+	{FormatPulumiAWS, "aws:eks:Cluster properties.vpcConfig.endpointPublicAccess, endpointPrivateAccess, publicAccessCidrs", "public true, private false (the provider's defaults), allowlist 0.0.0.0/0 (EKS's)"},
+	{FormatPulumiEKS, "eks:Cluster properties.endpointPublicAccess, endpointPrivateAccess, publicAccessCidrs", "public on, private off, allowlist 0.0.0.0/0 (pulumi-eks passes none of them, so the AWS provider's and EKS's defaults apply)"},
+	{FormatCrossplaneUpbound, "Cluster (eks.aws.upbound.io) spec.forProvider.vpcConfig.endpointPublicAccess, endpointPrivateAccess, publicAccessCidrs (v1beta1: vpcConfig[0]; spec.initProvider when forProvider leaves them out)", "public true, private false (Terraform's aws_eks_cluster defaults), allowlist 0.0.0.0/0 (EKS's)"},
+	{FormatCrossplaneClassic, "Cluster (eks.aws.crossplane.io) spec.forProvider.resourcesVpcConfig.endpointPublicAccess, endpointPrivateAccess, publicAccessCidrs", "public on, private off, allowlist 0.0.0.0/0 (the provider sends none of them, so EKS's defaults apply)"},
+	{FormatCrossplaneComposition, "a Composition resource's base, spelt as its Cluster kind spells it (a patch writing it makes it unknown)", "as for the Cluster kind"},
 }

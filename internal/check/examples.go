@@ -198,6 +198,64 @@ func planExample(name string, want finding.Status, vpc, top string) Example {
 	return Example{Format: FormatTerraformPlan, Name: name, Want: want, Files: map[string]string{"plan.json": src}}
 }
 
+// pulumiAWSExample is a Pulumi YAML program with config, a variable, an IAM role and an
+// aws:eks:Cluster; vpc is YAML inside properties.vpcConfig, top inside properties.
+func pulumiAWSExample(name string, want finding.Status, vpc, top string) Example {
+	src := `name: prod-eks
+runtime: yaml
+description: Production EKS cluster
+config:
+  clusterVersion:
+    type: string
+    default: "1.32"
+variables:
+  subnetIds:
+    - subnet-0a1b2c3d4e5f60718
+    - subnet-0f1e2d3c4b5a69788
+resources:
+  clusterRole:
+    type: aws:iam:Role
+    properties:
+      assumeRolePolicy:
+        fn::toJSON:
+          Version: "2012-10-17"
+          Statement:
+            - Effect: Allow
+              Principal:
+                Service: eks.amazonaws.com
+              Action: sts:AssumeRole
+  cluster:
+    type: aws:eks:Cluster
+    properties:
+      name: prod
+      version: ${clusterVersion}
+      roleArn: ${clusterRole.arn}
+` + indent(top, "      ") + `
+      vpcConfig:
+        subnetIds: ${subnetIds}
+` + indent(vpc, "        ") + "\n"
+	return Example{Format: FormatPulumiAWS, Name: name, Want: want, Files: map[string]string{"Pulumi.yaml": src}}
+}
+
+// pulumiEKSExample is a Pulumi YAML program with a pulumi-eks eks:Cluster; props is YAML inside its
+// properties.
+func pulumiEKSExample(name string, want finding.Status, props string) Example {
+	src := `name: prod-eks
+runtime: yaml
+resources:
+  cluster:
+    type: eks:Cluster
+    properties:
+      vpcId: vpc-0a1b2c3d4e5f60718
+      subnetIds:
+        - subnet-0a1b2c3d4e5f60718
+        - subnet-0f1e2d3c4b5a69788
+      instanceType: m6i.large
+      desiredCapacity: 2
+` + indent(props, "      ") + "\n"
+	return Example{Format: FormatPulumiEKS, Name: name, Want: want, Files: map[string]string{"Pulumi.yaml": src}}
+}
+
 // withOptions gives an example the fix options its edit is made with.
 func withOptions(e Example, o Options) Example {
 	e.Options = o

@@ -465,6 +465,8 @@ func TestFixHostileEndpoint(t *testing.T) {
 		stderrHas string
 	}{
 		{"DescribeCluster never answers", map[string]rule{"eks:DescribeCluster": hang}, 3, "", "no complete answer within 200ms"},
+		// A per-attempt timeout long enough for 32 MiB to arrive on a busy machine: the size limit, not
+		// the clock, must end it.
 		{"DescribeCluster body never ends", map[string]rule{"eks:DescribeCluster": endless("application/json", `{"cluster":{"name":"`)}, 3, "", "limit of 32 MiB"},
 		{"DescribeCluster redirects", map[string]rule{"eks:DescribeCluster": redirect(http.StatusFound, "https://portal.example/")}, 3, "", "unexpected HTTP 302 redirect to https://portal.example/"},
 		{"DescribeCluster answers an empty body", map[string]rule{"eks:DescribeCluster": empty("application/json")}, 3, "", "DescribeCluster answered success without cluster"},
@@ -476,8 +478,12 @@ func TestFixHostileEndpoint(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := startFront(t, hostileFleet, tt.rules)
+			timeout := "200ms"
+			if strings.Contains(tt.stderrHas, "limit of 32 MiB") {
+				timeout = "30s"
+			}
 			code, out, errOut, took := runBounded(t, 60*time.Second, "fix", "--endpoint-url", f.url, "--region", "us-east-1", "--cluster", "prod", "--private", "--allow-lockout",
-				"--request-timeout", "200ms", "--max-attempts", "2")
+				"--request-timeout", timeout, "--max-attempts", "2")
 			t.Logf("ended in %s", took.Round(time.Millisecond))
 			if code != tt.code || !strings.Contains(out, tt.outHas) || !strings.Contains(errOut, tt.stderrHas) {
 				t.Errorf("exit %d, want %d\nstdout: %s\nstderr: %s\nwant stdout to contain %q and stderr %q", code, tt.code, out, errOut, tt.outHas, tt.stderrHas)

@@ -62,6 +62,10 @@ type Options struct {
 	// CFParams are CloudFormation parameter files, applied in order to every template that declares
 	// the parameters; a later file wins.
 	CFParams []string
+	// TerragruntMocks uses the mock_outputs of Terragrunt dependencies as their outputs.
+	TerragruntMocks bool
+	// PulumiStack is the Pulumi stack whose Pulumi.<stack>.yaml gives the config of Pulumi YAML programs.
+	PulumiStack string
 }
 
 // NewCmd builds the command; runF, when not nil, replaces Run.
@@ -122,6 +126,8 @@ When several apply, 2 wins over 3, and 3 over 1.`,
 	fl.StringArrayVar(&o.VarFiles, "var-file", nil, "Terraform variable file applied to every root module, after terraform.tfvars and *.auto.tfvars (repeatable)")
 	fl.StringArrayVar(&o.Vars, "var", nil, "Terraform variable NAME=VALUE, applied last (repeatable)")
 	fl.StringArrayVar(&o.CFParams, "cf-params", nil, "CloudFormation parameter file (create-stack --parameters JSON, or a template configuration {\"Parameters\": {...}}) applied to every template declaring the parameters; repeatable, a later file wins")
+	fl.BoolVar(&o.TerragruntMocks, "terragrunt-mocks", false, "use the mock_outputs of Terragrunt dependency blocks as their outputs (otherwise dependency outputs are unknown)")
+	fl.StringVar(&o.PulumiStack, "pulumi-stack", "", "Pulumi stack whose Pulumi.<stack>.yaml (beside Pulumi.yaml) gives config values to Pulumi YAML programs")
 	fl.StringVar(&o.Format, "format", "table", "output format: "+strings.Join(Formats, ", "))
 	fl.StringVarP(&o.Output, "output", "o", "", "write the report to this file instead of standard output")
 	fl.StringVar(&o.Target, "target", check.TargetPrivate, "what suggested fixes aim for: private (private on, public off) or restrict (private on, public limited to --cidr)")
@@ -280,7 +286,7 @@ func Scan(ctx context.Context, o *Options) (*finding.Report, error) {
 	for i, p := range o.CFParams {
 		cfParams[i] = o.path(p)
 	}
-	res, err := iacsrc.Scan(ctx, in, iacsrc.Options{VarFiles: varFiles, Vars: vars, CFParamFiles: cfParams}, adapters.All()...)
+	res, err := iacsrc.Scan(ctx, in, iacsrc.Options{VarFiles: varFiles, Vars: vars, CFParamFiles: cfParams, TerragruntMocks: o.TerragruntMocks, PulumiStack: o.PulumiStack}, adapters.All()...)
 	if err != nil {
 		return nil, err
 	}

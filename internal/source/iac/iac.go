@@ -60,6 +60,12 @@ type Options struct {
 	// CFParamFiles are CloudFormation parameter files (--cf-params), applied in order to every
 	// template that declares the parameters: a later file wins.
 	CFParamFiles []string
+	// TerragruntMocks makes a Terragrunt dependency's mock_outputs the values of its outputs;
+	// without it they are unknown.
+	TerragruntMocks bool
+	// PulumiStack names the Pulumi stack (--pulumi-stack) whose Pulumi.<stack>.yaml gives config values
+	// to the Pulumi YAML programs beside it; empty reads none.
+	PulumiStack string
 }
 
 // Resource is one EKS cluster an adapter found.

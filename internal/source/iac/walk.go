@@ -51,6 +51,11 @@ var walkExts = []string{".tf", ".tfvars", ".json", ".yaml", ".yml", ".template"}
 
 func walkable(name string) bool {
 	name = strings.ToLower(name)
+	if name == "terragrunt.hcl" {
+		// Terragrunt's configuration; other .hcl files (root.hcl, env.hcl) are read only when a
+		// terragrunt.hcl includes or reads them, so they are never reported as not IaC.
+		return true
+	}
 	for _, ext := range walkExts {
 		if strings.HasSuffix(name, ext) {
 			return true

@@ -2,7 +2,6 @@ package kubernetes
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -58,42 +57,9 @@ func (o *object) ackLogging() model.Strings {
 		l.Loc = loc
 		return l
 	}
-	unknown := func(at *yaml.Node, why string) model.Strings {
+	out, at, why := logSetups(n, field)
+	if why != "" {
 		return model.Strings{Values: []string{}, Origin: model.OriginUnknown, Loc: o.loc(firstNode(at, key)), Detail: why}
-	}
-	if n.Kind != yaml.SequenceNode {
-		_, why := stringList(n, field) // says why: a placeholder, or not a list
-		return unknown(key, why)
-	}
-	out := []string{}
-	for i, e := range n.Content {
-		entry := fmt.Sprintf("%s[%d]", field, i)
-		e = yamledit.Deref(e)
-		if e == nil || e.Kind != yaml.MappingNode {
-			return unknown(e, entry+" is not a mapping")
-		}
-		enabled, present, ok, why := boolValue(get(e, "enabled"), entry+".enabled")
-		switch {
-		case !ok:
-			return unknown(getKey(e, "enabled"), why)
-		case !present:
-			return unknown(e, entry+" has no enabled")
-		}
-		var types []string
-		if t := get(e, "types"); !isNull(t) {
-			if types, why = stringList(t, entry+".types"); why != "" {
-				return unknown(getKey(e, "types"), why)
-			}
-		}
-		for _, t := range types {
-			if !model.IsLogType(t) {
-				return unknown(getKey(e, "types"), fmt.Sprintf("%s.types lists %q, which is not an EKS log type (%s), so EKS rejects the request",
-					entry, t, strings.Join(model.LogTypes, ", ")))
-			}
-			if enabled && !slices.Contains(out, t) {
-				out = append(out, t)
-			}
-		}
 	}
 	return model.Strings{Values: out, Origin: model.OriginExplicit, Loc: loc}
 }
@@ -166,22 +132,5 @@ func (o *object) ackSecretsKey() model.String {
 // ackSecretsEntry finds the index of the first encryptionConfig entry whose resources list secrets;
 // -1 when none does.
 func ackSecretsEntry(enc *yaml.Node) (int, string) {
-	for i, e := range enc.Content {
-		e = yamledit.Deref(e)
-		if e == nil || e.Kind != yaml.MappingNode {
-			return -1, fmt.Sprintf("spec.encryptionConfig[%d] is not a mapping", i)
-		}
-		res := get(e, "resources")
-		if isNull(res) {
-			continue
-		}
-		resources, why := stringList(res, fmt.Sprintf("spec.encryptionConfig[%d].resources", i))
-		if why != "" {
-			return -1, why
-		}
-		if slices.Contains(resources, "secrets") {
-			return i, ""
-		}
-	}
-	return -1, ""
+	return secretsEntry(enc, "spec.encryptionConfig")
 }

@@ -1,9 +1,11 @@
 // Package kubernetes reads EKS clusters declared as Kubernetes objects for a controller that creates
 // them: Cluster API Provider AWS's AWSManagedControlPlane (controlplane.cluster.x-k8s.io/v1beta1 and
-// v1beta2) and the AWS Controllers for Kubernetes (ACK) Cluster (eks.services.k8s.aws/v1alpha1). Such
-// objects sit in multi-document YAML files among many others (Deployments, CRDs, a clusterctl template's
-// Cluster and MachineDeployments), so each document is split off by its "---" line and sniffed for its
-// API group before anything is parsed: a document of another kind costs a byte search and is never
+// v1beta2), the AWS Controllers for Kubernetes (ACK) Cluster (eks.services.k8s.aws/v1alpha1), and
+// Crossplane's Cluster of the Upbound provider (eks.aws.upbound.io, eks.aws.m.upbound.io) and of the
+// classic one (eks.aws.crossplane.io), alone or as a resource of a Composition (crossplane.go,
+// composition.go). Such objects sit in multi-document YAML files among many others (Deployments,
+// CRDs, a clusterctl template's Cluster and MachineDeployments), so each document is split off by its
+// "---" line and sniffed for its API group before anything is parsed: a document of another kind costs a byte search and is never
 // parsed, and one that does not parse is ignored unless its top-level apiVersion and kind are ours,
 // when it is a problem at its line. Lines are the file's own: each document is parsed alone and its
 // nodes are moved to where the document starts.

@@ -37,6 +37,9 @@ func (o *object) fix(want model.Settings) (*finding.Fix, error) {
 	if want.Empty() {
 		return nil, fmt.Errorf("%s already has the settings; nothing to change", o.cluster.Name)
 	}
+	if o.xp != nil {
+		return iac.EditEach(want, o.xpEdit)
+	}
 	return iac.EditEach(want, o.edit)
 }
 

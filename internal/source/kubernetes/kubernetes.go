@@ -24,8 +24,27 @@ const (
 
 // versions are the API versions read, by group.
 var versions = map[string][]string{
-	groupCAPA: {"v1beta1", "v1beta2"},
-	groupACK:  {"v1alpha1"},
+	groupCAPA:        {"v1beta1", "v1beta2"},
+	groupACK:         {"v1alpha1"},
+	groupUpbound:     {"v1beta1", "v1beta2"},
+	groupUpboundNS:   {"v1beta1"},
+	groupClassic:     {"v1beta1"},
+	groupComposition: {"v1"},
+}
+
+// clusterGroups are the API groups of the clusters read. A file or document that names none of them
+// (as "group/") holds no cluster, a Composition included, and is passed over after a byte search.
+var clusterGroups = [][]byte{
+	[]byte(groupCAPA + "/"), []byte(groupACK + "/"), []byte(groupUpbound + "/"), []byte(groupUpboundNS + "/"), []byte(groupClassic + "/"),
+}
+
+func mentionsCluster(data []byte) bool {
+	for _, g := range clusterGroups {
+		if bytes.Contains(data, g) {
+			return true
+		}
+	}
+	return false
 }
 
 // New returns the Kubernetes adapter.
@@ -102,7 +121,7 @@ var topLevel = regexp.MustCompile(`(?m)^["']?(apiVersion|kind)["']?[ \t]*:[ \t]*
 // kind are a kind this package reads (any version of the group), other when they are something else;
 // neither when they are not written as plain top-level keys (a flow mapping, a placeholder).
 func sniff(c []byte) (ours, other bool) {
-	if !bytes.Contains(c, []byte(groupCAPA+"/")) && !bytes.Contains(c, []byte(groupACK+"/")) {
+	if !mentionsCluster(c) {
 		return false, true
 	}
 	var apiVersion, kind string
@@ -129,14 +148,16 @@ func kindOf(group string) string {
 	switch group {
 	case groupCAPA:
 		return KindCAPA
-	case groupACK:
+	case groupACK, groupUpbound, groupUpboundNS, groupClassic:
 		return KindACK
+	case groupComposition:
+		return KindComposition
 	}
 	return ""
 }
 
 func scanFile(f *iac.File, res *iac.Result) {
-	if !bytes.Contains(f.Data, []byte(groupCAPA+"/")) && !bytes.Contains(f.Data, []byte(groupACK+"/")) {
+	if !mentionsCluster(f.Data) {
 		return
 	}
 	chunks, more := split(f.Data)
@@ -160,20 +181,29 @@ func scanFile(f *iac.File, res *iac.Result) {
 		if kind == "" || kind != kindOf(group) {
 			continue
 		}
-		claimed = true
 		shift(node, c.line-1)
 		if !supported(group, version) {
-			res.Problems = append(res.Problems, iac.Problem{File: f.Name, Line: getKey(root, "apiVersion").Line, Code: finding.ProblemUnsupported,
-				Message: fmt.Sprintf("%s %s/%s is not read; eksguard reads %s", kind, group, version, strings.Join(qualified(group), " and "))})
+			claimed = true
+			res.Problems = append(res.Problems, unsupported(f.Name, getKey(root, "apiVersion"), kind, group, version))
 			continue
 		}
 		if doc == nil {
 			doc = yamledit.NewDoc(f.Data)
 		}
 		o := &object{file: f, doc: doc, root: root, group: group, version: version, kind: kind}
-		o.read()
-		res.Resources = append(res.Resources, iac.Resource{Cluster: o.cluster, Fix: o.fix})
-		res.Problems = append(res.Problems, o.problems...)
+		objects := []*object{o}
+		if group == groupComposition {
+			// A Composition is ours only for the EKS clusters it composes.
+			objects = readComposition(o)
+			res.Problems = append(res.Problems, o.problems...)
+		} else {
+			o.read()
+		}
+		for _, o := range objects {
+			res.Resources = append(res.Resources, iac.Resource{Cluster: o.cluster, Fix: o.fix})
+			res.Problems = append(res.Problems, o.problems...)
+		}
+		claimed = claimed || len(objects) > 0 || len(o.problems) > 0
 	}
 	if more > 0 && claimed {
 		res.Problems = append(res.Problems, iac.Problem{File: f.Name, Line: more, Code: finding.ProblemLimit,
@@ -195,6 +225,11 @@ func parseProblem(file string, c chunk, err error) iac.Problem {
 		p.Message += " (a Helm template? scan the output of helm template)"
 	}
 	return p
+}
+
+func unsupported(file string, at *yaml.Node, kind, group, version string) iac.Problem {
+	return iac.Problem{File: file, Line: at.Line, Code: finding.ProblemUnsupported,
+		Message: fmt.Sprintf("%s %s/%s is not read; eksguard reads %s", kind, group, version, strings.Join(qualified(group), " and "))}
 }
 
 func qualified(group string) []string {
@@ -305,6 +340,8 @@ type object struct {
 	group, version, kind string
 	cluster              *model.Cluster
 	problems             []iac.Problem
+	// xp is set for a Crossplane managed resource, alone or as the base of a Composition entry.
+	xp *xpObject
 }
 
 func (o *object) loc(n *yaml.Node) *model.Location {
@@ -324,6 +361,9 @@ func (o *object) problem(n *yaml.Node, format string, a ...any) {
 
 func (o *object) read() {
 	root := o.root
+	if isCrossplaneCluster(o.group) {
+		o.xp = newXP(o.group, o.version)
+	}
 	name, ns := str(get(root, "metadata", "name")), str(get(root, "metadata", "namespace"))
 	cl := &model.Cluster{Name: name, Source: model.SourceKubernetes, Kind: o.kind, Loc: o.loc(getKey(root, "metadata", "name"))}
 	if ns != "" {
@@ -339,9 +379,22 @@ func (o *object) read() {
 		}
 	}
 	o.cluster = cl
-	if o.group == groupCAPA {
+	o.readSpec()
+}
+
+// readAs reads an object that is not one on its own (a Composition's base), named name at node at.
+func (o *object) readAs(name string, at *yaml.Node) {
+	o.cluster = &model.Cluster{Name: name, Source: model.SourceKubernetes, Kind: o.kind, Loc: o.loc(at)}
+	o.readSpec()
+}
+
+func (o *object) readSpec() {
+	switch {
+	case o.xp != nil:
+		o.readCrossplane()
+	case o.group == groupCAPA:
 		o.readCAPA()
-	} else {
+	default:
 		o.readACK()
 	}
 }

@@ -94,6 +94,27 @@ func TestScan(t *testing.T) {
 			clusters: map[string]map[string]verdict{"legacy": verdicts(pass, 10, fail, 9, pass, 12, fail, 4, pass, 19)},
 		},
 		{
+			// Pipeline mode: the VPC and the Role are passed over; a patch decides the public endpoint,
+			// so both endpoint checks are unknown at the patch; the rest is read from the base.
+			file:     "crossplane-composition.yaml",
+			locs:     map[string]int{"xeks.platform.example.org/cluster": 48},
+			clusters: map[string]map[string]verdict{"xeks.platform.example.org/cluster": verdicts(unknown, 71, unknown, 71, fail, 62, pass, 66, fail, 48)},
+		},
+		{
+			// v1beta1's lists of one, the mode from initProvider; the namespaced group says nothing.
+			file: "upbound-v1beta1.yaml",
+			locs: map[string]int{"analytics": 6, "team-a/sandbox": 36},
+			clusters: map[string]map[string]verdict{
+				"analytics":      verdicts(pass, 19, fail, 6, pass, 21, pass, 28, pass, 25),
+				"team-a/sandbox": verdicts(fail, 36, fail, 36, fail, 36, fail, 36, fail, 36),
+			},
+		},
+		{
+			file:     "crossplane-classic.yaml",
+			locs:     map[string]int{"payments": 5},
+			clusters: map[string]map[string]verdict{"payments": verdicts(fail, 15, fail, 14, fail, 21, pass, 27, pass, 31)},
+		},
+		{
 			// The broken Helm Deployment is not ours and is passed over; the broken control plane is
 			// reported where the parser gave up.
 			file:     "broken.yaml",

@@ -79,6 +79,8 @@ func classify(f *iac.File) fileKind {
 	}
 	name := strings.ToLower(filepath.Base(f.Path))
 	switch {
+	case name == tgFileName:
+		return kindTerragrunt
 	case strings.HasSuffix(name, ".tf.json"):
 		return kindJSON
 	case strings.HasSuffix(name, ".tf"):
@@ -156,6 +158,8 @@ func scan(in *iac.Input, opts iac.Options) iac.Result {
 			s.addConfigFile(f, k == kindJSON)
 		case kindVarsHCL, kindVarsJSON:
 			s.addVarFile(f, k == kindVarsJSON)
+		case kindTerragrunt:
+			s.addTerragrunt(f)
 		}
 	}
 	s.run()
@@ -206,6 +210,8 @@ type scanner struct {
 	natives           map[hcl.Expression]hcl.Expression
 	guardedExprs      map[hclsyntax.Expression]bool
 	scanBoundReported bool
+	// tg holds the terragrunt.hcl roots (terragrunt.go); nil when there are none.
+	tg *tgState
 }
 
 func newScanner(opts iac.Options) *scanner {
@@ -277,7 +283,8 @@ func (s *scanner) run() {
 		sort.Slice(files, func(i, j int) bool { return files[i].name < files[j].name })
 		s.mods[dir] = s.parseModule(dir, files)
 	}
-	roots := s.roots()
+	s.prepareTerragrunt()
+	roots := s.terraformRoots(s.roots())
 	s.loadVarFiles()
 	s.checkCLIVars(roots)
 	for _, m := range roots {
@@ -290,6 +297,7 @@ func (s *scanner) run() {
 		}
 		s.evalRoot(m)
 	}
+	s.runTerragrunt()
 }
 
 // roots returns the input folders that are root modules. A folder that another input folder calls as
