@@ -73,13 +73,14 @@ func NewCmd(f *app.Factory, runF func(context.Context, *Options) error) *cobra.C
 	o := &Options{IO: f.IO, Now: f.Now}
 	cmd := &cobra.Command{
 		Use:   "iac PATH...",
-		Short: "Check EKS clusters declared in Terraform, CloudFormation, eksctl and Kubernetes files against the CIS controls",
+		Short: "Check EKS clusters declared in Terraform, Terragrunt, CloudFormation, eksctl, Kubernetes and Pulumi files against the CIS controls",
 		Long: `eksguard iac walks the files and folders given and evaluates the CIS Amazon EKS Benchmark v1.8.0
 controls eksguard automates (2.1.1, 4.1.7, 5.3.1, 5.4.1 and 5.4.2; choose with --controls and
 --skip-controls) on every EKS cluster declared in them: Terraform configurations (.tf, .tf.json,
 variable files) and plans (terraform show -json), CloudFormation templates (JSON, YAML, CDK synth
-output), eksctl ClusterConfig files, and Kubernetes manifests of Cluster API Provider AWS
-(AWSManagedControlPlane) and ACK (Cluster). Files may be UTF-8 (with or without a byte order mark)
+output), eksctl ClusterConfig files, Terragrunt (terragrunt.hcl), Pulumi YAML programs, and
+Kubernetes manifests of Cluster API Provider AWS (AWSManagedControlPlane), ACK (Cluster) and
+Crossplane (Cluster, and Compositions holding one). Files may be UTF-8 (with or without a byte order mark)
 or UTF-16 with a byte order mark. It never reads AWS credentials or calls AWS.
 
 Folders are walked recursively, skipping .git, .hg, .svn, .terraform, .terragrunt-cache, .aws-sam,
