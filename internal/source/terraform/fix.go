@@ -38,6 +38,14 @@ func (s *scanner) add(c *model.Cluster, d *declared) {
 	})
 }
 
+// name is the cluster's address as reported (a Terragrunt root renames it after evaluation).
+func (d *declared) name() string {
+	if d.cluster != nil && d.cluster.Name != "" {
+		return d.cluster.Name
+	}
+	return d.addr
+}
+
 // change is one argument a fix writes, for the setting fl.
 type change struct {
 	f         *field
@@ -92,17 +100,17 @@ func planFix(d *declared, want model.Settings) (*finding.Fix, error) {
 				return nil, &iac.FieldError{Field: fl, Reason: d.key.noFix}
 			}
 			if d.keyChanges == nil {
-				return nil, &iac.FieldError{Field: fl, Reason: fmt.Sprintf("%s: no place to write the KMS key of secrets", d.addr)}
+				return nil, &iac.FieldError{Field: fl, Reason: fmt.Sprintf("%s: no place to write the KMS key of secrets", d.name())}
 			}
 			changes = append(changes, d.keyChanges(*want.SecretsKeyARN)...)
 		}
 	}
 	for fl := range asked {
-		return nil, &iac.FieldError{Field: fl, Reason: fmt.Sprintf("%s: eksguard does not write %s in Terraform", d.addr, fl)}
+		return nil, &iac.FieldError{Field: fl, Reason: fmt.Sprintf("%s: eksguard does not write %s in Terraform", d.name(), fl)}
 	}
 	fix := &finding.Fix{Edits: []finding.Edit{}}
 	if len(changes) == 0 {
-		fix.Description = d.addr + " already has the target settings"
+		fix.Description = d.name() + " already has the target settings"
 		return fix, nil
 	}
 	ed := newEditor()
@@ -110,7 +118,7 @@ func planFix(d *declared, want model.Settings) (*finding.Fix, error) {
 	for _, ch := range changes {
 		why := ch.f.noFix
 		if why == "" && (ch.f.file == nil || (ch.f.attr == nil && ch.f.block == nil)) {
-			why = fmt.Sprintf("%s: no place to write %s", d.addr, ch.f.words())
+			why = fmt.Sprintf("%s: no place to write %s", d.name(), ch.f.words())
 		}
 		if why != "" {
 			if endpointField(ch.fl) {
@@ -128,7 +136,7 @@ func planFix(d *declared, want model.Settings) (*finding.Fix, error) {
 		return nil, err
 	}
 	fix.Edits = edits
-	fix.Description = fmt.Sprintf("set %s for %s", strings.Join(words, ", "), d.addr)
+	fix.Description = fmt.Sprintf("set %s for %s", strings.Join(words, ", "), d.name())
 	return fix, nil
 }
 
