@@ -47,6 +47,7 @@ var AccessAPI = register(&Check{
 		{FormatCrossplaneUpbound, "Cluster (eks.aws.upbound.io) spec.forProvider.accessConfig.authenticationMode (v1beta1: accessConfig[0])", "CONFIG_MAP (Terraform sends no mode, so EKS's default applies)"},
 		{FormatCrossplaneClassic, "Cluster (eks.aws.crossplane.io) spec.forProvider.accessConfig.authenticationMode (set by an update once the cluster exists)", "CONFIG_MAP (EKS's default)"},
 		{FormatCrossplaneComposition, "a Composition resource's base, spelt as its Cluster kind spells it (a patch writing it makes it unknown)", "CONFIG_MAP"},
+		{FormatKro, "a ResourceGraphDefinition resource's template, spelt as its cluster kind spells it (a ${...} CEL expression in it makes it unknown)", "CONFIG_MAP"},
 	},
 	PassRule: "accessConfig.authenticationMode is API or API_AND_CONFIG_MAP; CONFIG_MAP fails.",
 	Defaults: "CreateCluster without accessConfig (the API, the SDKs, CloudFormation, the AWS provider) gives " +
@@ -79,6 +80,8 @@ var AccessAPI = register(&Check{
 		crossplaneClassicExample("defaults: aws-auth only", finding.Fail, "", ""),
 		compositionExample("both", finding.Pass, "", "accessConfig:\n  authenticationMode: API_AND_CONFIG_MAP"),
 		compositionExample("aws-auth only", finding.Fail, "", "accessConfig:\n  authenticationMode: CONFIG_MAP"),
+		kroExample("access entries only", finding.Pass, "", "accessConfig:\n  authenticationMode: API"),
+		kroExample("defaults: aws-auth only", finding.Fail, "", ""),
 		pulumiAWSExample("both", finding.Pass, "", "accessConfig:\n  authenticationMode: API_AND_CONFIG_MAP"),
 		pulumiAWSExample("defaults: aws-auth only", finding.Fail, "", ""),
 		pulumiEKSExample("access entries only", finding.Pass, "authenticationMode: API"),

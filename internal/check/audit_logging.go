@@ -48,6 +48,7 @@ var AuditLogging = register(&Check{
 		{FormatCrossplaneUpbound, "Cluster (eks.aws.upbound.io) spec.forProvider.enabledClusterLogTypes", "none"},
 		{FormatCrossplaneClassic, "Cluster (eks.aws.crossplane.io) spec.forProvider.logging.clusterLogging[].enabled, types", "none"},
 		{FormatCrossplaneComposition, "a Composition resource's base, spelt as its Cluster kind spells it (a patch writing it makes it unknown)", "none"},
+		{FormatKro, "a ResourceGraphDefinition resource's template, spelt as its cluster kind spells it (a ${...} CEL expression in it makes it unknown)", "none"},
 	},
 	PassRule: "every one of api, audit, authenticator, controllerManager and scheduler is in an enabled entry of " +
 		"logging.clusterLogging (all entries are read; a type listed twice counts once).",
@@ -81,6 +82,8 @@ var AuditLogging = register(&Check{
 		crossplaneClassicExample("defaults: no logs", finding.Fail, "", ""),
 		compositionExample("every log type", finding.Pass, "", "enabledClusterLogTypes: [api, audit, authenticator, controllerManager, scheduler]"),
 		compositionExample("defaults: no logs", finding.Fail, "", ""),
+		kroExample("every log type", finding.Pass, "", "logging:\n  clusterLogging:\n    - enabled: true\n      types: [api, audit, authenticator, controllerManager, scheduler]"),
+		kroExample("defaults: no logs", finding.Fail, "", ""),
 		pulumiAWSExample("every log type", finding.Pass, "", "enabledClusterLogTypes:\n  - api\n  - audit\n  - authenticator\n  - controllerManager\n  - scheduler"),
 		pulumiAWSExample("audit and api only", finding.Fail, "", "enabledClusterLogTypes: [api, audit]"),
 		pulumiEKSExample("every log type", finding.Pass, "enabledClusterLogTypes: [api, audit, authenticator, controllerManager, scheduler]"),

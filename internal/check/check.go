@@ -79,6 +79,9 @@ const (
 	FormatCrossplaneUpbound     Format = "crossplane-upbound"
 	FormatCrossplaneClassic     Format = "crossplane-classic"
 	FormatCrossplaneComposition Format = "crossplane-composition"
+	// FormatKro is a kro ResourceGraphDefinition whose resource template is one of the Kubernetes
+	// cluster kinds above.
+	FormatKro Format = "kro"
 )
 
 // IaCField says where a format writes a setting a check reads, and what an omitted setting means.

@@ -300,4 +300,5 @@ var endpointIaC = []IaCField{
 	{FormatCrossplaneUpbound, "Cluster (eks.aws.upbound.io) spec.forProvider.vpcConfig.endpointPublicAccess, endpointPrivateAccess, publicAccessCidrs (v1beta1: vpcConfig[0]; spec.initProvider when forProvider leaves them out)", "public true, private false (Terraform's aws_eks_cluster defaults), allowlist 0.0.0.0/0 (EKS's)"},
 	{FormatCrossplaneClassic, "Cluster (eks.aws.crossplane.io) spec.forProvider.resourcesVpcConfig.endpointPublicAccess, endpointPrivateAccess, publicAccessCidrs", "public on, private off, allowlist 0.0.0.0/0 (the provider sends none of them, so EKS's defaults apply)"},
 	{FormatCrossplaneComposition, "a Composition resource's base, spelt as its Cluster kind spells it (a patch writing it makes it unknown)", "as for the Cluster kind"},
+	{FormatKro, "a ResourceGraphDefinition resource's template, spelt as its cluster kind spells it (a ${...} CEL expression in it makes it unknown)", "as for the cluster kind"},
 }

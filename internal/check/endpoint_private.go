@@ -46,6 +46,8 @@ var EndpointPrivate = register(&Check{
 		crossplaneClassicExample("public with an allowlist", finding.Fail, "endpointPrivateAccess: true\npublicAccessCidrs: [\"203.0.113.0/24\"]", ""),
 		compositionExample("private only", finding.Pass, "endpointPrivateAccess: true\nendpointPublicAccess: false", ""),
 		compositionExample("defaults: public", finding.Fail, "", ""),
+		kroExample("private only", finding.Pass, "endpointPrivateAccess: true\nendpointPublicAccess: false", ""),
+		kroExample("defaults: public", finding.Fail, "", ""),
 		pulumiAWSExample("private only", finding.Pass, "endpointPrivateAccess: true\nendpointPublicAccess: false", ""),
 		pulumiAWSExample("public with an allowlist", finding.Fail, "endpointPrivateAccess: true\npublicAccessCidrs:\n  - 203.0.113.0/24", ""),
 		pulumiEKSExample("private only", finding.Pass, "endpointPrivateAccess: true\nendpointPublicAccess: false"),

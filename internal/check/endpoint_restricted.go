@@ -55,6 +55,8 @@ var EndpointRestricted = register(&Check{
 		crossplaneClassicExample("defaults: public and open", finding.Fail, "", ""),
 		compositionExample("restricted allowlist with private access", finding.Pass, "endpointPrivateAccess: true\npublicAccessCidrs: [\"203.0.113.0/24\"]", ""),
 		compositionExample("defaults: public and open", finding.Fail, "", ""),
+		kroExample("restricted allowlist with private access", finding.Pass, "endpointPrivateAccess: true\npublicAccessCIDRs: [\"203.0.113.0/24\"]", ""),
+		kroExample("defaults: public and open", finding.Fail, "", ""),
 		pulumiAWSExample("restricted allowlist with private access", finding.Pass, "endpointPrivateAccess: true\npublicAccessCidrs: [\"203.0.113.0/24\"]", ""),
 		pulumiAWSExample("defaults: public and open", finding.Fail, "", ""),
 		withOptions(pulumiAWSExample("restricted to the chosen allowlist", finding.Fail, "endpointPublicAccess: true", ""), Options{Endpoint: TargetRestrict, CIDRs: []string{"198.51.100.0/24"}}),

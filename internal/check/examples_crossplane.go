@@ -99,3 +99,38 @@ spec:
 `
 	return Example{Format: FormatCrossplaneComposition, Name: name, Want: want, Files: map[string]string{"composition.yaml": src}}
 }
+
+// kroExample is a kro ResourceGraphDefinition defining an EKSCluster API whose instances get an ACK
+// Cluster named and versioned from the instance; vpc is YAML inside the template's
+// spec.resourcesVPCConfig, top inside its spec.
+func kroExample(name string, want finding.Status, vpc, top string) Example {
+	src := `apiVersion: kro.run/v1alpha1
+kind: ResourceGraphDefinition
+metadata:
+  name: eks-platform
+spec:
+  schema:
+    apiVersion: v1alpha1
+    kind: EKSCluster
+    spec:
+      name: string
+      version: string | default="1.32"
+  resources:
+    - id: cluster
+      template:
+        apiVersion: eks.services.k8s.aws/v1alpha1
+        kind: Cluster
+        metadata:
+          name: ${schema.spec.name}
+        spec:
+          name: ${schema.spec.name}
+          version: ${schema.spec.version}
+          roleARN: arn:aws:iam::111111111111:role/eks-cluster
+` + indent(top, "          ") + `
+          resourcesVPCConfig:
+            subnetIDs:
+              - subnet-0a1b2c3d4e5f60718
+              - subnet-0f1e2d3c4b5a69788
+` + indent(vpc, "            ") + "\n"
+	return Example{Format: FormatKro, Name: name, Want: want, Files: map[string]string{"rgd.yaml": src}}
+}

@@ -50,6 +50,7 @@ var SecretsEncryption = register(&Check{
 		{FormatCrossplaneUpbound, "Cluster (eks.aws.upbound.io) spec.forProvider.encryptionConfig.resources, provider.keyArn (v1beta1: encryptionConfig[0].provider[0].keyArn)", "none"},
 		{FormatCrossplaneClassic, "Cluster (eks.aws.crossplane.io) spec.forProvider.encryptionConfig[].resources, provider.keyArn", "none"},
 		{FormatCrossplaneComposition, "a Composition resource's base, spelt as its Cluster kind spells it (a patch writing it makes it unknown)", "none"},
+		{FormatKro, "a ResourceGraphDefinition resource's template, spelt as its cluster kind spells it (a ${...} CEL expression in it makes it unknown)", "none"},
 	},
 	PassRule: "an encryptionConfig entry lists secrets in its resources and has a provider.keyArn.",
 	Defaults: "EKS creates a cluster without encryptionConfig; terraform-aws-modules/eks v19 and later create a key " +
@@ -90,6 +91,8 @@ var SecretsEncryption = register(&Check{
 		withKey(crossplaneClassicExample("defaults: AWS-owned keys", finding.Fail, "", "")),
 		compositionExample("a key of the account's", finding.Pass, "", "encryptionConfig:\n  resources: [secrets]\n  provider:\n    keyArn: "+exampleKey),
 		withKey(compositionExample("defaults: AWS-owned keys", finding.Fail, "", "")),
+		kroExample("a key of the account's", finding.Pass, "", "encryptionConfig:\n  - resources: [secrets]\n    provider:\n      keyARN: "+exampleKey),
+		withKey(kroExample("defaults: AWS-owned keys", finding.Fail, "", "")),
 		pulumiAWSExample("a key of the account's", finding.Pass, "", "encryptionConfig:\n  provider:\n    keyArn: "+exampleKey+"\n  resources:\n    - secrets"),
 		withKey(pulumiAWSExample("defaults: AWS-owned keys", finding.Fail, "", "")),
 		pulumiEKSExample("a key of the account's", finding.Pass, "encryptionConfigKeyArn: "+exampleKey+""),

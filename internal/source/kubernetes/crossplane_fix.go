@@ -100,7 +100,7 @@ func (o *object) xpEdit(want model.Settings) (*finding.Fix, error) {
 		return nil, fmt.Errorf("%s: eksguard does not write %v in %s objects", name, want.Fields(), o.kind)
 	}
 	what, at := o.kind+" "+name, []string{"spec", "forProvider"}
-	if o.xp.in != "" {
+	if o.xp.in != "" && o.kro == nil {
 		what = o.xp.in + " (its base)"
 	}
 	ed := o.doc.Editor()

@@ -3,7 +3,8 @@
 // v1beta2), the AWS Controllers for Kubernetes (ACK) Cluster (eks.services.k8s.aws/v1alpha1), and
 // Crossplane's Cluster of the Upbound provider (eks.aws.upbound.io, eks.aws.m.upbound.io) and of the
 // classic one (eks.aws.crossplane.io), alone or as a resource of a Composition (crossplane.go,
-// composition.go). Such objects sit in multi-document YAML files among many others (Deployments,
+// composition.go), and any of them as the template of a kro ResourceGraphDefinition resource
+// (kro.go). Such objects sit in multi-document YAML files among many others (Deployments,
 // CRDs, a clusterctl template's Cluster and MachineDeployments), so each document is split off by its
 // "---" line and sniffed for its API group before anything is parsed: a document of another kind costs a byte search and is never
 // parsed, and one that does not parse is ignored unless its top-level apiVersion and kind are ours,

@@ -37,10 +37,14 @@ func (o *object) fix(want model.Settings) (*finding.Fix, error) {
 	if want.Empty() {
 		return nil, fmt.Errorf("%s already has the settings; nothing to change", o.cluster.Name)
 	}
+	edit := o.edit
 	if o.xp != nil {
-		return iac.EditEach(want, o.xpEdit)
+		edit = o.xpEdit
 	}
-	return iac.EditEach(want, o.edit)
+	if o.kro != nil {
+		edit = o.kroEdit(edit)
+	}
+	return iac.EditEach(want, edit)
 }
 
 func (o *object) edit(want model.Settings) (*finding.Fix, error) {

@@ -32,9 +32,11 @@ func TestFix(t *testing.T) {
 		"legacy/" + string(model.FieldAuthenticationMode): "v1beta1 has no spec.accessConfig",
 		// A patch sets the public endpoint of every composite; the base is not where it is decided.
 		"xeks.platform.example.org/cluster/" + string(model.FieldEndpointPublicAccess): "written by the FromCompositeFieldPath patch from spec.parameters.publicAccess",
+		// Each instance of the kro API decides the public endpoint through a CEL expression.
+		"eks-platform/cluster/" + string(model.FieldEndpointPublicAccess): "kro CEL expression ${schema.spec.publicAccess}",
 	}
 	for _, file := range []string{"capi-template.yaml", "ack-cluster.yaml", "crlf.yaml", "capa-v1beta2.yaml", "capa-v1beta1.yaml",
-		"crossplane-composition.yaml", "upbound-v1beta1.yaml", "crossplane-classic.yaml"} {
+		"crossplane-composition.yaml", "upbound-v1beta1.yaml", "crossplane-classic.yaml", "kro-eks-platform.yaml"} {
 		for _, opts := range []check.Options{
 			{Endpoint: check.TargetPrivate, KMSKeyARN: key},
 			{Endpoint: check.TargetRestrict, CIDRs: []string{"203.0.113.0/24"}, KMSKeyARN: key},

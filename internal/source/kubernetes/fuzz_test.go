@@ -25,6 +25,7 @@ func FuzzKubernetes(f *testing.F) {
 	f.Add([]byte("---\n...\n--- !!map\napiVersion: controlplane.cluster.x-k8s.io/v1beta2\nkind: AWSManagedControlPlane\nmetadata: &m {name: a}\nspec: *m\n"))
 	f.Add([]byte("apiVersion: eks.aws.upbound.io/v1beta1\nkind: Cluster\nmetadata: {name: a}\nspec:\n  forProvider:\n    vpcConfig: {endpointPublicAccess: true}\n    encryptionConfig: [{provider: []}]\n  initProvider: {accessConfig: [{}]}\n"))
 	f.Add([]byte("apiVersion: apiextensions.crossplane.io/v1\nkind: Composition\nmetadata: {name: x}\nspec:\n  patchSets: [{name: p, patches: [{toFieldPath: 'spec.forProvider[vpcConfig'}]}]\n  resources:\n    - name: c\n      patches: [{type: PatchSet, patchSetName: p}, {fromFieldPath: spec.forProvider.accessConfig}]\n      base: &b {apiVersion: eks.aws.m.upbound.io/v1beta1, kind: Cluster, spec: {forProvider: {vpcConfig: [{}]}}}\n    - {name: d, base: *b}\n"))
+	f.Add([]byte("apiVersion: kro.run/v1alpha1\nkind: ResourceGraphDefinition\nmetadata: {name: p}\nspec:\n  resources:\n    - id: c\n      includeWhen: ${schema.spec.on}\n      template: &t {apiVersion: eks.services.k8s.aws/v1alpha1, kind: Cluster, spec: {resourcesVPCConfig: {endpointPublicAccess: '${a}', publicAccessCIDRs: [*t]}, logging: ${x}}}\n    - {id: d, template: *t}\n    - {id: e, template: {apiVersion: eks.aws.upbound.io/v1beta1, kind: Cluster, spec: {initProvider: {vpcConfig: [${v}]}}}}\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		res := scan("fuzz.yaml", data)
 		for i, r := range res.Resources {

@@ -30,6 +30,7 @@ var versions = map[string][]string{
 	groupUpboundNS:   {"v1beta1"},
 	groupClassic:     {"v1beta1"},
 	groupComposition: {"v1"},
+	groupKro:         {"v1alpha1"},
 }
 
 // clusterGroups are the API groups of the clusters read. A file or document that names none of them
@@ -152,6 +153,8 @@ func kindOf(group string) string {
 		return KindACK
 	case groupComposition:
 		return KindComposition
+	case groupKro:
+		return KindRGD
 	}
 	return ""
 }
@@ -192,11 +195,16 @@ func scanFile(f *iac.File, res *iac.Result) {
 		}
 		o := &object{file: f, doc: doc, root: root, group: group, version: version, kind: kind}
 		objects := []*object{o}
-		if group == groupComposition {
+		switch group {
+		case groupComposition:
 			// A Composition is ours only for the EKS clusters it composes.
 			objects = readComposition(o)
 			res.Problems = append(res.Problems, o.problems...)
-		} else {
+		case groupKro:
+			// So is a ResourceGraphDefinition, for the clusters its templates declare.
+			objects = readRGD(o)
+			res.Problems = append(res.Problems, o.problems...)
+		default:
 			o.read()
 		}
 		for _, o := range objects {
@@ -342,6 +350,8 @@ type object struct {
 	problems             []iac.Problem
 	// xp is set for a Crossplane managed resource, alone or as the base of a Composition entry.
 	xp *xpObject
+	// kro is set for the template of a ResourceGraphDefinition's resource (kro.go).
+	kro *kroResource
 }
 
 func (o *object) loc(n *yaml.Node) *model.Location {
