@@ -24,7 +24,7 @@ import (
 const MaxFileSize = 10 << 20
 
 // NotIaC is the problem reported for a file named on the command line that no adapter recognises.
-const NotIaC = "not a Terraform, Terragrunt, plan JSON, CloudFormation, eksctl, Kubernetes (Cluster API, ACK, Crossplane) , kro or Pulumi YAML file"
+const NotIaC = "not a Terraform, Terragrunt, plan JSON, CloudFormation, eksctl, Kubernetes (Cluster API, ACK, Crossplane, kro) or Pulumi YAML file"
 
 // skipDirs are folders never entered while walking, because what they hold is not the user's own
 // configuration: version control data, tool caches and copies of modules (scanning a copy reports
