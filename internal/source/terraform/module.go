@@ -436,7 +436,46 @@ func (in *instance) readEKSModule(c *callDecl, gitRef string) {
 			continue
 		}
 		in.s.add(cl, d)
+		if k.suffix == "" {
+			in.eksOutputs(c, rel, verr)
+		}
 	}
+}
+
+// eksAfterApply are outputs of terraform-aws-modules/eks known only once the cluster exists.
+var eksAfterApply = []string{"cluster_arn", "cluster_endpoint", "cluster_id", "cluster_certificate_authority_data",
+	"cluster_oidc_issuer_url", "oidc_provider", "oidc_provider_arn", "cluster_platform_version", "cluster_status",
+	"cluster_security_group_id", "cluster_security_group_arn", "node_security_group_id", "node_security_group_arn",
+	"cluster_primary_security_group_id", "cluster_iam_role_arn", "cluster_iam_role_name", "kms_key_arn", "kms_key_id",
+	"cloudwatch_log_group_name", "cloudwatch_log_group_arn", "eks_managed_node_groups", "self_managed_node_groups",
+	"fargate_profiles", "access_entries", "cluster_addons", "cluster_tls_certificate_sha1_fingerprint"}
+
+// eksOutputs gives the outputs of a terraform-aws-modules/eks call to the module that calls it: its
+// name and Kubernetes version as passed in; the rest known only after apply, named as such.
+func (in *instance) eksOutputs(c *callDecl, rel eksRelease, verr string) {
+	out := map[string]cty.Value{}
+	nameArg, versionArg := "cluster_name", "cluster_version"
+	if rel.major >= 21 || verr != "" && c.attrs["name"] != nil {
+		nameArg, versionArg = "name", "kubernetes_version"
+	}
+	for output, arg := range map[string]string{"cluster_name": nameArg, "cluster_version": versionArg} {
+		out[output] = cty.DynamicVal
+		if a := c.attrs[arg]; a != nil {
+			if v, reason := in.eval(a.Expr, nil); reason == "" {
+				out[output] = v
+				continue
+			} else {
+				in.callReasons[c.name+"."+output] = fmt.Sprintf("module.%s.%s is unknown: %s", c.name, output, reason)
+				continue
+			}
+		}
+		in.callReasons[c.name+"."+output] = fmt.Sprintf("module.%s.%s: %s is not set in the call", c.name, output, arg)
+	}
+	for _, o := range eksAfterApply {
+		out[o] = cty.DynamicVal
+		in.callReasons[c.name+"."+o] = fmt.Sprintf("module.%s.%s is known only after the cluster is created", c.name, o)
+	}
+	in.calls[c.name] = cty.ObjectVal(out)
 }
 
 // readEKSArgs fills the cluster from the module arguments; it returns false when the call creates no

@@ -506,3 +506,19 @@ func TestRemoteModules(t *testing.T) {
 		t.Errorf("%d clusters, want 2", len(res.Resources))
 	}
 }
+
+// TestEKSModuleOutputs: a terraform-aws-modules/eks call's cluster_name and cluster_version are
+// what the call passes; its other outputs are known only after apply, and say so.
+func TestEKSModuleOutputs(t *testing.T) {
+	res := New().Scan(load(t, filepath.Join("testdata", "hcl", "eks-outputs")), iac.Options{})
+	if len(res.Problems) > 0 {
+		t.Fatalf("problems: %s", problemStrings(res.Problems))
+	}
+	c := find(t, res, "aws_eks_cluster.sidecar").Cluster
+	if pub := c.EndpointPublicAccess; !pub.Known() || pub.Value {
+		t.Errorf("public access from module outputs = %+v, want false", pub)
+	}
+	if cidrs := c.PublicAccessCIDRs; cidrs.Known() || !strings.Contains(cidrs.Detail, "module.eks.cluster_endpoint is known only after the cluster is created") {
+		t.Errorf("allowlist = %+v", cidrs)
+	}
+}
