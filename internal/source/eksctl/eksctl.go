@@ -367,16 +367,8 @@ func stringList(n *yaml.Node, field string) ([]string, string) {
 	case n.Kind != yaml.SequenceNode:
 		return nil, field + " is not a list"
 	}
-	// Aliases let a short list name one long string many times: size it before reading it.
-	size := int64(0)
-	for _, e := range n.Content {
-		if e = yamledit.Deref(e); e != nil {
-			size += int64(len(e.Value)) + yamledit.ListItemBytes
-		}
-	}
-	if size > yamledit.MaxValueBytes {
-		return nil, fmt.Sprintf("%s would hold %d items (%s), over eksguard's %s limit for a value",
-			field, len(n.Content), yamledit.ByteSize(size), yamledit.ByteSize(yamledit.MaxValueBytes))
+	if why := yamledit.ListTooLarge(n, field); why != "" {
+		return nil, why
 	}
 	out := []string{}
 	for _, e := range n.Content {

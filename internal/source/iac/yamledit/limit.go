@@ -2,6 +2,8 @@ package yamledit
 
 import (
 	"fmt"
+
+	"go.yaml.in/yaml/v3"
 	"strconv"
 	"strings"
 )
@@ -27,4 +29,20 @@ func ByteSize(n int64) string {
 		f, u = f/(1<<10), u+1
 	}
 	return strings.TrimSuffix(fmt.Sprintf("%.1f", f), ".0") + " " + units[u]
+}
+
+// ListTooLarge says why a sequence named field is too large to read: aliases let a short list name
+// one long string many times, so it is sized before it is read. "" when it is within MaxValueBytes.
+func ListTooLarge(n *yaml.Node, field string) string {
+	size := int64(0)
+	for _, e := range n.Content {
+		if e = Deref(e); e != nil {
+			size += int64(len(e.Value)) + ListItemBytes
+		}
+	}
+	if size > MaxValueBytes {
+		return fmt.Sprintf("%s would hold %d items (%s), over eksguard's %s limit for a value",
+			field, len(n.Content), ByteSize(size), ByteSize(MaxValueBytes))
+	}
+	return ""
 }
