@@ -2,10 +2,10 @@ package yamledit
 
 import (
 	"fmt"
-
-	"go.yaml.in/yaml/v3"
 	"strconv"
 	"strings"
+
+	"go.yaml.in/yaml/v3"
 )
 
 // MaxValueBytes bounds one value an adapter derives from a document: a string an intrinsic function
