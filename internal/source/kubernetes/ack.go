@@ -2,6 +2,7 @@ package kubernetes
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -68,6 +69,14 @@ func (o *object) ackLogging() model.Strings {
 func (o *object) ackAuthMode() model.String {
 	const field = "spec.accessConfig.authenticationMode"
 	key := getKey(o.root, "spec", "accessConfig", "authenticationMode")
+	if ac := get(o.root, "spec", "accessConfig"); ac != nil && ac.Kind == yaml.ScalarNode && !isNull(ac) {
+		// accessConfig written as one value (a placeholder, a kro expression): the mode is not known.
+		why := "spec.accessConfig is " + strconv.Quote(ac.Value) + ", not a mapping"
+		if p := placeholder.FindString(ac.Value); p != "" {
+			why = fmt.Sprintf("spec.accessConfig is the placeholder %s, substituted before the object is applied", p)
+		}
+		return model.String{Origin: model.OriginUnknown, Loc: o.loc(getKey(o.root, "spec", "accessConfig")), Detail: why}
+	}
 	val, present, why := text(get(o.root, "spec", "accessConfig", "authenticationMode"), field)
 	switch {
 	case why != "":

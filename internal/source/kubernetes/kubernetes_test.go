@@ -197,6 +197,7 @@ func TestValues(t *testing.T) {
 			`a.yaml:7:5: spec.accessConfig.authenticationMode "API" is not one the CRD allows`},
 		{"CAPA v1beta1 accessConfig", strings.Replace(capa, "v1beta2", "v1beta1", 1) + "  accessConfig:\n    authenticationMode: api\n", auth, "unknown||not a field",
 			"a.yaml:6:3: spec.accessConfig is not a field of controlplane.cluster.x-k8s.io/v1beta1"},
+		{"ACK accessConfig as one placeholder", ack + "  accessConfig: ${ACCESS_CONFIG}\n", auth, "unknown||the placeholder ${ACCESS_CONFIG}", ""},
 		{"CAPA encryption without resources", capa + "  encryptionConfig:\n    provider: " + key + "\n", secrets, "default||without a provider and resources", ""},
 		{"CAPA encryption of other resources", capa + "  encryptionConfig:\n    provider: " + key + "\n    resources: [configmaps]\n", secrets, "explicit||does not list secrets", ""},
 		{"ACK logging entry without enabled", ack + "  logging:\n    clusterLogging:\n      - types: [audit]\n", logs, "unknown|[]|has no enabled", ""},
