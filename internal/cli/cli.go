@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -67,16 +68,25 @@ func NewRoot(f *app.Factory) *cobra.Command {
 		Long: `eksguard audits Amazon EKS clusters against the CIS Amazon EKS Benchmark v1.8.0 controls that the
 EKS API answers: 2.1.1 audit logging, 4.1.7 access entries, 5.3.1 secrets encrypted with a customer
 managed KMS key, 5.4.1 restricted and 5.4.2 private API server endpoint. It checks the same settings in
-infrastructure as code before deploy (Terraform, plans, CloudFormation, CDK output, eksctl) with edits
-that fix them, and fixes live endpoints with guard rails. 'eksguard controls' lists all 50 controls
+infrastructure as code before deploy (Terraform and Terragrunt, plans, CloudFormation, CDK output,
+eksctl, Cluster API, ACK, Crossplane, kro, Pulumi YAML) with edits that fix them, and fixes live endpoints with guard rails. 'eksguard controls' lists all 50 controls
 and 'eksguard explain ID' tells what one reads, when it passes and how to fix it.
 
 Run 'eksguard demo' to see a scan of a built-in fleet without an AWS account.`,
 		Version:       version.String(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
-		// A bare "eksguard" prints help; an unknown subcommand is a usage error.
-		Args: cobra.NoArgs,
+		// A bare "eksguard" prints help; an unknown subcommand is a usage error naming the nearest.
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return nil
+			}
+			msg := fmt.Sprintf("unknown command %q for %q", args[0], cmd.CommandPath())
+			if s := nearest(args[0], cmd.Commands()); s != "" {
+				msg += fmt.Sprintf("; did you mean %q?", s)
+			}
+			return errors.New(msg)
+		},
 		RunE: func(cmd *cobra.Command, args []string) error { return cmd.Help() },
 	}
 	root.SetIn(f.IO.In)
@@ -85,9 +95,59 @@ Run 'eksguard demo' to see a scan of a built-in fleet without an AWS account.`,
 	root.SetVersionTemplate("eksguard {{.Version}}\n")
 	root.AddCommand(demo.NewCmd(f, nil), scan.NewCmd(f, nil), fix.NewCmd(f, nil), emulator.NewCmd(f, nil))
 	root.AddCommand(iaccmd.NewCmd(f, nil), controls.NewCmd(f, nil), explain.NewCmd(f, nil))
+	root.AddCommand(&cobra.Command{
+		Use:   "version",
+		Short: "Print eksguard's version",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			_, err := fmt.Fprintf(f.IO.Out, "eksguard %s\n", version.String())
+			return err
+		},
+	})
 	cmdutil.Install(root)
 	return root
 }
 
 // System is the factory for the real process.
 func System() *app.Factory { return app.New(iostreams.System()) }
+
+// nearest is the command whose name is closest to typed, counting a swap of two neighbouring letters
+// as one edit ("sacn" is one from "scan"), when it is at most two edits away.
+func nearest(typed string, cmds []*cobra.Command) string {
+	best, bestD := "", 3
+	for _, c := range cmds {
+		if c.Hidden || !c.IsAvailableCommand() {
+			continue
+		}
+		if d := editDistance(strings.ToLower(typed), c.Name()); d < bestD {
+			best, bestD = c.Name(), d
+		}
+	}
+	return best
+}
+
+// editDistance is the optimal string alignment distance between a and b.
+func editDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	d := make([][]int, len(ra)+1)
+	for i := range d {
+		d[i] = make([]int, len(rb)+1)
+		d[i][0] = i
+	}
+	for j := range d[0] {
+		d[0][j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
+				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+			}
+		}
+	}
+	return d[len(ra)][len(rb)]
+}

@@ -138,7 +138,9 @@ accounts:
 		{"snapshot with live flags", []string{"scan", "--snapshot", bad, "--region", "us-east-1"}, 2, "cannot be combined with --region", false},
 		{"unreachable endpoint", []string{"scan", "--endpoint-url", "http://127.0.0.1:1", "--max-attempts", "1"}, 3, "cannot reach AWS", false},
 		{"bad endpoint url", []string{"scan", "--endpoint-url", "localhost:4566"}, 2, "must start with http://", false},
-		{"unknown command", []string{"scna"}, 2, `unknown command "scna"`, false},
+		{"unknown command", []string{"scna"}, 2, `unknown command "scna" for "eksguard"; did you mean "scan"?`, false},
+		{"unknown command, nothing near", []string{"xyzzy"}, 2, `unknown command "xyzzy" for "eksguard"` + "\nRun 'eksguard --help' for usage.", false},
+		{"format in capitals, short flags", []string{"scan", "--endpoint-url", pass, "-f", "JSON", "-o", "-"}, 0, "", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -417,5 +419,15 @@ func TestUsageErrorsHint(t *testing.T) {
 		if code != 2 || out != "" || !strings.Contains(errOut, hint) || strings.Count(errOut, hint) != 1 {
 			t.Errorf("%v: exit %d, stdout %q, stderr %q; want 2 and the hint %q once", args, code, out, errOut, hint)
 		}
+	}
+}
+
+func TestVersionCommand(t *testing.T) {
+	code, out, errOut := run(t, "version")
+	if code != 0 || !strings.HasPrefix(out, "eksguard ") || errOut != "" {
+		t.Errorf("version: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	if _, flag, _ := run(t, "--version"); flag != out {
+		t.Errorf("eksguard version says %q, --version %q", out, flag)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 // UsageError is an error in how eksguard was called: a bad flag, value or argument. It always
@@ -105,3 +106,43 @@ func ExecuteUnder(cmd *cobra.Command, args ...string) error {
 	_, err := root.ExecuteC()
 	return err
 }
+
+// FormatFlag registers --format (-f) on fs: the value is read case-insensitively (JSON, Json and
+// json are one format).
+func FormatFlag(fs *pflag.FlagSet, p *string, value, usage string) {
+	*p = value
+	fs.VarP(lowerValue{p}, "format", "f", usage)
+}
+
+// OutputFlag registers --output (-o) on fs: "-" means standard output, as for most Unix tools.
+func OutputFlag(fs *pflag.FlagSet, p *string, usage string) {
+	fs.VarP(outputValue{p}, "output", "o", usage)
+}
+
+type lowerValue struct{ p *string }
+
+func (v lowerValue) Set(s string) error { *v.p = strings.ToLower(strings.TrimSpace(s)); return nil }
+func (v lowerValue) String() string {
+	if v.p == nil {
+		return ""
+	}
+	return *v.p
+}
+func (v lowerValue) Type() string { return "string" }
+
+type outputValue struct{ p *string }
+
+func (v outputValue) Set(s string) error {
+	if s == "-" {
+		s = ""
+	}
+	*v.p = s
+	return nil
+}
+func (v outputValue) String() string {
+	if v.p == nil {
+		return ""
+	}
+	return *v.p
+}
+func (v outputValue) Type() string { return "string" }

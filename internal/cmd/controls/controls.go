@@ -49,7 +49,7 @@ eksguard evaluates it and with which checks, and the severity eksguard gives a f
 			return Run(opts)
 		},
 	}
-	cmd.Flags().StringVar(&opts.Format, "format", "table", "output format: table or json")
+	cmdutil.FormatFlag(cmd.Flags(), &opts.Format, "table", "output format: table or json")
 	return cmd
 }
 

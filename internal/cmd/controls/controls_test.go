@@ -112,7 +112,10 @@ func TestTable(t *testing.T) {
 }
 
 func TestFlags(t *testing.T) {
-	for _, args := range [][]string{{"--format", "sarif"}, {"--format", ""}, {"--format", "JSON"}} {
+	if out, err := run(t, "-f", "JSON"); err != nil || !strings.HasPrefix(out, "{") {
+		t.Errorf("-f JSON: %v\n%s", err, out)
+	}
+	for _, args := range [][]string{{"--format", "sarif"}, {"--format", ""}, {"-f", "yaml"}} {
 		_, err := run(t, args...)
 		var u *cmdutil.UsageError
 		if !errors.As(err, &u) || u.Command != "controls" || !strings.Contains(err.Error(), "--format") {

@@ -60,7 +60,7 @@ It exits 0 when the demo ran; the report's own verdicts are in the output.`,
 			return Run(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVar(&opts.Format, "format", "table", "output format: table or json")
+	cmdutil.FormatFlag(cmd.Flags(), &opts.Format, "table", "output format: table or json")
 	cmd.Flags().StringVar(&opts.Fleet, "fleet", "", "use this fleet file instead of the built-in one")
 	return cmd
 }

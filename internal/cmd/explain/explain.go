@@ -63,7 +63,7 @@ decide it, and the fix: aws CLI commands for a live cluster and, for each IaC fo
 			return Run(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVar(&opts.Format, "format", "text", "output format: text or json")
+	cmdutil.FormatFlag(cmd.Flags(), &opts.Format, "text", "output format: text or json")
 	return cmd
 }
 

@@ -107,7 +107,7 @@ every case eksguard says exactly what state the cluster is in.`,
 	fl.BoolVar(&o.AllowLockout, "allow-lockout", false, "accept that clients outside the VPC, or the caller, lose access")
 	fl.BoolVar(&o.Apply, "apply", false, "make the change (default: plan only)")
 	fl.BoolVarP(&o.Yes, "yes", "y", false, "do not ask for confirmation (required with --apply off a terminal)")
-	fl.StringVar(&o.Format, "format", "table", "output format: table or json")
+	cmdutil.FormatFlag(fl, &o.Format, "table", "output format: table or json")
 	fl.DurationVar(&o.WaitTimeout, "wait-timeout", remediate.DefaultWaitTimeout, "how long to wait for each update to finish")
 	fl.DurationVar(&o.PollInterval, "poll-interval", remediate.DefaultPollInterval, "first wait between DescribeUpdate calls; it grows by half up to 2m")
 	fl.BoolVar(&o.NoRollback, "no-rollback", false, "do not roll back a failed change")

@@ -72,7 +72,7 @@ type Options struct {
 func NewCmd(f *app.Factory, runF func(context.Context, *Options) error) *cobra.Command {
 	o := &Options{IO: f.IO, Now: f.Now}
 	cmd := &cobra.Command{
-		Use:   "iac PATH...",
+		Use:   "iac [PATH...]",
 		Short: "Check EKS clusters declared in Terraform, Terragrunt, CloudFormation, eksctl, Kubernetes and Pulumi files against the CIS controls",
 		Long: `eksguard iac walks the files and folders given and evaluates the CIS Amazon EKS Benchmark v1.8.0
 controls eksguard automates (2.1.1, 4.1.7, 5.3.1, 5.4.1 and 5.4.2; choose with --controls and
@@ -106,11 +106,14 @@ When several apply, 2 wins over 3, and 3 over 1.`,
   eksguard iac infra/ --var-file prod.tfvars --var env=prod --format json
   eksguard iac stacks/eks.yaml --cf-params params/prod.json
   eksguard iac . --format sarif --output eksguard.sarif
-  eksguard iac . --format patch > fix.patch && git apply fix.patch
+  eksguard iac . --format patch | git apply
   eksguard iac stacks/cluster.yaml --target restrict --cidr 203.0.113.0/24 --format patch`,
-		Args: cobra.MinimumNArgs(1),
+		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Paths = args
+			if len(args) == 0 {
+				o.Paths = []string{"."} // the current folder, as most scanners do
+			}
 			if err := cmdutil.EmptyLists(cmd, "cidr", "controls", "skip-controls"); err != nil {
 				return err
 			}
@@ -129,8 +132,8 @@ When several apply, 2 wins over 3, and 3 over 1.`,
 	fl.StringArrayVar(&o.CFParams, "cf-params", nil, "CloudFormation parameter file (create-stack --parameters JSON, or a template configuration {\"Parameters\": {...}}) applied to every template declaring the parameters; repeatable, a later file wins")
 	fl.BoolVar(&o.TerragruntMocks, "terragrunt-mocks", false, "use the mock_outputs of Terragrunt dependency blocks as their outputs (otherwise dependency outputs are unknown)")
 	fl.StringVar(&o.PulumiStack, "pulumi-stack", "", "Pulumi stack whose Pulumi.<stack>.yaml (beside Pulumi.yaml) gives config values to Pulumi YAML programs")
-	fl.StringVar(&o.Format, "format", "table", "output format: "+strings.Join(Formats, ", "))
-	fl.StringVarP(&o.Output, "output", "o", "", "write the report to this file instead of standard output")
+	cmdutil.FormatFlag(fl, &o.Format, "table", "output format: "+strings.Join(Formats, ", "))
+	cmdutil.OutputFlag(fl, &o.Output, "write the report to this file instead of standard output (- is standard output)")
 	fl.StringVar(&o.Target, "target", check.TargetPrivate, "what suggested fixes aim for: private (private on, public off) or restrict (private on, public limited to --cidr)")
 	fl.StringSliceVar(&o.CIDRs, "cidr", nil, "with --target restrict: the allowlist the public endpoint gets, comma-separated or repeated")
 	fl.StringVar(&o.KMSKeyARN, "kms-key-arn", "", "the customer managed KMS key (ARN) that edits for secrets encryption write")

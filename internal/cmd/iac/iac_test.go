@@ -125,7 +125,9 @@ func TestCommand(t *testing.T) {
 				return reflect.DeepEqual(o.Paths, []string{"a", "b"}) && reflect.DeepEqual(o.Controls, []string{"5.4.1", "eks-audit-logging", "5.3"}) &&
 					reflect.DeepEqual(o.SkipControls, []string{"5.4.2"}) && reflect.DeepEqual(o.CIDRs, []string{"203.0.113.0/24", "198.51.100.0/24"})
 			}},
-		{name: "no path", args: nil, err: "requires at least 1 arg"},
+		{name: "no path is the current folder", args: []string{"-f", "SARIF", "-o", "-"}, want: func(o *Options) bool {
+			return reflect.DeepEqual(o.Paths, []string{"."}) && o.Format == "sarif" && o.Output == ""
+		}},
 		{name: "empty --cidr", args: []string{".", "--target", "restrict", "--cidr", ""}, err: "--cidr: empty"},
 		{name: "empty --controls", args: []string{".", "--controls", ""}, err: "--controls: empty"},
 		{name: "empty --skip-controls", args: []string{".", "--skip-controls="}, err: "--skip-controls: empty"},
