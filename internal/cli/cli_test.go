@@ -179,6 +179,15 @@ func TestScanNoCredentials(t *testing.T) {
 	if code != 4 || !strings.Contains(errOut, "credentials") || out != "" {
 		t.Fatalf("code %d stdout %q stderr %q", code, out, errOut)
 	}
+	// The message names the ways out, on one line, with nothing else from the SDK.
+	for _, fix := range []string{"aws configure", "aws sso login", "--profile", "AWS_PROFILE", "AWS_ACCESS_KEY_ID"} {
+		if !strings.Contains(errOut, fix) {
+			t.Errorf("stderr does not name %q: %s", fix, errOut)
+		}
+	}
+	if strings.Count(strings.TrimSpace(errOut), "\n") != 0 {
+		t.Errorf("stderr is more than one line: %q", errOut)
+	}
 }
 
 func TestScanSnapshotRoundTrip(t *testing.T) {

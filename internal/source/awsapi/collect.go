@@ -95,16 +95,21 @@ func (c *Collector) baseRegion() string {
 	return "us-east-1"
 }
 
+// credentialFixes are the ways to give eksguard credentials, named when it has none.
+const credentialFixes = "run 'aws configure' (access keys) or 'aws sso login --profile NAME' (IAM Identity Center), " +
+	"then pass --profile NAME or set AWS_PROFILE; or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; " +
+	"or run where an instance or container role is available"
+
 // CheckCredentials fails with a FatalError when no credentials can be found, before any call is made.
 func (c *Collector) CheckCredentials(ctx context.Context) error {
 	if c.Clients.Base.Credentials == nil {
-		return &FatalError{Denied: true, Err: errors.New("no AWS credentials: set AWS_PROFILE or --profile, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, SSO, or run where an instance or container role is available")}
+		return &FatalError{Denied: true, Err: errors.New("no AWS credentials; " + credentialFixes)}
 	}
 	if _, err := c.Clients.Base.Credentials.Retrieve(ctx); err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		return &FatalError{Denied: true, Err: fmt.Errorf("no usable AWS credentials: %w", err)}
+		return &FatalError{Denied: true, Err: fmt.Errorf("no usable AWS credentials (%w); %s", err, credentialFixes)}
 	}
 	return nil
 }
