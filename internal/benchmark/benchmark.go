@@ -237,11 +237,14 @@ func containsFold(list []string, s string) bool {
 // ClusterResource identifies a cluster in results. A definition in IaC without a root of its own is
 // evaluated from its file's folder.
 func ClusterResource(c *model.Cluster) finding.Resource {
-	root := c.Root
-	if root == "" && c.Source != model.SourceAWS && c.Loc != nil && c.Loc.File != "" {
-		root = path.Dir(c.Loc.File)
+	root, file := c.Root, ""
+	if c.Source != model.SourceAWS && c.Loc != nil && c.Loc.File != "" {
+		file = c.Loc.File
+		if root == "" {
+			root = path.Dir(file)
+		}
 	}
-	return finding.Resource{Type: finding.ResourceCluster, Name: c.Name, Region: c.Region, Account: c.Account, ARN: c.ARN, Root: root}
+	return finding.Resource{Type: finding.ResourceCluster, Name: c.Name, Region: c.Region, Account: c.Account, ARN: c.ARN, Root: root, File: file}
 }
 
 // EvaluateCluster runs every evaluated control on one cluster. A control with several checks takes the

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -64,6 +65,14 @@ resource "aws_eks_cluster" "this" {
 	for root, w := range want {
 		if got[root] != w {
 			t.Errorf("root %s: %q, want %q (all: %v)", root, got[root], w, got)
+		}
+	}
+	// The table shows one group per caller, each naming its root, with all of its results.
+	_, table, _ := runIaC(t, "iac", ".", "--controls", "2.1.1,5.4.2")
+	for _, root := range []string{"envs/dev", "envs/prod"} {
+		head := "module.cluster.aws_eks_cluster.this (modules/cluster/main.tf, root " + root + ")"
+		if strings.Count(table, head) != 1 {
+			t.Errorf("table lacks one group %q:\n%s", head, table)
 		}
 	}
 	// Both callers fail 2.1.1 at the module's line (no log type): two alerts, not one.

@@ -34,9 +34,11 @@ type Resource struct {
 	Region  string `json:"region"`
 	Account string `json:"account"`
 	ARN     string `json:"arn"`
-	// Root is where an IaC definition was evaluated from (see model.Cluster.Root); absent for live
-	// clusters.
+	// Root is where an IaC definition was evaluated from (see model.Cluster.Root), and File the file
+	// that declares the cluster; both absent for live clusters. With Name they tell two definitions
+	// apart (one module called from two roots, one logical id in two templates).
 	Root string `json:"root,omitempty"`
+	File string `json:"file,omitempty"`
 }
 
 // Resource types.
@@ -190,12 +192,14 @@ func Count(results []Result) Summary {
 	return s
 }
 
+// less orders results by resource (account, region, type, name, root, declaring file), then control,
+// then the deciding line: one cluster's results stay together whichever files decide them.
 func less(a, b Result) bool {
-	ka := []string{a.Resource.Account, a.Resource.Region, a.Resource.Type, a.Resource.Name, locKey(a.Location), a.Control}
-	kb := []string{b.Resource.Account, b.Resource.Region, b.Resource.Type, b.Resource.Name, locKey(b.Location), b.Control}
+	ka := []string{a.Resource.Account, a.Resource.Region, a.Resource.Type, a.Resource.Name, a.Resource.Root, a.Resource.File, a.Control, locKey(a.Location)}
+	kb := []string{b.Resource.Account, b.Resource.Region, b.Resource.Type, b.Resource.Name, b.Resource.Root, b.Resource.File, b.Control, locKey(b.Location)}
 	for i := range ka {
 		if c := strings.Compare(ka[i], kb[i]); c != 0 {
-			if i == 5 {
+			if i == 6 {
 				return ControlLess(ka[i], kb[i])
 			}
 			return c < 0

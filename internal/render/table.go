@@ -3,6 +3,7 @@ package render
 import (
 	"fmt"
 	"io"
+	"path"
 	"strings"
 
 	"github.com/eksguard/eksguard/internal/escape"
@@ -125,12 +126,22 @@ func groupKey(r finding.Result) string {
 	if r.Location != nil {
 		loc = r.Location.File
 	}
-	return strings.Join([]string{r.Resource.Account, r.Resource.Region, r.Resource.Type, r.Resource.Name, loc}, "\x00")
+	if r.Resource.File != "" {
+		loc = r.Resource.File
+	}
+	return strings.Join([]string{r.Resource.Account, r.Resource.Region, r.Resource.Type, r.Resource.Name, r.Resource.Root, loc}, "\x00")
 }
 
 func groupTitle(r finding.Result) string {
 	switch r.Resource.Type {
 	case finding.ResourceCluster:
+		if f := r.Resource.File; f != "" {
+			// A module evaluated from another root says from which.
+			if root := r.Resource.Root; root != "" && root != path.Dir(f) {
+				return fmt.Sprintf("%s (%s, root %s)", r.Resource.Name, f, root)
+			}
+			return fmt.Sprintf("%s (%s)", r.Resource.Name, f)
+		}
 		if r.Location != nil {
 			return fmt.Sprintf("%s (%s)", r.Resource.Name, r.Location.File)
 		}

@@ -117,6 +117,9 @@ When several apply, 2 wins over 3, and 3 over 1.`,
 			if err := cmdutil.EmptyLists(cmd, "cidr", "controls", "skip-controls"); err != nil {
 				return err
 			}
+			if cmd.Flags().Changed("pulumi-stack") && strings.TrimSpace(o.PulumiStack) == "" {
+				return cmdutil.Usagef(cmd, "--pulumi-stack: empty; name a stack (Pulumi.NAME.yaml), or leave the flag out")
+			}
 			if err := o.Validate(); err != nil {
 				return cmdutil.Usage(cmd, err)
 			}
@@ -177,6 +180,9 @@ func (o *Options) Validate() error {
 		return fmt.Errorf("--target: unknown target %q (want private or restrict)", o.Target)
 	}
 	for _, p := range o.VarFiles {
+		if p == "" {
+			return errors.New("--var-file: empty; name a variable file, or leave the flag out")
+		}
 		if fi, err := os.Stat(o.path(p)); err != nil {
 			return fmt.Errorf("--var-file: no such file: %s", p)
 		} else if fi.IsDir() {
@@ -207,6 +213,9 @@ func (o *Options) Validate() error {
 
 // checkParamsFile checks that a --cf-params file exists and parses; Scan reads it again.
 func (o *Options) checkParamsFile(p string) error {
+	if p == "" {
+		return errors.New("--cf-params: empty; name a parameter file, or leave the flag out")
+	}
 	fi, err := os.Stat(o.path(p))
 	switch {
 	case err != nil:

@@ -134,6 +134,9 @@ func TestCommand(t *testing.T) {
 		{name: "unknown control", args: []string{".", "--controls", "5.4.9"}, err: "5.4.9"},
 		{name: "every control skipped", args: []string{".", "--controls", "5.4.1", "--skip-controls", "5.4"}, err: "no control"},
 		{name: "bad key", args: []string{".", "--kms-key-arn", "alias/eks"}, err: "--kms-key-arn"},
+		{name: "empty --var-file", args: []string{".", "--var-file", ""}, err: "--var-file: empty"},
+		{name: "empty --cf-params", args: []string{".", "--cf-params="}, err: "--cf-params: empty"},
+		{name: "empty --pulumi-stack", args: []string{".", "--pulumi-stack", " "}, err: "--pulumi-stack: empty"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
