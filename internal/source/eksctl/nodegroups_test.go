@@ -73,14 +73,12 @@ nodeGroups:
 			for _, r := range res.Resources {
 				c := r.Cluster
 				got = append(got, fmt.Sprintf("%s %s:%d %v", c.Name, c.Loc.File, c.Loc.Line, c.AlsoDeclaredIn))
-				if r.Fix == nil {
-					continue
-				}
-				// Every edit goes into the file that declares the cluster's settings.
+				// Every cluster here lacks settings, so gets an edit, and every edit goes into the file
+				// that declares the cluster's settings.
 				want, _, _ := check.Wanted(c, check.Options{Endpoint: check.TargetPrivate, KMSKeyARN: "arn:aws:kms:eu-west-1:111111111111:key/k"})
 				fix, _, err := iac.PlanFix(r, want)
-				if err != nil || fix == nil {
-					continue
+				if err != nil || fix == nil || len(fix.Edits) == 0 {
+					t.Fatalf("%s: no edit (%v)", c.Name, err)
 				}
 				for _, e := range fix.Edits {
 					if e.File != c.Loc.File {
