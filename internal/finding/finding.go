@@ -25,6 +25,9 @@ const (
 // Statuses lists every status in the order reports show them.
 var Statuses = []Status{Pass, Fail, Unknown, Error, Manual}
 
+// Waived is the summary key under which waived results are counted (whatever their verdict).
+const WaivedKey Status = "WAIVED"
+
 // Resource identifies what a result is about.
 type Resource struct {
 	Type string `json:"type"`
@@ -69,7 +72,31 @@ type Result struct {
 	Location *model.Location `json:"location,omitempty"`
 	// Fix is a suggested source edit for IaC failures; renderers turn it into a patch.
 	Fix *Fix `json:"fix,omitempty"`
+	// Waived is set when a waiver accepts this result: the verdict stands, but it does not count
+	// toward the exit code and the summary counts it under WAIVED (see docs/waivers.md).
+	Waived *Waived `json:"waived,omitempty"`
+	// Baseline is "new" or "unchanged" on FAIL, UNKNOWN and ERROR results of a run given --baseline.
+	Baseline string `json:"baseline,omitempty"`
 }
+
+// Waived says which waiver accepted a result.
+type Waived struct {
+	Reason string `json:"reason"`
+	// Expires is the last day the waiver applies, YYYY-MM-DD.
+	Expires string `json:"expires"`
+	// Entry is the waiver's index in the waivers file (0-based, "3"), or file:line for an inline one.
+	Entry string `json:"entry"`
+}
+
+// Baseline values.
+const (
+	BaselineNew       = "new"
+	BaselineUnchanged = "unchanged"
+)
+
+// Counted reports whether a result counts toward the summary's statuses and the exit code: waived
+// results are counted under WAIVED instead.
+func (r *Result) Counted() bool { return r.Waived == nil }
 
 // Fix is a suggested source change for an IaC failure: the smallest edit that makes it pass for the
 // target the user chose. Renderers turn the edits of a report into one unified diff.
@@ -106,6 +133,37 @@ type Report struct {
 	Skipped []model.Skip `json:"skipped"`
 	// Problems lists input that could not be read (IaC parse errors and the like).
 	Problems []Problem `json:"problems"`
+	// Waivers reports waivers that matched nothing (stale) or no longer apply (expired); nil when
+	// the run had no waivers.
+	Waivers *WaiverReport `json:"waivers,omitempty"`
+	// Fixed lists what failed in the --baseline report and passes or is gone now; nil without
+	// --baseline.
+	Fixed []Ref `json:"fixed,omitempty"`
+}
+
+// WaiverReport is what became of the run's waivers.
+type WaiverReport struct {
+	// Applied counts results a waiver accepted.
+	Applied int `json:"applied"`
+	// Stale lists waivers that matched no result of the run.
+	Stale []WaiverRef `json:"stale"`
+	// Expired lists waivers past their expiry date; they no longer apply.
+	Expired []WaiverRef `json:"expired"`
+}
+
+// WaiverRef names one waiver: where it is (file and entry index, or file:line) and what it says.
+type WaiverRef struct {
+	Entry   string `json:"entry"`
+	Control string `json:"control,omitempty"`
+	CheckID string `json:"checkId,omitempty"`
+	Reason  string `json:"reason"`
+	Expires string `json:"expires"`
+}
+
+// Ref names a control on a resource, for the baseline's fixed list.
+type Ref struct {
+	Control  string   `json:"control"`
+	Resource Resource `json:"resource"`
 }
 
 // Problem is input that could not be read or used: a file that does not parse, a value Terraform
@@ -186,8 +244,13 @@ func Count(results []Result) Summary {
 	for _, st := range Statuses {
 		s[st] = 0
 	}
-	for _, res := range results {
-		s[res.Status]++
+	s[WaivedKey] = 0
+	for i := range results {
+		if results[i].Counted() {
+			s[results[i].Status]++
+		} else {
+			s[WaivedKey]++
+		}
 	}
 	return s
 }
@@ -229,10 +292,10 @@ func ControlLess(a, b string) bool {
 	return len(pa) < len(pb)
 }
 
-// Has reports whether any result has the status.
+// Has reports whether any result that counts (not waived) has the status.
 func (r *Report) Has(s Status) bool {
 	for _, res := range r.Results {
-		if res.Status == s {
+		if res.Status == s && res.Counted() {
 			return true
 		}
 	}

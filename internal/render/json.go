@@ -45,7 +45,13 @@ func (jsonWriter) Write(w io.Writer, r *finding.Report) error {
 	}
 	field("summary", r.Summary, false)
 	field("skipped", orEmpty(r.Skipped), false)
-	field("problems", orEmpty(r.Problems), true)
+	field("problems", orEmpty(r.Problems), r.Waivers == nil && r.Fixed == nil)
+	if r.Waivers != nil {
+		field("waivers", r.Waivers, r.Fixed == nil)
+	}
+	if r.Fixed != nil {
+		field("fixed", r.Fixed, true)
+	}
 	ew.printf("}\n")
 	return ew.err
 }

@@ -110,6 +110,9 @@ func (t tableWriter) Write(w io.Writer, r *finding.Report) error {
 	for _, s := range finding.Statuses {
 		parts = append(parts, fmt.Sprintf("%d %s", r.Summary[s], s))
 	}
+	if n := r.Summary[finding.WaivedKey]; n > 0 {
+		parts = append(parts, fmt.Sprintf("%d %s", n, finding.WaivedKey))
+	}
 	ew.printf("\nSummary: %s\n", strings.Join(parts, ", "))
 	return ew.err
 }
