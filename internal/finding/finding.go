@@ -202,6 +202,7 @@ const (
 	ProblemCycle       = "cycle"        // modules or values that refer to themselves
 	ProblemFlag        = "flag"         // a --var or --var-file value
 	ProblemBinary      = "binary"       // encrypted (git-crypt) or binary content, not text
+	ProblemWaiver      = "waiver"       // an inline eksguard:ignore that cannot be read
 )
 
 // Tool names the program that wrote the report.

@@ -17,6 +17,10 @@ type Options struct {
 	Color bool
 	// Command is the eksguard command that produced the report (scan, iac), for formats that say so.
 	Command string
+	// Quiet (table): no passing results, no header or skipped parts; the summary line ends it.
+	Quiet bool
+	// Compact (table): one line per resource with each control's status.
+	Compact bool
 }
 
 // Writer writes one report.
@@ -38,12 +42,28 @@ func New(format string, opts Options) (Writer, error) {
 	return f(opts), nil
 }
 
-// Formats lists the registered format names.
+// order is how help texts list the formats: the everyday ones first.
+var order = []string{"table", "json", "sarif", "patch", "junit", "csv", "markdown", "html", "ocsf", "asff"}
+
+// Formats lists the registered format names, everyday ones first.
 func Formats() []string {
+	rank := func(f string) int {
+		for i, o := range order {
+			if o == f {
+				return i
+			}
+		}
+		return len(order)
+	}
 	out := make([]string, 0, len(registry))
 	for k := range registry {
 		out = append(out, k)
 	}
-	sort.Strings(out)
+	sort.Slice(out, func(i, j int) bool {
+		if ri, rj := rank(out[i]), rank(out[j]); ri != rj {
+			return ri < rj
+		}
+		return out[i] < out[j]
+	})
 	return out
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/eksguard/eksguard/internal/emulator"
 	"github.com/eksguard/eksguard/internal/exit"
 	"github.com/eksguard/eksguard/internal/iostreams"
+	"github.com/eksguard/eksguard/internal/reporting"
 	"github.com/eksguard/eksguard/internal/source/awsapi"
 )
 
@@ -103,6 +104,8 @@ func Run(ctx context.Context, o *Options) error {
 		MaxAttempts:    5,
 		RequestTimeout: awsapi.DefaultRequestTimeout,
 		Rate:           1000,
+		// The demo's fleet is not the caller's: a waivers file in the current folder is not for it.
+		Report: reporting.Options{NoWaivers: true},
 		// Static credentials and a fixed region keep the demo independent of the caller's AWS
 		// configuration: it never reads profiles or environment credentials.
 		AWSConfig: func(context.Context, string) (aws.Config, error) {

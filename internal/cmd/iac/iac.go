@@ -30,14 +30,25 @@ import (
 	"github.com/eksguard/eksguard/internal/model"
 	"github.com/eksguard/eksguard/internal/remediate"
 	"github.com/eksguard/eksguard/internal/render"
+	"github.com/eksguard/eksguard/internal/reporting"
 	"github.com/eksguard/eksguard/internal/source/adapters"
 	"github.com/eksguard/eksguard/internal/source/cloudformation"
 	iacsrc "github.com/eksguard/eksguard/internal/source/iac"
 	"github.com/eksguard/eksguard/internal/version"
+	"github.com/eksguard/eksguard/internal/waiver"
 )
 
-// Formats are the output formats iac writes.
-var Formats = []string{"table", "json", "sarif", "patch"}
+// Formats are the output formats iac writes: every registered one but asff, which needs live
+// clusters' accounts and ARNs.
+func Formats() []string {
+	var out []string
+	for _, f := range render.Formats() {
+		if f != "asff" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
 
 // Options are the command's flags and arguments, and what it needs from its surroundings.
 type Options struct {
@@ -66,6 +77,8 @@ type Options struct {
 	TerragruntMocks bool
 	// PulumiStack is the Pulumi stack whose Pulumi.<stack>.yaml gives the config of Pulumi YAML programs.
 	PulumiStack string
+	// Report holds the flags shared with scan: waivers, baseline, exit policy, filters, extra outputs.
+	Report reporting.Options
 }
 
 // NewCmd builds the command; runF, when not nil, replaces Run.
@@ -114,7 +127,7 @@ When several apply, 2 wins over 3, and 3 over 1.`,
 			if len(args) == 0 {
 				o.Paths = []string{"."} // the current folder, as most scanners do
 			}
-			if err := cmdutil.EmptyLists(cmd, "cidr", "controls", "skip-controls"); err != nil {
+			if err := cmdutil.EmptyLists(cmd, "cidr", "controls", "skip-controls", "fail-on", "status", "output-format"); err != nil {
 				return err
 			}
 			if cmd.Flags().Changed("pulumi-stack") && strings.TrimSpace(o.PulumiStack) == "" {
@@ -135,13 +148,14 @@ When several apply, 2 wins over 3, and 3 over 1.`,
 	fl.StringArrayVar(&o.CFParams, "cf-params", nil, "CloudFormation parameter file (create-stack --parameters JSON, or a template configuration {\"Parameters\": {...}}) applied to every template declaring the parameters; repeatable, a later file wins")
 	fl.BoolVar(&o.TerragruntMocks, "terragrunt-mocks", false, "use the mock_outputs of Terragrunt dependency blocks as their outputs (otherwise dependency outputs are unknown)")
 	fl.StringVar(&o.PulumiStack, "pulumi-stack", "", "Pulumi stack whose Pulumi.<stack>.yaml (beside Pulumi.yaml) gives config values to Pulumi YAML programs")
-	cmdutil.FormatFlag(fl, &o.Format, "table", "output format: "+strings.Join(Formats, ", "))
+	cmdutil.FormatFlag(fl, &o.Format, "table", "output format: "+strings.Join(Formats(), ", "))
 	cmdutil.OutputFlag(fl, &o.Output, "write the report to this file instead of standard output (- is standard output)")
 	fl.StringVar(&o.Target, "target", check.TargetPrivate, "what suggested fixes aim for: private (private on, public off) or restrict (private on, public limited to --cidr)")
 	fl.StringSliceVar(&o.CIDRs, "cidr", nil, "with --target restrict: the allowlist the public endpoint gets, comma-separated or repeated")
 	fl.StringVar(&o.KMSKeyARN, "kms-key-arn", "", "the customer managed KMS key (ARN) that edits for secrets encryption write")
 	fl.StringSliceVar(&o.Controls, "controls", nil, "evaluate only these controls: ids (5.4.1), sections (5.4) or check ids, comma-separated or repeated")
 	fl.StringSliceVar(&o.SkipControls, "skip-controls", nil, "leave out these controls: ids, sections or check ids")
+	reporting.AddFlags(fl, &o.Report)
 	return cmd
 }
 
@@ -153,8 +167,16 @@ var varName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_-]*$`)
 
 // Validate checks the options in one place, without changing them; errors are usage errors.
 func (o *Options) Validate() error {
-	if !contains(Formats, o.Format) {
-		return fmt.Errorf("--format: unknown format %q (want one of: %s)", o.Format, strings.Join(Formats, ", "))
+	if !contains(Formats(), o.Format) {
+		if o.Format == "asff" {
+			return errors.New("--format: asff needs live clusters (an account and an ARN for each finding); use it with eksguard scan")
+		}
+		return fmt.Errorf("--format: unknown format %q (want one of: %s)", o.Format, strings.Join(Formats(), ", "))
+	}
+	ro := o.Report
+	ro.Dir = o.Dir
+	if err := ro.Validate(Formats(), o.Output); err != nil {
+		return err
 	}
 	if _, err := render.New(o.Format, render.Options{}); err != nil {
 		return fmt.Errorf("--format: %w", err)
@@ -269,10 +291,18 @@ func Run(ctx context.Context, o *Options) error {
 	for _, p := range rep.Problems {
 		fmt.Fprintln(o.IO.ErrOut, escape.Text(p.String()))
 	}
-	if err := write(ctx, o.IO, rep, o.Format, o.Output); err != nil {
+	shown := o.Report.Shown(rep)
+	ropts := render.Options{Command: "iac", Quiet: o.Report.Quiet, Compact: o.Report.Compact}
+	if err := write(ctx, o.IO, shown, o.Format, o.Output, ropts); err != nil {
 		return err
 	}
-	return ExitFor(rep)
+	err = o.Report.WriteOutputs(ctx, Formats(), func(ctx context.Context, format, file string) error {
+		return write(ctx, o.IO, shown, format, file, ropts)
+	})
+	if err != nil {
+		return err
+	}
+	return o.Report.Exit(rep, ExitFor)
 }
 
 // Scan walks the paths, runs every adapter and evaluates the clusters found into a finished report.
@@ -321,13 +351,51 @@ func Scan(ctx context.Context, o *Options) (*finding.Report, error) {
 		rep.Controls = append(rep.Controls, c.ID)
 	}
 	opts := check.Options{Endpoint: o.Target, CIDRs: o.CIDRs, KMSKeyARN: o.KMSKeyARN}
-	for _, r := range res.Resources {
-		results := evaluate(b, r.Cluster)
-		attachFix(results, r, opts)
-		rep.Results = append(rep.Results, results...)
+	var inline []waiver.Waiver
+	sources := map[string][]byte{}
+	type span struct{ from, to int }
+	spans := make([]span, len(res.Resources))
+	for i, r := range res.Resources {
+		from := len(rep.Results)
+		rep.Results = append(rep.Results, evaluate(b, r.Cluster)...)
+		spans[i] = span{from, len(rep.Results)}
+		if !o.Report.NoWaivers {
+			ws, probs := o.inlineWaivers(r.Cluster, sources)
+			inline = append(inline, ws...)
+			rep.Problems = append(rep.Problems, probs...)
+		}
+	}
+	rep.Problems = iacsrc.SortProblems(rep.Problems)
+	// Waivers first: a waived failure gets no edit, so a patch never changes what a team accepted.
+	ro := o.Report
+	ro.Dir = o.Dir
+	if err := ro.Prepare(rep, inline, rep.GeneratedAt); err != nil {
+		return nil, err
+	}
+	for i, r := range res.Resources {
+		attachFix(rep.Results[spans[i].from:spans[i].to], r, opts)
 	}
 	rep.Finish()
 	return rep, nil
+}
+
+// inlineWaivers reads the eksguard:ignore comments (and CloudFormation Metadata) on the resource
+// that declares a cluster. sources caches file contents across the clusters of one file.
+func (o *Options) inlineWaivers(c *model.Cluster, sources map[string][]byte) ([]waiver.Waiver, []finding.Problem) {
+	if c == nil || c.Loc == nil || c.Loc.File == "" || c.Loc.Line < 1 {
+		return nil, nil
+	}
+	data, ok := sources[c.Loc.File]
+	if !ok {
+		data, _ = iacsrc.ReadFile(o.path(filepath.FromSlash(c.Loc.File)))
+		sources[c.Loc.File] = data // a file that cannot be read again was reported by its adapter
+	}
+	ws, errs := waiver.Inline(c.Loc.File, data, c.Loc.Line, benchmark.ClusterResource(c))
+	var probs []finding.Problem
+	for _, e := range errs {
+		probs = append(probs, finding.Problem{File: e.File, Line: e.Line, Code: finding.ProblemWaiver, Message: e.Msg})
+	}
+	return ws, probs
 }
 
 // evaluate runs the controls on one cluster. A check that panics on what an adapter made of some
@@ -362,7 +430,7 @@ func attachFix(results []finding.Result, r iacsrc.Resource, opts check.Options) 
 	var merged model.Settings
 	conflicts := map[model.Field]bool{}
 	for i, res := range results {
-		if res.Status != finding.Fail {
+		if res.Status != finding.Fail || res.Waived != nil {
 			continue
 		}
 		chk, ok := check.Lookup(res.CheckID)
@@ -419,8 +487,9 @@ func attachFix(results []finding.Result, r iacsrc.Resource, opts check.Options) 
 
 // write renders the report to standard output or, atomically, to a file. A report that cannot be
 // written is exit code 2, whatever the verdicts.
-func write(ctx context.Context, ios *iostreams.IOStreams, rep *finding.Report, format, output string) error {
-	w, err := render.New(format, render.Options{Color: output == "" && ios.ColorEnabled(), Command: "iac"})
+func write(ctx context.Context, ios *iostreams.IOStreams, rep *finding.Report, format, output string, opts render.Options) error {
+	opts.Color = output == "" && ios.ColorEnabled()
+	w, err := render.New(format, opts)
 	if err != nil {
 		return exit.New(exit.Usage, err)
 	}

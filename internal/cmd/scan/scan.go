@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -26,6 +27,7 @@ import (
 	"github.com/eksguard/eksguard/internal/model"
 	"github.com/eksguard/eksguard/internal/progress"
 	"github.com/eksguard/eksguard/internal/render"
+	"github.com/eksguard/eksguard/internal/reporting"
 	"github.com/eksguard/eksguard/internal/source/awsapi"
 	"github.com/eksguard/eksguard/internal/source/snapshot"
 	"github.com/eksguard/eksguard/internal/version"
@@ -57,6 +59,19 @@ type Options struct {
 	// Controls and SkipControls choose the controls evaluated (ids, sections or check ids).
 	Controls, SkipControls []string
 	ExternalID             string
+	// Report holds the flags shared with iac: waivers, baseline, exit policy, filters, extra outputs.
+	Report reporting.Options
+}
+
+// Formats are the output formats scan writes: every registered one but patch, which is for IaC.
+func Formats() []string {
+	var out []string
+	for _, f := range render.Formats() {
+		if f != "patch" {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // NewCmd builds the command; runF, when not nil, replaces Run.
@@ -83,7 +98,7 @@ Exit codes: 0 nothing failed, 1 a control failed, 2 usage or input error, 3 the 
   eksguard scan --snapshot prod.json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := cmdutil.EmptyLists(cmd, "region", "accounts", "controls", "skip-controls"); err != nil {
+			if err := cmdutil.EmptyLists(cmd, "region", "accounts", "controls", "skip-controls", "fail-on", "status", "output-format"); err != nil {
 				return err
 			}
 			if err := opts.Validate(); err != nil {
@@ -101,7 +116,7 @@ Exit codes: 0 nothing failed, 1 a control failed, 2 usage or input error, 3 the 
 	fl.BoolVar(&opts.AllRegions, "all-regions", false, "scan every region enabled for the account (ec2:DescribeRegions)")
 	fl.StringArrayVar(&opts.Clusters, "cluster", nil, "scan only this cluster (repeatable)")
 	fl.StringVar(&opts.EndpointURL, "endpoint-url", "", "send every AWS call to this URL (emulator, moto_server)")
-	cmdutil.FormatFlag(fl, &opts.Format, "table", "output format: table, json or sarif")
+	cmdutil.FormatFlag(fl, &opts.Format, "table", "output format: "+strings.Join(Formats(), ", "))
 	cmdutil.OutputFlag(fl, &opts.Output, "write the report to this file instead of standard output (- is standard output)")
 	fl.StringVar(&opts.SaveSnapshot, "save-snapshot", "", "also save the collected clusters as a snapshot file")
 	fl.StringVar(&opts.Snapshot, "snapshot", "", "evaluate a saved snapshot offline instead of calling AWS")
@@ -113,14 +128,18 @@ Exit codes: 0 nothing failed, 1 a control failed, 2 usage or input error, 3 the 
 	fl.StringVar(&opts.ExternalID, "external-id", "", "external id passed to sts:AssumeRole")
 	fl.StringSliceVar(&opts.Controls, "controls", nil, "evaluate only these controls: ids (5.4.1), sections (5.4) or check ids, comma-separated or repeated")
 	fl.StringSliceVar(&opts.SkipControls, "skip-controls", nil, "leave out these controls: ids, sections or check ids")
+	reporting.AddFlags(fl, &opts.Report)
 	fl.Float64Var(&opts.Rate, "rate", awsapi.DefaultRate, "EKS requests per second per account and region to start at; the pace falls when throttled and rises up to twice this after long runs of successes")
 	return cmd
 }
 
 // Validate checks the options in one place, without changing them; errors are usage errors.
 func (o *Options) Validate() error {
-	if _, err := render.New(o.Format, render.Options{}); err != nil || o.Format == "patch" {
-		return fmt.Errorf("--format: unknown format %q (want table, json or sarif)", o.Format)
+	if !slices.Contains(Formats(), o.Format) {
+		return fmt.Errorf("--format: unknown format %q (want one of: %s)", o.Format, strings.Join(Formats(), ", "))
+	}
+	if err := o.Report.Validate(Formats(), o.Output); err != nil {
+		return err
 	}
 	if o.Snapshot != "" {
 		for _, f := range []struct {
@@ -205,10 +224,21 @@ func Run(ctx context.Context, o *Options) error {
 		return exit.New(exit.Usage, err)
 	}
 	rep := Evaluate(inv, b, o.Now)
-	if err := Write(ctx, o.IO, rep, o.Format, o.Output); err != nil {
+	if err := o.Report.Prepare(rep, nil, rep.GeneratedAt); err != nil {
+		return exit.New(exit.Usage, err)
+	}
+	shown := o.Report.Shown(rep)
+	ropts := render.Options{Command: "scan", Quiet: o.Report.Quiet, Compact: o.Report.Compact}
+	if err := Write(ctx, o.IO, shown, o.Format, o.Output, ropts); err != nil {
 		return err
 	}
-	return ExitFor(rep, inv)
+	err = o.Report.WriteOutputs(ctx, Formats(), func(ctx context.Context, format, file string) error {
+		return Write(ctx, o.IO, shown, format, file, ropts)
+	})
+	if err != nil {
+		return err
+	}
+	return o.Report.Exit(rep, func(r *finding.Report) error { return ExitFor(r, inv) })
 }
 
 // Tool is eksguard's identity in reports and snapshots.
@@ -302,8 +332,10 @@ func fatal(ctx context.Context, err error) error {
 
 // Write renders the report to standard output or, atomically, to a file. A report that cannot be
 // written is exit code 2, whatever the verdicts: the run produced nothing a caller can rely on.
-func Write(ctx context.Context, streams *iostreams.IOStreams, rep *finding.Report, format, output string) error {
-	w, err := render.New(format, render.Options{Color: output == "" && streams.ColorEnabled(), Command: "scan"})
+func Write(ctx context.Context, streams *iostreams.IOStreams, rep *finding.Report, format, output string, opts render.Options) error {
+	toStdout := output == "" || output == "-"
+	opts.Color = toStdout && streams.ColorEnabled()
+	w, err := render.New(format, opts)
 	if err != nil {
 		return exit.New(exit.Usage, err)
 	}
@@ -328,9 +360,13 @@ func Write(ctx context.Context, streams *iostreams.IOStreams, rep *finding.Repor
 	return nil
 }
 
-// ExitFor computes the exit code of a finished scan: access denied (4) before incomplete (3) before
-// failed (1). Denials and incompleteness are explained on standard error.
+// ExitFor computes the exit code of a finished scan from the results that count (reporting.Exit
+// leaves out waived ones and those --fail-on does not name): access denied (4) before incomplete (3)
+// before failed (1). Denials and incompleteness are explained on standard error.
 func ExitFor(rep *finding.Report, inv *model.Inventory) error {
+	if !rep.Has(finding.Error) {
+		inv = &model.Inventory{} // denials show as ERROR results; none of them counts
+	}
 	var denied []string
 	seen := map[string]bool{}
 	for _, e := range inv.Errors {
@@ -350,6 +386,9 @@ func ExitFor(rep *finding.Report, inv *model.Inventory) error {
 	}
 	var errs, unknown int
 	for _, r := range rep.Results {
+		if !r.Counted() {
+			continue
+		}
 		switch r.Status {
 		case finding.Error:
 			errs++
