@@ -131,7 +131,19 @@ type sarifResult struct {
 	Message             sarifText         `json:"message"`
 	Locations           []sarifLocation   `json:"locations"`
 	PartialFingerprints map[string]string `json:"partialFingerprints"`
-	Properties          map[string]string `json:"properties"`
+	// Suppressions carry waivers: GitHub code scanning and other SARIF consumers show the result
+	// as dismissed with the waiver's justification.
+	Suppressions []sarifSuppression `json:"suppressions,omitempty"`
+	// BaselineState is SARIF's own new or unchanged, against --baseline.
+	BaselineState string            `json:"baselineState,omitempty"`
+	Properties    map[string]string `json:"properties"`
+}
+
+type sarifSuppression struct {
+	// Kind is inSource for an eksguard:ignore comment, external for a waivers file entry.
+	Kind          string `json:"kind"`
+	Status        string `json:"status"`
+	Justification string `json:"justification"`
 }
 
 type sarifLocation struct {
@@ -222,6 +234,14 @@ func (s sarifWriter) Write(w io.Writer, r *finding.Report) error {
 		if res.Remediation != "" {
 			props["remediation"] = res.Remediation
 		}
+		var sup []sarifSuppression
+		if wv := res.Waived; wv != nil {
+			kind := "external"
+			if strings.Contains(wv.Entry, ":") {
+				kind = "inSource"
+			}
+			sup = []sarifSuppression{{Kind: kind, Status: "accepted", Justification: fmt.Sprintf("%s (waiver %s, until %s)", wv.Reason, wv.Entry, wv.Expires)}}
+		}
 		run.Results = append(run.Results, sarifResult{
 			RuleID:              id,
 			RuleIndex:           i,
@@ -229,6 +249,8 @@ func (s sarifWriter) Write(w io.Writer, r *finding.Report) error {
 			Message:             sarifText{Text: resultMessage(res)},
 			Locations:           []sarifLocation{location(res)},
 			PartialFingerprints: map[string]string{fingerprintKey: fingerprint(id, res)},
+			Suppressions:        sup,
+			BaselineState:       res.Baseline,
 			Properties:          props,
 		})
 	}

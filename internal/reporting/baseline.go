@@ -73,8 +73,10 @@ func jsonError(data []byte, err error) string {
 	if off < 0 || off > int64(len(data)) {
 		return err.Error()
 	}
-	line := 1 + bytes.Count(data[:off], []byte("\n"))
-	col := int(off) - bytes.LastIndexByte(data[:off], '\n')
+	// The offset is just past the byte that stopped decoding.
+	pos := max(off-1, 0)
+	line := 1 + bytes.Count(data[:pos], []byte("\n"))
+	col := int(pos) - bytes.LastIndexByte(data[:pos], '\n')
 	return fmt.Sprintf("line %d, column %d: %v", line, col, err)
 }
 

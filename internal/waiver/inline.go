@@ -10,7 +10,6 @@ import (
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"go.yaml.in/yaml/v3"
 
-	"github.com/eksguard/eksguard/internal/benchmark"
 	"github.com/eksguard/eksguard/internal/check"
 	"github.com/eksguard/eksguard/internal/finding"
 )
@@ -174,7 +173,7 @@ func parseDirective(file string, line int, text string) ([]Waiver, *Error) {
 
 // setID sets the control or the check a waiver names.
 func (w *Waiver) setID(id string) error {
-	if _, ok := benchmark.Default().Control(id); ok {
+	if _, ok := catalogue().Control(id); ok {
 		w.Control = id
 		return nil
 	}

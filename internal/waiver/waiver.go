@@ -10,9 +10,11 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"go.yaml.in/yaml/v3"
@@ -21,6 +23,9 @@ import (
 	"github.com/eksguard/eksguard/internal/check"
 	"github.com/eksguard/eksguard/internal/finding"
 )
+
+// catalogue is the benchmark waivers name controls of, parsed once.
+var catalogue = sync.OnceValue(benchmark.Default)
 
 // DefaultFile is read from the current folder when --waivers is not given and it exists.
 const DefaultFile = ".eksguard-waivers.yaml"
@@ -92,7 +97,9 @@ func Parse(name string, data []byte) ([]Waiver, error) {
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var doc yaml.Node
-	if err := dec.Decode(&doc); err != nil {
+	if err := dec.Decode(&doc); errors.Is(err, io.EOF) {
+		return nil, &Error{File: name, Msg: "empty; a waivers file holds `waivers:` and a list of entries"}
+	} else if err != nil {
 		return nil, yamlError(name, err)
 	}
 	var extra yaml.Node
@@ -166,7 +173,7 @@ func parseEntry(name string, e *yaml.Node) (Waiver, error) {
 		}
 		switch k.Value {
 		case "control":
-			if _, ok := benchmark.Default().Control(val); !ok {
+			if _, ok := catalogue().Control(val); !ok {
 				return fail(v.Line, "control %q is not a control of the benchmark ('eksguard controls' lists them)", val)
 			}
 			w.Control = val
