@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -53,7 +54,7 @@ func AddFlags(fl *pflag.FlagSet, o *Options) {
 	fl.StringVar(&o.Waivers, "waivers", "", "waivers file (default: "+waiver.DefaultFile+" in the current folder, when present)")
 	fl.BoolVar(&o.NoWaivers, "no-waivers", false, "ignore every waiver: the waivers file and inline eksguard:ignore comments")
 	fl.StringSliceVar(&o.FailOn, "fail-on", nil, "statuses that fail the run, from FAIL, ERROR, UNKNOWN (default: the command's own rule, see Exit codes)")
-	fl.IntVar(&o.ExitCode, "exit-code", 0, "exit code to use instead of 1 when a result fails the run (1-125)")
+	fl.Var(exitCodeValue{&o.ExitCode}, "exit-code", "exit code to use instead of 1 when a result fails the run (1-125)")
 	fl.BoolVar(&o.SoftFail, "soft-fail", false, "exit 0 whenever the run completed and its report was written, whatever it found")
 	fl.StringVar(&o.Baseline, "baseline", "", "earlier JSON report (--format json) to compare with: results gain baseline new or unchanged, and the report lists what was fixed")
 	fl.BoolVar(&o.FailOnNew, "fail-on-new", false, "with --baseline: only results that are new since the baseline fail the run")
@@ -62,6 +63,33 @@ func AddFlags(fl *pflag.FlagSet, o *Options) {
 	fl.BoolVar(&o.Compact, "compact", false, "table: one line per cluster with each control's status")
 	fl.StringSliceVar(&o.Outputs, "output-format", nil, "also write these reports, FORMAT=FILE, comma-separated or repeated (json=report.json,sarif=report.sarif)")
 }
+
+// exitCodeValue is --exit-code: 1 to 125 (126 and up mean a shell's own failures); 0 is what
+// --soft-fail is for.
+type exitCodeValue struct{ p *int }
+
+func (v exitCodeValue) Set(s string) error {
+	n, err := strconv.Atoi(strings.TrimSpace(s))
+	switch {
+	case err != nil:
+		return fmt.Errorf("%q is not a number", s)
+	case n == 0:
+		return errors.New("0 would hide failures; --soft-fail is the flag for exiting 0 whatever the run found")
+	case n < 1 || n > 125:
+		return fmt.Errorf("--exit-code must be between 1 and 125, not %d", n)
+	}
+	*v.p = n
+	return nil
+}
+
+func (v exitCodeValue) String() string {
+	if v.p == nil || *v.p == 0 {
+		return ""
+	}
+	return strconv.Itoa(*v.p)
+}
+
+func (v exitCodeValue) Type() string { return "int" }
 
 // failStatuses are the statuses --fail-on takes.
 var failStatuses = []finding.Status{finding.Fail, finding.Error, finding.Unknown}
