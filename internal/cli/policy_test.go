@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/json"
+	"github.com/eksguard/eksguard/internal/testenv"
 	"os"
 	"path/filepath"
 	"strings"
@@ -318,5 +319,58 @@ func TestIaCOutputsAndFilters(t *testing.T) {
 	// An extra output may not overwrite an input or the main output.
 	if code, _, stderr := runIaC(t, "iac", "-o", "r.json", "--output-format", "json=r.json"); code != 2 || !strings.Contains(stderr, "written twice") {
 		t.Errorf("same file twice: exit %d %s", code, stderr)
+	}
+}
+
+// TestScanPolicy: an exposure run in CI over a fleet with one allowlisted cluster accepted by a
+// waiver, one CREATING cluster and one cluster in a region denied to the scanner.
+func TestScanPolicy(t *testing.T) {
+	testenv.IsolateAWS(t, "us-east-1")
+	url := emulate(t, `
+accounts:
+  - id: "111111111111"
+    regions:
+      - name: us-east-1
+        clusters:
+          - {name: analytics, resourcesVpcConfig: {endpointPublicAccess: true, endpointPrivateAccess: true, publicAccessCidrs: ["203.0.113.0/24"]}}
+          - {name: private, resourcesVpcConfig: {endpointPublicAccess: false, endpointPrivateAccess: true}}
+          - {name: new, status: CREATING}
+      - {name: eu-west-1, accessDenied: true}
+`)
+	dir := t.TempDir()
+	waivers := filepath.Join(dir, "w.yaml")
+	if err := os.WriteFile(waivers, []byte(`waivers:
+  - control: "5.4.2"
+    resource: "arn:aws:eks:*:111111111111:cluster/analytics"
+    reason: allowlisted by design
+    expires: 2099-01-01
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	base := []string{"scan", "--endpoint-url", url, "--controls", "5.4", "--waivers", waivers}
+	for _, tc := range []struct {
+		args   []string
+		code   int
+		stderr string
+	}{
+		{nil, 3, "scan incomplete: 0 ERROR and 2 UNKNOWN"},                   // the CREATING cluster
+		{[]string{"--fail-on", "FAIL"}, 0, ""},                               // only failures count, and the one there is waived
+		{[]string{"--region", "us-east-1,eu-west-1"}, 4, "eks:ListClusters"}, // denied region
+		{[]string{"--region", "us-east-1,eu-west-1", "--fail-on", "FAIL"}, 0, ""},
+		{[]string{"--region", "us-east-1,eu-west-1", "--fail-on", "FAIL,ERROR"}, 4, "eks:ListClusters"},
+		{[]string{"--soft-fail"}, 0, "(exit 0: --soft-fail)"},
+	} {
+		code, out, stderr := run(t, append(append(append([]string{}, base...), tc.args...), "-f", "json")...)
+		if code != tc.code || !strings.Contains(stderr, tc.stderr) {
+			t.Errorf("%v: exit %d (stderr %q), want %d and %q", tc.args, code, stderr, tc.code, tc.stderr)
+		}
+		r := parseReport(t, out)
+		if got := r.status("analytics", "5.4.2"); got != "FAIL" {
+			t.Errorf("%v: a waived result keeps its verdict, got %s", tc.args, got)
+		}
+	}
+	// Without the waiver, the allowlisted cluster fails 5.4.2 and --fail-on FAIL gives 1.
+	if code, _, _ := run(t, "scan", "--endpoint-url", url, "--controls", "5.4", "--fail-on", "FAIL", "--exit-code", "10"); code != 10 {
+		t.Errorf("no waiver: exit %d, want 10", code)
 	}
 }
