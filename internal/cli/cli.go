@@ -22,6 +22,7 @@ import (
 	iaccmd "github.com/eksguard/eksguard/internal/cmd/iac"
 	"github.com/eksguard/eksguard/internal/cmd/scan"
 	"github.com/eksguard/eksguard/internal/cmdutil"
+	"github.com/eksguard/eksguard/internal/config"
 	"github.com/eksguard/eksguard/internal/escape"
 	"github.com/eksguard/eksguard/internal/exit"
 	"github.com/eksguard/eksguard/internal/iostreams"
@@ -104,6 +105,13 @@ Run 'eksguard demo' to see a scan of a built-in fleet without an AWS account.`,
 			return err
 		},
 	})
+	// Flags the command line left alone come from EKSGUARD_<FLAG>, then the config file. A
+	// subcommand with a PersistentPreRunE of its own would hide this one: cobra runs only the nearest.
+	config.AddFlag(root.PersistentFlags())
+	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
+		_, err := config.Apply(cmd, config.Source{Getenv: f.IO.Getenv, Notes: f.IO.ErrOut})
+		return err
+	}
 	cmdutil.Install(root)
 	return root
 }
