@@ -38,7 +38,7 @@ CLI talk to it unchanged.
 
 The URL is printed on the first line of standard output. Point clients at it with --endpoint-url
 or AWS_ENDPOINT_URL, with any access key. It serves until interrupted.`,
-		Example: `  eksguard emulator --fleet fleet.yaml --addr 127.0.0.1:4566
+		Example: `  eksguard emulator --fleet examples/fleet.yaml --addr 127.0.0.1:4566
   AWS_ENDPOINT_URL=http://127.0.0.1:4566 AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x \
     eksguard scan --region us-east-1`,
 		Args: cobra.NoArgs,

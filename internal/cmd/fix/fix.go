@@ -72,14 +72,20 @@ func NewCmd(f *app.Factory, runF func(context.Context, *Options) error) *cobra.C
   --restrict CIDRS    CIS 5.4.1: private access on, public access on, allowlist exactly CIDRS
 
 Without --apply it only plans: the current settings, the target, every safety check with its
-evidence, and the ordered API calls it would make. It exits 0 when every check passes and 1 when
-any refuses. With --apply it records the current settings as the rollback target, turns private
-access on first when it is off (phase 1), then applies the target (phase 2); each phase is one
-UpdateClusterConfig with endpoint fields only and a client request token reused on retries,
-followed by DescribeUpdate polling until the update ends and a DescribeCluster that must show the
-result. A failed phase or a failed verification is rolled back to the recorded settings (unless
---no-rollback); a timeout or an interrupt is not, since the update goes on without eksguard. In
-every case eksguard says exactly what state the cluster is in.`,
+evidence, and the ordered API calls it would make. With --apply it records the current settings as
+the rollback target, turns private access on first when it is off (phase 1), then applies the
+target (phase 2); each phase is one UpdateClusterConfig with endpoint fields only and a client
+request token reused on retries, followed by DescribeUpdate polling until the update ends and a
+DescribeCluster that must show the result. A failed phase or a failed verification is rolled back
+to the recorded settings (unless --no-rollback); a timeout or an interrupt is not, since the update
+may still finish, nor is a phase that meets another update in progress (busy). In every case
+eksguard says exactly what state the cluster is in.
+
+Exit codes: 0 applied, already compliant, or a plan whose checks all pass; 1 a check refuses or the
+confirmation was not given (nothing changed); 2 usage error, unknown cluster, or a plan that could
+not be written; 3 a check could not be made (nothing changed), the change did not complete (the
+message gives the cluster's state), or the audit log could not be written; 4 no credentials or
+access denied (naming the IAM action).`,
 		Example: `  eksguard fix --cluster prod --region us-east-1 --private --client-cidr 10.20.0.0/16
   eksguard fix --cluster prod --region us-east-1 --restrict 203.0.113.0/24 --apply --yes --audit-log fix.log`,
 		Args: cobra.NoArgs,
@@ -98,7 +104,7 @@ every case eksguard says exactly what state the cluster is in.`,
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&o.Cluster, "cluster", "", "cluster to fix (required)")
-	fl.StringVar(&o.Region, "region", "", "the cluster's region (default: the configured region)")
+	fl.StringVar(&o.Region, "region", "", "the cluster's region (default: the configured region); an unknown region is refused (EKSGUARD_EXTRA_REGIONS adds newer ones)")
 	fl.BoolVar(&o.Private, "private", false, "target CIS 5.4.2: private on, public off")
 	fl.StringSliceVar(&o.Restrict, "restrict", nil, "target CIS 5.4.1: private on, public on, allowlist exactly these CIDR blocks (comma-separated or repeated)")
 	fl.StringSliceVar(&o.ClientCIDRs, "client-cidr", nil, "a network that must keep reaching the API through the private endpoint (VPN, bastion, in-VPC CI); its TCP 443 access is checked (repeatable)")
@@ -126,8 +132,6 @@ func (o *Options) Validate() error {
 		return errors.New("--cluster is required")
 	case !awsapi.ValidClusterName(o.Cluster):
 		return fmt.Errorf("--cluster: %q is not a valid EKS cluster name", o.Cluster)
-	case o.Region != "" && !awsapi.ValidRegion(o.Region):
-		return fmt.Errorf("--region: %q is not an AWS region name (like us-east-1)", o.Region)
 	case o.Private == (len(o.Restrict) > 0):
 		return errors.New("choose exactly one target: --private or --restrict CIDR[,CIDR]")
 	case o.Format != "table" && o.Format != "json":
@@ -142,6 +146,11 @@ func (o *Options) Validate() error {
 		return errors.New("--request-timeout must be positive")
 	case o.EndpointURL != "" && !strings.HasPrefix(o.EndpointURL, "http://") && !strings.HasPrefix(o.EndpointURL, "https://"):
 		return fmt.Errorf("--endpoint-url: %q must start with http:// or https://", o.EndpointURL)
+	}
+	if o.Region != "" {
+		if err := awsapi.CheckRegion(o.Region, o.IO.Getenv); err != nil {
+			return fmt.Errorf("--region: %w", err)
+		}
 	}
 	if o.CallerIP != "auto" && o.CallerIP != "" {
 		if _, err := netip.ParseAddr(o.CallerIP); err != nil {

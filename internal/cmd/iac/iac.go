@@ -112,9 +112,10 @@ the authentication mode API_AND_CONFIG_MAP; secrets encryption needs --kms-key-a
 write (eksguard never picks one). --format patch prints all edits as one unified diff for git apply.
 
 Exit codes: 0 nothing failed (UNKNOWN results alone do not fail a run), 1 a control failed, 2 bad flags
-or a path that does not exist, or an input file that could not be read (it is named with its line on
-standard error and in the report's problems; the other files are still scanned), 3 a result is ERROR.
-When several apply, 2 wins over 3, and 3 over 1.`,
+or a path that does not exist, an input problem (a file that cannot be read or parsed; it is named with
+its line on standard error and in the report's problems, and the other files are still scanned), or a
+report that cannot be written, 3 a result is ERROR or the scan was interrupted. When several apply, 2
+wins over 3, and 3 over 1.`,
 		Example: `  eksguard iac .
   eksguard iac infra/ --var-file prod.tfvars --var env=prod --format json
   eksguard iac stacks/eks.yaml --cf-params params/prod.json

@@ -91,7 +91,8 @@ SSO, instance and container roles. --endpoint-url, or the SDK's AWS_ENDPOINT_URL
 another endpoint such as 'eksguard emulator' or moto_server.
 
 Exit codes: 0 nothing failed, 1 a control failed, 2 usage or input error, 3 the scan is incomplete
-(an ERROR, or an UNKNOWN from live data), 4 no credentials or access denied.`,
+(an ERROR, an UNKNOWN from live data, an unreachable endpoint or an interrupt), 4 no credentials or
+access denied.`,
 		Example: `  eksguard scan --region us-east-1,eu-west-1
   eksguard scan --all-regions --format json --output report.json
   eksguard scan --region us-east-1 --cluster prod --save-snapshot prod.json
@@ -112,7 +113,7 @@ Exit codes: 0 nothing failed, 1 a control failed, 2 usage or input error, 3 the 
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&opts.Profile, "profile", "", "AWS shared config profile to use")
-	fl.StringSliceVar(&opts.Regions, "region", nil, "regions to scan, comma-separated or repeated (default: the configured region)")
+	fl.StringSliceVar(&opts.Regions, "region", nil, "regions to scan, comma-separated or repeated (default: the configured region); an unknown region is refused (EKSGUARD_EXTRA_REGIONS adds newer ones)")
 	fl.BoolVar(&opts.AllRegions, "all-regions", false, "scan every region enabled for the account (ec2:DescribeRegions)")
 	fl.StringArrayVar(&opts.Clusters, "cluster", nil, "scan only this cluster (repeatable)")
 	fl.StringVar(&opts.EndpointURL, "endpoint-url", "", "send every AWS call to this URL (emulator, moto_server)")
@@ -170,8 +171,8 @@ func (o *Options) Validate() error {
 		return errors.New("--region and --all-regions cannot be used together")
 	}
 	for _, r := range o.Regions {
-		if !awsapi.ValidRegion(r) {
-			return fmt.Errorf("--region: %q is not an AWS region name (like us-east-1)", r)
+		if err := awsapi.CheckRegion(r, o.IO.Getenv); err != nil {
+			return fmt.Errorf("--region: %w", err)
 		}
 	}
 	for _, c := range o.Clusters {
