@@ -800,9 +800,7 @@ func (e *readmeEnv) bash(t *testing.T, script, dir string, env []string, timeout
 // missing from the README until then. Remove a flag from here when the README documents it (the
 // test says so).
 var readmePending = map[string][]string{
-	"":     {"config"},
-	"scan": {"baseline", "compact", "exit-code", "fail-on", "fail-on-new", "no-waivers", "output-format", "quiet", "soft-fail", "status", "waivers"},
-	"iac":  {"baseline", "compact", "exit-code", "fail-on", "fail-on-new", "no-waivers", "output-format", "quiet", "soft-fail", "status", "waivers"},
+	"scan": {"security-hub", "security-hub-resolve"},
 }
 
 // TestREADMEDocumentsEveryFlag holds the README to --help: every flag of every command is named in
