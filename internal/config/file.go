@@ -14,6 +14,7 @@ import (
 
 	"github.com/eksguard/eksguard/internal/fileio"
 	iacsrc "github.com/eksguard/eksguard/internal/source/iac"
+	"github.com/eksguard/eksguard/internal/textdist"
 )
 
 // file is a parsed config file: the top level and the sections of commands, by flag name.
@@ -350,7 +351,7 @@ func suggest(key string, candidates []string) string {
 	norm := strings.ToLower(strings.ReplaceAll(strings.TrimLeft(key, "-"), "_", "-"))
 	best, bestD := "", 3
 	for _, c := range candidates {
-		d := distance(norm, c)
+		d := textdist.Distance(norm, c)
 		if d < bestD {
 			best, bestD = c, d
 		}
@@ -362,26 +363,4 @@ func suggest(key string, candidates []string) string {
 		return fmt.Sprintf("; write the flag's name without dashes: %q", best)
 	}
 	return fmt.Sprintf("; did you mean %q?", best)
-}
-
-// distance is the Levenshtein distance between a and b.
-func distance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
 }

@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/eksguard/eksguard/internal/textdist"
 )
 
 var (
@@ -142,7 +144,7 @@ func NearestRegions(s string) []string {
 	s = strings.ToLower(strings.TrimSpace(s))
 	best, bestD := []string(nil), 3
 	for _, r := range Regions() {
-		d := editDistance(s, r)
+		d := textdist.Distance(s, r)
 		switch {
 		case d < bestD:
 			best, bestD = []string{r}, d
@@ -186,32 +188,6 @@ func orList(names []string) string {
 		return q[0]
 	}
 	return strings.Join(q[:len(q)-1], ", ") + " or " + q[len(q)-1]
-}
-
-// editDistance is the optimal string alignment distance between a and b.
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	d := make([][]int, len(ra)+1)
-	for i := range d {
-		d[i] = make([]int, len(rb)+1)
-		d[i][0] = i
-	}
-	for j := range d[0] {
-		d[0][j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
-			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
-				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
-			}
-		}
-	}
-	return d[len(ra)][len(rb)]
 }
 
 // ValidClusterName reports whether s is a name EKS accepts for a cluster.
