@@ -800,7 +800,6 @@ func (e *readmeEnv) bash(t *testing.T, script, dir string, env []string, timeout
 // missing from the README until then. Remove a flag from here when the README documents it (the
 // test says so).
 var readmePending = map[string][]string{
-	"scan": {"security-hub", "security-hub-resolve"},
 }
 
 // TestREADMEDocumentsEveryFlag holds the README to --help: every flag of every command is named in

@@ -8,6 +8,8 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -61,15 +63,15 @@ It exits 0 when the demo ran; the report's own verdicts are in the output.`,
 			return Run(cmd.Context(), opts)
 		},
 	}
-	cmdutil.FormatFlag(cmd.Flags(), &opts.Format, "table", "output format: table or json")
+	cmdutil.FormatFlag(cmd.Flags(), &opts.Format, "table", "output format: "+strings.Join(scan.Formats(), ", "))
 	cmd.Flags().StringVar(&opts.Fleet, "fleet", "", "use this fleet file instead of the built-in one")
 	return cmd
 }
 
 // Validate checks the options.
 func (o *Options) Validate() error {
-	if o.Format != "table" && o.Format != "json" {
-		return fmt.Errorf("--format: unknown format %q (want table or json)", o.Format)
+	if !slices.Contains(scan.Formats(), o.Format) {
+		return fmt.Errorf("--format: unknown format %q (want one of: %s)", o.Format, strings.Join(scan.Formats(), ", "))
 	}
 	return nil
 }

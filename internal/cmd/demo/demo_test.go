@@ -24,7 +24,13 @@ func TestOptions(t *testing.T) {
 	if err != nil || o.Format != "json" || o.Fleet != "f.yaml" || o.IO == nil || o.Now == nil {
 		t.Fatalf("options = %+v, %v", o, err)
 	}
-	for _, args := range [][]string{{"--format", "sarif"}, {"--format", ""}, {"extra"}, {"--bogus"}} {
+	// Every format scan writes is the demo's too; patch is for IaC.
+	for _, f := range []string{"table", "sarif", "html", "asff"} {
+		if o, err := parse("-f", f); err != nil || o.Format != f {
+			t.Errorf("--format %s: %v", f, err)
+		}
+	}
+	for _, args := range [][]string{{"--format", "patch"}, {"--format", "xml"}, {"--format", ""}, {"extra"}, {"--bogus"}} {
 		_, err := parse(args...)
 		var u *cmdutil.UsageError
 		if !errors.As(err, &u) || u.Command != "demo" {

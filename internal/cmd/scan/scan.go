@@ -20,6 +20,7 @@ import (
 	"github.com/eksguard/eksguard/internal/app"
 	"github.com/eksguard/eksguard/internal/benchmark"
 	"github.com/eksguard/eksguard/internal/cmdutil"
+	"github.com/eksguard/eksguard/internal/escape"
 	"github.com/eksguard/eksguard/internal/exit"
 	"github.com/eksguard/eksguard/internal/fileio"
 	"github.com/eksguard/eksguard/internal/finding"
@@ -28,6 +29,7 @@ import (
 	"github.com/eksguard/eksguard/internal/progress"
 	"github.com/eksguard/eksguard/internal/render"
 	"github.com/eksguard/eksguard/internal/reporting"
+	"github.com/eksguard/eksguard/internal/securityhub"
 	"github.com/eksguard/eksguard/internal/source/awsapi"
 	"github.com/eksguard/eksguard/internal/source/snapshot"
 	"github.com/eksguard/eksguard/internal/version"
@@ -61,6 +63,9 @@ type Options struct {
 	ExternalID             string
 	// Report holds the flags shared with iac: waivers, baseline, exit policy, filters, extra outputs.
 	Report reporting.Options
+	// SecurityHub imports the findings into AWS Security Hub; SecurityHubResolve also archives
+	// earlier findings this run shows resolved (and implies SecurityHub).
+	SecurityHub, SecurityHubResolve bool
 }
 
 // Formats are the output formats scan writes: every registered one but patch, which is for IaC.
@@ -130,6 +135,8 @@ access denied.`,
 	fl.StringSliceVar(&opts.Controls, "controls", nil, "evaluate only these controls: ids (5.4.1), sections (5.4) or check ids, comma-separated or repeated")
 	fl.StringSliceVar(&opts.SkipControls, "skip-controls", nil, "leave out these controls: ids, sections or check ids")
 	reporting.AddFlags(fl, &opts.Report)
+	fl.BoolVar(&opts.SecurityHub, "security-hub", false, "import the findings into AWS Security Hub (securityhub:BatchImportFindings) in each finding's account and region")
+	fl.BoolVar(&opts.SecurityHubResolve, "security-hub-resolve", false, "import, and archive eksguard's earlier Security Hub findings for clusters that now pass or are gone from the accounts and regions scanned")
 	fl.Float64Var(&opts.Rate, "rate", awsapi.DefaultRate, "EKS requests per second per account and region to start at; the pace falls when throttled and rises up to twice this after long runs of successes")
 	return cmd
 }
@@ -150,6 +157,7 @@ func (o *Options) Validate() error {
 			{"region", len(o.Regions) > 0}, {"all-regions", o.AllRegions}, {"profile", o.Profile != ""}, {"endpoint-url", o.EndpointURL != ""},
 			{"save-snapshot", o.SaveSnapshot != ""}, {"cluster", len(o.Clusters) > 0}, {"org", o.Org}, {"accounts", len(o.Accounts) > 0},
 			{"role-name", o.RoleName != ""}, {"external-id", o.ExternalID != ""},
+			{"security-hub", o.SecurityHub}, {"security-hub-resolve", o.SecurityHubResolve},
 		} {
 			if f.set {
 				return fmt.Errorf("--snapshot evaluates a saved scan offline; it cannot be combined with --%s", f.name)
@@ -211,7 +219,7 @@ func (o *Options) Validate() error {
 
 // Run performs the scan and writes the report; the returned error carries the exit code.
 func Run(ctx context.Context, o *Options) error {
-	inv, err := collect(ctx, o)
+	inv, live, err := collect(ctx, o)
 	if err != nil {
 		return err
 	}
@@ -239,7 +247,93 @@ func Run(ctx context.Context, o *Options) error {
 	if err != nil {
 		return err
 	}
-	return o.Report.Exit(rep, func(r *finding.Report) error { return ExitFor(r, inv) })
+	verdict := o.Report.Exit(rep, func(r *finding.Report) error { return ExitFor(r, inv) })
+	if !o.SecurityHub && !o.SecurityHubResolve {
+		return verdict
+	}
+	// Security Hub gets every result, whatever --status shows.
+	if err := importFindings(ctx, o, rep, inv, live); err != nil {
+		if exit.Code(verdict) == exit.Denied {
+			fmt.Fprintf(o.IO.ErrOut, "eksguard: %s\n", escape.Lines(err.Error()))
+			return verdict
+		}
+		if verdict != nil && verdict.Error() != "" {
+			fmt.Fprintf(o.IO.ErrOut, "eksguard: %s\n", escape.Lines(verdict.Error()))
+		}
+		return err
+	}
+	return verdict
+}
+
+// importFindings sends the report to Security Hub and says what became of it on standard error. A
+// finding Security Hub did not take is exit code 3: the run did not deliver what it was asked to.
+func importFindings(ctx context.Context, o *Options, rep *finding.Report, inv *model.Inventory, live *liveRun) error {
+	hub := securityhub.New(securityhub.Config{
+		Clients:     &awsapi.Clients{Base: live.cfg, EndpointURL: o.EndpointURL, MaxAttempts: o.MaxAttempts, RequestTimeout: o.RequestTimeout},
+		Credentials: live.creds,
+		Now:         o.Now,
+	})
+	var res *securityhub.Result
+	var err error
+	if o.SecurityHubResolve {
+		res, err = hub.ImportAndResolve(ctx, rep, resolveScope(o, rep, inv, live))
+	} else {
+		res, err = hub.Import(ctx, rep)
+	}
+	if res != nil {
+		fmt.Fprintln(o.IO.ErrOut, escape.Text(res.Summary()))
+		for _, f := range res.Failed {
+			fmt.Fprintf(o.IO.ErrOut, "security hub: %s\n", escape.Text(f.String()))
+		}
+		for _, u := range res.Unresolved {
+			fmt.Fprintf(o.IO.ErrOut, "security hub: earlier findings of %s %s left as they are: %s\n", escape.Text(u.Account), escape.Text(u.Region), escape.Text(u.Reason))
+		}
+	}
+	switch {
+	case err != nil && ctx.Err() != nil:
+		return exit.New(exit.Incomplete, fmt.Errorf("interrupted while sending findings to Security Hub: %w", err))
+	case err != nil:
+		return exit.New(exit.Incomplete, fmt.Errorf("security hub: %w", err))
+	case !res.OK():
+		return exit.New(exit.Incomplete, fmt.Errorf("security hub: %d findings or listings failed (listed above); the report was written", len(res.Failed)))
+	}
+	return nil
+}
+
+// resolveScope is where --security-hub-resolve may archive: the accounts the run entered (the
+// caller's, and those of --org or --accounts it could enter) and the regions it listed (the
+// --region list, or for --all-regions those the report has results in).
+func resolveScope(o *Options, rep *finding.Report, inv *model.Inventory, live *liveRun) securityhub.Scope {
+	scope := securityhub.ReportScope(rep, unique(o.Clusters))
+	accounts := map[string]bool{}
+	for _, a := range scope.Accounts {
+		accounts[a] = true
+	}
+	for _, a := range live.accounts {
+		accounts[a] = true
+	}
+	if parts := strings.Split(inv.Caller, ":"); len(parts) > 4 && awsapi.ValidAccountID(parts[4]) && len(live.accounts) == 0 {
+		accounts[parts[4]] = true
+	}
+	scope.Accounts = scope.Accounts[:0]
+	for a := range accounts {
+		scope.Accounts = append(scope.Accounts, a)
+	}
+	sort.Strings(scope.Accounts)
+	if len(live.regions) > 0 {
+		scope.Regions = live.regions
+	}
+	return scope
+}
+
+// liveRun is what a live scan used, for Security Hub: the configuration, the credentials of each
+// account other than the caller's, the accounts entered and the regions listed (nil for
+// --all-regions, which lists them itself).
+type liveRun struct {
+	cfg      aws.Config
+	creds    map[string]aws.CredentialsProvider
+	accounts []string
+	regions  []string
 }
 
 // Tool is eksguard's identity in reports and snapshots.
@@ -260,23 +354,23 @@ func Evaluate(inv *model.Inventory, b *benchmark.Benchmark, now func() time.Time
 	return rep
 }
 
-func collect(ctx context.Context, o *Options) (*model.Inventory, error) {
+func collect(ctx context.Context, o *Options) (*model.Inventory, *liveRun, error) {
 	if o.Snapshot != "" {
 		inv, err := snapshot.Load(o.Snapshot)
 		if err != nil {
-			return nil, exit.New(exit.Usage, err)
+			return nil, nil, exit.New(exit.Usage, err)
 		}
-		return inv, nil
+		return inv, nil, nil
 	}
 	cfg, err := o.AWSConfig(ctx, o.Profile)
 	if err != nil {
-		return nil, exit.New(exit.Denied, err)
+		return nil, nil, exit.New(exit.Denied, err)
 	}
 	// A value given twice would scan, report and count the same thing twice.
 	scope := awsapi.Scope{Regions: unique(o.Regions), AllRegions: o.AllRegions, Clusters: unique(o.Clusters)}
 	if !o.AllRegions && len(o.Regions) == 0 {
 		if cfg.Region == "" {
-			return nil, &cmdutil.UsageError{Err: errors.New("no region: pass --region or --all-regions, or set AWS_REGION or a region in your profile"), Command: "scan"}
+			return nil, nil, &cmdutil.UsageError{Err: errors.New("no region: pass --region or --all-regions, or set AWS_REGION or a region in your profile"), Command: "scan"}
 		}
 		scope.Regions = []string{cfg.Region}
 	}
@@ -286,7 +380,8 @@ func collect(ctx context.Context, o *Options) (*model.Inventory, error) {
 		bar = progress.New(o.IO.ErrOut)
 		c.Progress = bar
 	}
-	inv, err := collectWith(ctx, c, o, scope)
+	live := &liveRun{cfg: cfg, creds: map[string]aws.CredentialsProvider{}, regions: scope.Regions}
+	inv, err := collectWith(ctx, c, o, scope, live)
 	if bar != nil {
 		if err != nil {
 			bar.Clear()
@@ -295,13 +390,13 @@ func collect(ctx context.Context, o *Options) (*model.Inventory, error) {
 		}
 	}
 	if err != nil {
-		return nil, fatal(ctx, err)
+		return nil, nil, fatal(ctx, err)
 	}
-	return inv, nil
+	return inv, live, nil
 }
 
 // collectWith resolves the accounts (the caller's, or an organization's) and collects them.
-func collectWith(ctx context.Context, c *awsapi.Collector, o *Options, scope awsapi.Scope) (*model.Inventory, error) {
+func collectWith(ctx context.Context, c *awsapi.Collector, o *Options, scope awsapi.Scope, live *liveRun) (*model.Inventory, error) {
 	if !o.Org && len(o.Accounts) == 0 {
 		return c.Collect(ctx, scope)
 	}
@@ -314,6 +409,15 @@ func collectWith(ctx context.Context, c *awsapi.Collector, o *Options, scope aws
 		return nil, err
 	}
 	scope.Accounts, scope.Caller, scope.Skipped = accounts, id.ARN, skipped
+	for _, a := range accounts {
+		if a.Err != nil {
+			continue
+		}
+		live.accounts = append(live.accounts, a.ID)
+		if a.Creds != nil {
+			live.creds[a.ID] = a.Creds
+		}
+	}
 	if len(accounts) == 0 {
 		scope.Accounts = []awsapi.Account{}
 	}
