@@ -799,8 +799,7 @@ func (e *readmeEnv) bash(t *testing.T, script, dir string, env []string, timeout
 // readmePending are flags whose README documentation is being written elsewhere: they may be
 // missing from the README until then. Remove a flag from here when the README documents it (the
 // test says so).
-var readmePending = map[string][]string{
-}
+var readmePending = map[string][]string{}
 
 // TestREADMEDocumentsEveryFlag holds the README to --help: every flag of every command is named in
 // the command's section (### eksguard NAME; the root's flags anywhere), and every flag a section's
