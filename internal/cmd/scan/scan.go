@@ -55,6 +55,9 @@ type Options struct {
 	// RequestTimeout bounds each attempt of each AWS call.
 	RequestTimeout time.Duration
 	Rate           float64
+	// FindPace lets the scan find its pace from Rate upward (docs/pacing.md); set when --rate is
+	// not given.
+	FindPace bool
 	Org            bool
 	Accounts       []string
 	RoleName       string
@@ -110,6 +113,8 @@ access denied.`,
 			if err := opts.Validate(); err != nil {
 				return cmdutil.Usage(cmd, err)
 			}
+			// A pace the user chose is kept to; otherwise the scan finds its own.
+			opts.FindPace = !cmd.Flags().Changed("rate")
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
@@ -137,7 +142,7 @@ access denied.`,
 	reporting.AddFlags(fl, &opts.Report)
 	fl.BoolVar(&opts.SecurityHub, "security-hub", false, "import the findings into AWS Security Hub (securityhub:BatchImportFindings) in each finding's account and region")
 	fl.BoolVar(&opts.SecurityHubResolve, "security-hub-resolve", false, "import, and archive eksguard's earlier Security Hub findings for clusters that now pass or are gone from the accounts and regions scanned")
-	fl.Float64Var(&opts.Rate, "rate", awsapi.DefaultRate, "EKS requests per second per account and region to start at; the pace falls when throttled and rises up to twice this after long runs of successes")
+	fl.Float64Var(&opts.Rate, "rate", awsapi.DefaultRate, "EKS requests per second per account and region, kept to: the pace falls when throttled and rises up to twice this after long runs of successes. Without --rate every account and region starts at 9.5 and the scan finds its pace: one pair at a time probes faster and lends what it proves to the others, up to 1000 requests/s for the whole scan, until the first throttle")
 	return cmd
 }
 
@@ -374,7 +379,7 @@ func collect(ctx context.Context, o *Options) (*model.Inventory, *liveRun, error
 		}
 		scope.Regions = []string{cfg.Region}
 	}
-	c := &awsapi.Collector{Clients: &awsapi.Clients{Base: cfg, EndpointURL: o.EndpointURL, MaxAttempts: o.MaxAttempts, Rate: o.Rate, RequestTimeout: o.RequestTimeout}, Now: o.Now}
+	c := &awsapi.Collector{Clients: &awsapi.Clients{Base: cfg, EndpointURL: o.EndpointURL, MaxAttempts: o.MaxAttempts, Rate: o.Rate, FindPace: o.FindPace, RequestTimeout: o.RequestTimeout}, Now: o.Now}
 	var bar *progress.Bar
 	if o.IO.IsStderrTTY() {
 		bar = progress.New(o.IO.ErrOut)

@@ -10,9 +10,10 @@ import (
 )
 
 // BenchmarkCollect1000 measures how fast a scan reads 1,000 clusters from the emulator through the
-// real SDK, reported as clusters/s. "default-pace" is what a user gets (each account and region
-// paced at --rate, 9.5 requests/s by default, to spare the control plane API that nodes
-// also call); "unpaced" lifts the pace to show the collector's own overhead.
+// real SDK, reported as clusters/s. "found-pace" is what a user gets without --rate (each account
+// and region starts at 9.5 requests/s and the scan searches for more, pace.go); "fixed-pace" keeps
+// each pair at --rate 9.5, to spare the control plane API that nodes also call; "unpaced" lifts
+// the pace to show the collector's own overhead.
 //
 //	go test -run '^$' -bench Collect1000 -benchtime 1x ./internal/source/awsapi/
 func BenchmarkCollect1000(b *testing.B) {
@@ -20,10 +21,13 @@ func BenchmarkCollect1000(b *testing.B) {
 		name            string
 		regions, perRgn int
 		maxRate         float64
+		find            bool
 	}{
-		{"10regions-default-pace", 10, 100, 0},
-		{"10regions-unpaced", 10, 100, 1e6},
-		{"1region-unpaced", 1, 1000, 1e6},
+		{"10regions-found-pace", 10, 100, 0, true},
+		{"10regions-fixed-pace", 10, 100, 0, false},
+		{"10regions-unpaced", 10, 100, 1e6, false},
+		{"1region-found-pace", 1, 1000, 0, true},
+		{"1region-unpaced", 1, 1000, 1e6, false},
 	}
 	for _, tc := range cases {
 		b.Run(tc.name, func(b *testing.B) {
@@ -41,7 +45,7 @@ func BenchmarkCollect1000(b *testing.B) {
 			start := time.Now()
 			for i := 0; i < b.N; i++ {
 				c := collector(srv, nil)
-				c.Clients.Rate, c.Clients.Burst = tc.maxRate, 0
+				c.Clients.Rate, c.Clients.Burst, c.Clients.FindPace = tc.maxRate, 0, tc.find
 				inv, err := c.Collect(context.Background(), scope)
 				if err != nil {
 					b.Fatal(err)

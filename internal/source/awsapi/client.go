@@ -26,7 +26,6 @@ import (
 	"github.com/aws/smithy-go"
 	"github.com/aws/smithy-go/middleware"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
-	"golang.org/x/time/rate"
 )
 
 // EKSAPI is the part of the EKS client the collector and remediation use.
@@ -47,11 +46,15 @@ type Clients struct {
 	EndpointURL string
 	// MaxAttempts per call including the first; throttles and 5xx are retried with backoff.
 	MaxAttempts int
-	// Rate is the pace, in EKS requests per second, each pair starts at; it falls when the pair is
-	// throttled and rises, up to twice Rate, after long runs of successes. Burst is the pacer's
-	// bucket.
+	// Rate is the pace, in EKS requests per second, each pair starts at (DefaultRate when zero); it
+	// falls when the pair is throttled and rises, up to twice Rate, after long runs of successes.
+	// Burst is the pacer's bucket.
 	Rate  float64
 	Burst int
+	// FindPace lets the scan find a faster pace than Rate: one pair at a time probes for more and
+	// lends what it proves to the others, up to MaxRate for the whole scan, until the first
+	// throttle (pace.go).
+	FindPace bool
 	// HTTPClient overrides the transport (tests).
 	HTTPClient aws.HTTPClient
 	// RequestTimeout bounds each attempt of every call, from sending the request to reading the
@@ -67,6 +70,7 @@ type Clients struct {
 
 	mu         sync.Mutex
 	pacers     map[string]*Pacer
+	probe      *probe
 	sharedHTTP aws.HTTPClient
 	inflight   chan struct{}
 }
@@ -126,9 +130,10 @@ const (
 	// DescribeCluster in well under a second), and short enough that ten attempts at a silent
 	// endpoint end within minutes.
 	DefaultRequestTimeout = 20 * time.Second
-	// DefaultRate is a little under the 10 requests/s judged safe per account and region
-	// (docs/eks-api-behaviour.md, A9: EKS publishes no rate quota), so that a limit of exactly 10/s is never
-	// reached in steady state; a bucket of 4 leaves slack for jitter against a service bucket of 5.
+	// DefaultRate is where every pair starts: a little under the 10 requests/s judged safe per
+	// account and region (docs/eks-api-behaviour.md, A9: EKS publishes no rate quota), so that a
+	// limit of exactly 10/s is never reached in steady state; a bucket of 4 leaves slack for jitter
+	// against a service bucket of 5. With FindPace, only the scout goes above it unproven.
 	DefaultRate  = 9.5
 	DefaultBurst = 4
 )
@@ -200,7 +205,14 @@ func (c *Clients) Pacer(account, region string) *Pacer {
 		if b <= 0 {
 			b = DefaultBurst
 		}
-		p = NewPacer(r, 2*r, b)
+		if c.FindPace {
+			if c.probe == nil {
+				c.probe = newProbe(r, MaxRate)
+			}
+			p = newPacer(r, MaxRate, b, c.probe, time.Now)
+		} else {
+			p = NewPacer(r, 2*r, b)
+		}
 		c.pacers[key] = p
 	}
 	return p
@@ -284,136 +296,6 @@ func (c *Clients) Organizations(region string) *organizations.Client {
 			o.BaseEndpoint = cm.base
 		}
 	})
-}
-
-// Pacer is an adaptive client-side rate limiter for one (account, region) pair: every attempt,
-// retries included, waits for a token; a throttled attempt cuts the rate, successes win it back. EKS
-// publishes no rate quota, so the pace is learned rather than assumed.
-type Pacer struct {
-	mu      sync.Mutex
-	lim     *rate.Limiter
-	max     float64
-	current float64
-	lastCut time.Time
-	// lastThrottle is when the service last throttled this pair.
-	lastThrottle time.Time
-	// streak counts successes since the pace last changed.
-	streak int
-	// throttles counts attempts the service throttled.
-	throttles int
-}
-
-// NewPacer starts a pacer at start requests per second, never above max, with a burst of b.
-func NewPacer(start, max float64, b int) *Pacer {
-	if start > max {
-		start = max
-	}
-	return &Pacer{lim: rate.NewLimiter(rate.Limit(start), b), max: max, current: start}
-}
-
-const (
-	minRate = 0.5
-	// cutEvery is how often the pace may be cut: several requests in flight are usually throttled
-	// together, and one episode should cost one cut, not one per request.
-	cutEvery = 250 * time.Millisecond
-	// A throttle cuts the pace by a fifth; only a long run of successes raises it again, by a
-	// tenth. Raising it on every success would keep probing past the service's limit and pay a
-	// throttled call each time, which at fleet scale is most of the cost of a scan.
-	cutFactor = 0.8
-	// throttleWindow is how close two throttles must be to count as a pace above the limit.
-	throttleWindow = 2 * time.Second
-	raiseFactor    = 1.1
-	raiseAfter     = 50
-)
-
-// Wait blocks until the pair may send, or ctx ends.
-func (p *Pacer) Wait(ctx context.Context) error { return p.lim.Wait(ctx) }
-
-// Throttled records a throttled attempt. A lone throttle is taken as jitter (requests spaced
-// evenly by the pacer can still reach the service bunched): the pair just gives up one send slot.
-// A second throttle within throttleWindow means the pace is above what the service allows, and the
-// pace is cut.
-func (p *Pacer) Throttled() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.throttles++
-	p.streak = 0
-	now := time.Now()
-	repeated := !p.lastThrottle.IsZero() && now.Sub(p.lastThrottle) < throttleWindow
-	p.lastThrottle = now
-	if !repeated {
-		p.lim.ReserveN(now, 1)
-		return
-	}
-	if now.Sub(p.lastCut) < cutEvery {
-		return
-	}
-	p.lastCut = now
-	p.current = max(p.current*cutFactor, minRate)
-	p.lim.SetLimit(rate.Limit(p.current))
-}
-
-// Succeeded records an attempt that was not throttled; after a long run of them the pace rises
-// towards the ceiling.
-func (p *Pacer) Succeeded() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.current >= p.max {
-		return
-	}
-	p.streak++
-	if p.streak < raiseAfter {
-		return
-	}
-	p.streak = 0
-	p.current = min(p.current*raiseFactor, p.max)
-	p.lim.SetLimit(rate.Limit(p.current))
-}
-
-// Throttles is how many attempts were throttled so far.
-func (p *Pacer) Throttles() int {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.throttles
-}
-
-// Rate is the current pace in requests per second.
-func (p *Pacer) Rate() float64 {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.current
-}
-
-type pacerMiddleware struct {
-	p     *Pacer
-	slots chan struct{}
-}
-
-func (pacerMiddleware) ID() string { return "eksguard.Pacer" }
-
-func (m pacerMiddleware) HandleFinalize(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
-	if err := m.p.Wait(ctx); err != nil {
-		return middleware.FinalizeOutput{}, middleware.Metadata{}, err
-	}
-	select {
-	case m.slots <- struct{}{}:
-	case <-ctx.Done():
-		return middleware.FinalizeOutput{}, middleware.Metadata{}, ctx.Err()
-	}
-	out, md, err := next.HandleFinalize(ctx, in)
-	<-m.slots
-	if IsThrottle(err) {
-		m.p.Throttled()
-	} else if err == nil {
-		m.p.Succeeded()
-	}
-	return out, md, err
-}
-
-// add puts the pacer inside the retry loop so that every attempt is paced, and holds one of the
-// shared in-flight slots while the attempt is on the wire.
-func (m pacerMiddleware) add(s *middleware.Stack) error {
-	return s.Finalize.Insert(m, "Retry", middleware.After)
 }
 
 var throttleCodes = map[string]bool{
