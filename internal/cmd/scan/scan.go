@@ -58,9 +58,9 @@ type Options struct {
 	// FindPace lets the scan find its pace from Rate upward (docs/pacing.md); set when --rate is
 	// not given.
 	FindPace bool
-	Org            bool
-	Accounts       []string
-	RoleName       string
+	Org      bool
+	Accounts []string
+	RoleName string
 	// Controls and SkipControls choose the controls evaluated (ids, sections or check ids).
 	Controls, SkipControls []string
 	ExternalID             string
