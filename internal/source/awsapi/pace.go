@@ -55,7 +55,8 @@ const (
 	raiseAfter     = 50
 	// proveAfter is how many successes in a row prove the pace they were sent at: a service bucket
 	// that still holds a burst lets a few requests through above its rate, and eight is more than
-	// the burst of the benchmark's throttle (5) and than the pacer's own (4).
+	// the burst of the benchmark's throttle (5) and than the pacer's own (4). A bigger burst can
+	// still fool it; endSearch then bounds the pace by what the service really accepted.
 	proveAfter = 8
 	// scoutIdle is how long the scout may go without asking for a token, beyond two of its
 	// intervals, before another pair takes over: the scout's pair has finished its work.

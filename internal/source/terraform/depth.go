@@ -28,14 +28,49 @@ func nestingProblem(data []byte, name string, isJSON bool) *iac.Problem {
 	if isJSON {
 		return jsonNesting(data, name)
 	}
-	if quickDepth(data, maxNesting) <= maxNesting {
-		// The quick estimate never falls below the real depth, so the file is fine; only a file
-		// it cannot clear pays for a second lexing by HCL's own lexer.
+	quick := quickDepth(data, maxNesting) <= maxNesting
+	if quick && len(data) <= maxTemplateParts {
+		// The quick estimate never falls below the real depth, so the file is fine, and it is
+		// too short to hold a template of more parts than the bound; only other files pay for a
+		// second lexing by HCL's own lexer.
 		return nil
 	}
 	toks, _ := hclsyntax.LexConfig(data, name, hcl.InitialPos)
-	if line, depth := tokenNesting(toks, 0); line > 0 {
-		return tooDeep(name, line, depth)
+	if !quick {
+		if line, depth := tokenNesting(toks, 0); line > 0 {
+			return tooDeep(name, line, depth)
+		}
+	}
+	return templateParts(toks, name)
+}
+
+// maxTemplateParts bounds the literal parts of one template (a heredoc gives one per line, a quoted
+// string one between interpolations). HCL's parser joins consecutive literals in time that grows
+// with the square of their number: a 700 KB file of 100,000 heredoc lines takes 17 seconds to
+// parse. 20,000 parts (a heredoc of 20,000 lines) parse in well under a second, and real
+// configurations hold a few hundred at most.
+const maxTemplateParts = 20000
+
+// templateParts refuses a file with a template of more literal parts than maxTemplateParts.
+func templateParts(toks hclsyntax.Tokens, name string) *iac.Problem {
+	run, start := 0, 0
+	for _, t := range toks {
+		switch t.Type {
+		case hclsyntax.TokenStringLit, hclsyntax.TokenQuotedLit:
+			if run == 0 {
+				start = t.Range.Start.Line
+			}
+			run++
+			if run > maxTemplateParts {
+				return &iac.Problem{File: name, Line: start, Code: finding.ProblemLimit, Message: fmt.Sprintf("a string or heredoc of more than %d parts (lines, or text between interpolations); eksguard does not read this file", maxTemplateParts)}
+			}
+		case hclsyntax.TokenTemplateInterp, hclsyntax.TokenTemplateControl, hclsyntax.TokenTemplateSeqEnd:
+			// Interpolations separate literals but stay in the same template: keep counting.
+		default:
+			if t.Type != hclsyntax.TokenIdent && t.Type != hclsyntax.TokenNumberLit && t.Type != hclsyntax.TokenDot {
+				run = 0
+			}
+		}
 	}
 	return nil
 }

@@ -466,3 +466,39 @@ func TestCancelledScanStops(t *testing.T) {
 		t.Errorf("took %v", d)
 	}
 }
+
+// TestLongTemplatesAreBounded: HCL's parser joins consecutive literal parts of a template in time
+// that grows with the square of their number (100,000 heredoc lines: 17 seconds for a 700 KB
+// file). Past 20,000 parts the file is refused, fast, and the other files are still read; a long
+// but real heredoc (a 5,000-line policy) is read and judged.
+func TestLongTemplatesAreBounded(t *testing.T) {
+	unterminated := "locals {\n  x = " + strings.Repeat("<<ET\nO{", 100000) + "\n}\n"
+	heredoc := "locals {\n  x = <<EOT\n" + strings.Repeat("line ${var.x}\n", 25000) + "EOT\n}\n"
+	for name, src := range map[string]string{"an unterminated heredoc of 100,000 lines": unterminated, "a heredoc of 25,000 interpolated lines": heredoc} {
+		t.Run(name, func(t *testing.T) {
+			files := map[string]string{
+				"good/main.tf": cluster("good", "false") + "variable \"x\" {\n  type = any\n  default = null\n}\n",
+				"bad/main.tf":  src,
+			}
+			start := time.Now()
+			res := walkScan(t, tree(t, files), iac.Options{})
+			if d := time.Since(start); d > 5*time.Second {
+				t.Errorf("took %s", d)
+			}
+			if v := verdict(t, res, "aws_eks_cluster.good"); v.Status != finding.Pass {
+				t.Errorf("the other file's cluster: %s (%s)", v.Status, v.Reason)
+			}
+			if probs := problemStrings(res.Problems); !strings.Contains(probs, "bad/main.tf:3: a string or heredoc of more than 20000 parts") {
+				t.Errorf("problems:\n%s", probs)
+			}
+		})
+	}
+	policy := cluster("good", "false") + "locals {\n  policy = <<EOT\n" + strings.Repeat("  {\"Effect\": \"Allow\"},\n", 5000) + "EOT\n}\n"
+	res := walkScan(t, tree(t, map[string]string{"good/main.tf": policy}), iac.Options{})
+	if len(res.Problems) > 0 {
+		t.Errorf("a 5,000-line heredoc is refused: %s", problemStrings(res.Problems))
+	}
+	if v := verdict(t, res, "aws_eks_cluster.good"); v.Status != finding.Pass {
+		t.Errorf("cluster: %s (%s)", v.Status, v.Reason)
+	}
+}
