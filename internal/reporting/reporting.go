@@ -188,7 +188,7 @@ func (o *Options) outputs(formats []string) ([]Output, error) {
 	return out, nil
 }
 
-// Outputs returns the parsed --output-format pairs; call after Validate.
+// OutputList returns the parsed --output-format pairs; call after Validate.
 func (o *Options) OutputList(formats []string) []Output {
 	out, _ := o.outputs(formats)
 	return out

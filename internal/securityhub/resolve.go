@@ -80,14 +80,7 @@ var maxGetPages = 1000
 // described, on a cluster outside --cluster, or for a control this run did not evaluate. An
 // earlier finding keeps its CreatedAt and FirstObservedAt when this run updates it.
 func (h *Hub) ImportAndResolve(ctx context.Context, rep *finding.Report, scope Scope) (*Result, error) {
-	if h.cfg.Clients == nil {
-		return nil, errNoConfig
-	}
-	findings, err := render.ASFF(rep)
-	if err != nil {
-		return nil, err
-	}
-	work, err := h.plan(findings)
+	work, err := h.prepare(rep)
 	if err != nil {
 		return nil, err
 	}

@@ -143,6 +143,15 @@ func (r *Result) Summary() string {
 // The error is for a report that cannot be ASFF, and for an interrupted run (ctx), whose Result
 // then says what was done; findings that Security Hub rejected are in Result.Failed.
 func (h *Hub) Import(ctx context.Context, rep *finding.Report) (*Result, error) {
+	work, err := h.prepare(rep)
+	if err != nil {
+		return nil, err
+	}
+	return h.run(ctx, work, nil)
+}
+
+// prepare turns a report into the work of each (account, region) pair.
+func (h *Hub) prepare(rep *finding.Report) (map[pair]*pairWork, error) {
 	if h.cfg.Clients == nil {
 		return nil, errNoConfig
 	}
@@ -150,11 +159,7 @@ func (h *Hub) Import(ctx context.Context, rep *finding.Report) (*Result, error) 
 	if err != nil {
 		return nil, err
 	}
-	work, err := h.plan(findings)
-	if err != nil {
-		return nil, err
-	}
-	return h.run(ctx, work, nil)
+	return h.plan(findings)
 }
 
 // errNoConfig is a Hub built without AWS settings: nothing could be signed or sent.

@@ -292,18 +292,20 @@ func Run(ctx context.Context, o *Options) error {
 	for _, p := range rep.Problems {
 		fmt.Fprintln(o.IO.ErrOut, escape.Text(p.String()))
 	}
-	shown := o.Report.Shown(rep)
-	ropts := render.Options{Command: "iac", Quiet: o.Report.Quiet, Compact: o.Report.Compact}
+	ro := o.Report
+	ro.Dir = o.Dir // extra outputs are named relative to Dir, as every other path
+	shown := ro.Shown(rep)
+	ropts := render.Options{Command: "iac", Quiet: ro.Quiet, Compact: ro.Compact}
 	if err := write(ctx, o.IO, shown, o.Format, o.Output, ropts); err != nil {
 		return err
 	}
-	err = o.Report.WriteOutputs(ctx, Formats(), func(ctx context.Context, format, file string) error {
+	err = ro.WriteOutputs(ctx, Formats(), func(ctx context.Context, format, file string) error {
 		return write(ctx, o.IO, shown, format, file, ropts)
 	})
 	if err != nil {
 		return err
 	}
-	return o.Report.Exit(rep, ExitFor)
+	return ro.Exit(rep, ExitFor)
 }
 
 // Scan walks the paths, runs every adapter and evaluates the clusters found into a finished report.
