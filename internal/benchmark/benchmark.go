@@ -254,12 +254,20 @@ func (b *Benchmark) EvaluateCluster(c *model.Cluster) []finding.Result {
 	for _, ctl := range b.Evaluated() {
 		var chosen check.Outcome
 		var chosenID string
-		for i, id := range ctl.Checks {
+		judged := false
+		for _, id := range ctl.Checks {
 			chk, _ := check.Lookup(id)
+			if !chk.Applies(c) {
+				continue
+			}
 			o := chk.Evaluate(c)
-			if i == 0 || rank(o.Status) > rank(chosen.Status) {
+			if !judged || rank(o.Status) > rank(chosen.Status) {
 				chosen, chosenID = o, id
 			}
+			judged = true
+		}
+		if !judged {
+			continue
 		}
 		out = append(out, finding.Result{
 			Control:     ctl.ID,
@@ -276,6 +284,101 @@ func (b *Benchmark) EvaluateCluster(c *model.Cluster) []finding.Result {
 		})
 	}
 	return out
+}
+
+// RegistryResource identifies an ECR registry in results: the account and region, or for a
+// definition in IaC the root that declares the repositories.
+func RegistryResource(r *model.Registry) finding.Resource {
+	name := r.Account
+	file := ""
+	if !r.Source.Live() {
+		name = r.Root
+		if r.Loc != nil {
+			file = r.Loc.File
+		}
+		if name == "" && file != "" {
+			name = path.Dir(file)
+		}
+	}
+	return finding.Resource{Type: finding.ResourceRegistry, Name: name, Region: r.Region, Account: r.Account, Root: r.Root, File: file}
+}
+
+// EvaluateRegistry runs the evaluated controls whose checks judge a registry.
+func (b *Benchmark) EvaluateRegistry(r *model.Registry) []finding.Result {
+	var out []finding.Result
+	for _, ctl := range b.Evaluated() {
+		for _, id := range ctl.Checks {
+			chk, _ := check.Lookup(id)
+			if !chk.OfRegistry() {
+				continue
+			}
+			o := chk.EvaluateRegistry(r)
+			out = append(out, finding.Result{
+				Control:     ctl.ID,
+				CheckID:     id,
+				Title:       ctl.Title,
+				Severity:    string(ctl.Severity()),
+				Status:      o.Status,
+				Resource:    RegistryResource(r),
+				Reason:      o.Reason,
+				Evidence:    o.Evidence,
+				Remediation: o.Remediation,
+				Location:    o.Location,
+			})
+		}
+	}
+	return out
+}
+
+// uncollectedRegistries are the UNKNOWN results of registry controls on an inventory that did not
+// read registries (a snapshot taken for other controls): one per account and region it holds, so
+// that the control is not silently missing from the report.
+func (b *Benchmark) uncollectedRegistries(inv *model.Inventory) []finding.Result {
+	if inv.Parts.Has(model.PartRegistry) {
+		return nil
+	}
+	var out []finding.Result
+	seen := map[[2]string]bool{}
+	for _, c := range inv.Clusters {
+		if !c.Source.Live() || c.Account == "" || c.Region == "" || seen[[2]string{c.Account, c.Region}] {
+			continue
+		}
+		seen[[2]string{c.Account, c.Region}] = true
+		for _, ctl := range b.Evaluated() {
+			if !ofRegistry(ctl) {
+				continue
+			}
+			out = append(out, finding.Result{
+				Control: ctl.ID, CheckID: ctl.Checks[0], Title: ctl.Title, Severity: string(ctl.Severity()), Status: finding.Unknown,
+				Resource: finding.Resource{Type: finding.ResourceRegistry, Name: c.Account, Region: c.Region, Account: c.Account},
+				Reason:   "the ECR registry was not collected (a snapshot taken for other controls); scan again with this control selected",
+			})
+		}
+	}
+	return out
+}
+
+// Parts is what the evaluated controls read beyond DescribeCluster: what a live scan must collect.
+func (b *Benchmark) Parts() model.Parts {
+	var ps model.Parts
+	for _, ctl := range b.Evaluated() {
+		for _, id := range ctl.Checks {
+			if chk, ok := check.Lookup(id); ok {
+				ps = ps.Add(chk.Parts...)
+			}
+		}
+	}
+	return ps
+}
+
+// ofRegistry reports whether a control is judged on registries only.
+func ofRegistry(ctl Control) bool {
+	for _, id := range ctl.Checks {
+		if k, ok := check.Lookup(id); !ok || !k.OfRegistry() {
+			return false
+		}
+	}
+	return len(ctl.Checks) > 0
 }
 
 // rank orders statuses from best to worst for combining several checks.
@@ -318,6 +421,11 @@ func (b *Benchmark) ErrorResults(e model.Error) []finding.Result {
 	}
 	var out []finding.Result
 	for _, ctl := range b.Evaluated() {
+		if e.Account != "" && (e.Region != "" || e.Cluster != "") && ofRegistry(ctl) {
+			// A cluster or a region's clusters that could not be read say nothing of the
+			// registry, which is read and judged on its own.
+			continue
+		}
 		out = append(out, finding.Result{
 			Control:  ctl.ID,
 			CheckID:  ctl.Checks[0],
@@ -358,6 +466,10 @@ func (b *Benchmark) EvaluateInventory(inv *model.Inventory) []finding.Result {
 	for _, r := range per {
 		out = append(out, r...)
 	}
+	for _, r := range inv.Registries {
+		out = append(out, b.EvaluateRegistry(r)...)
+	}
+	out = append(out, b.uncollectedRegistries(inv)...)
 	for _, e := range inv.Errors {
 		out = append(out, b.ErrorResults(e)...)
 	}

@@ -17,7 +17,7 @@ func TestDataIsConsistent(t *testing.T) {
 	for _, c := range b.Evaluated() {
 		ids = append(ids, c.ID+"="+strings.Join(c.Checks, ","))
 	}
-	if got := strings.Join(ids, " "); got != "2.1.1=eks-audit-logging 4.1.7=eks-access-api 5.3.1=eks-secrets-encryption 5.4.1=eks-endpoint-restricted 5.4.2=eks-endpoint-private" {
+	if got := strings.Join(ids, " "); got != "2.1.1=eks-audit-logging 4.1.7=eks-access-api 5.1.1=ecr-image-scanning 5.1.3=eks-node-ecr-read-only 5.3.1=eks-secrets-encryption 5.4.1=eks-endpoint-restricted 5.4.2=eks-endpoint-private 5.4.3=eks-private-nodes 5.4.4=eks-network-policy 5.4.5=eks-load-balancer-tls" {
 		t.Errorf("evaluated controls: %s", got)
 	}
 	if _, err := parse([]byte("id: x\ncontrols:\n  - {id: \"1\", assessment: manual, source: aws, checks: [no-such-check]}\n")); err == nil || !strings.Contains(err.Error(), "unknown check") {
@@ -59,18 +59,19 @@ func TestErrorResults(t *testing.T) {
 		err      model.Error
 		resource finding.Resource
 		reason   string
+		n        int
 	}{
 		{"region", model.Error{Account: "1", Region: "eu-west-1", Operation: "eks:ListClusters", Message: "boom"},
-			finding.Resource{Type: finding.ResourceRegion, Name: "eu-west-1", Region: "eu-west-1", Account: "1"}, "eks:ListClusters failed: boom"},
+			finding.Resource{Type: finding.ResourceRegion, Name: "eu-west-1", Region: "eu-west-1", Account: "1"}, "eks:ListClusters failed: boom", 9},
 		{"account", model.Error{Account: "2", Operation: "sts:AssumeRole", Message: "no", AccessDenied: true},
-			finding.Resource{Type: finding.ResourceAccount, Name: "2", Account: "2"}, "access denied: the caller needs sts:AssumeRole"},
+			finding.Resource{Type: finding.ResourceAccount, Name: "2", Account: "2"}, "access denied: the caller needs sts:AssumeRole", 10},
 		{"cluster", model.Error{Account: "3", Region: "us-east-1", Cluster: "c", Operation: "eks:DescribeCluster", Message: "x"},
-			finding.Resource{Type: finding.ResourceCluster, Name: "c", Region: "us-east-1", Account: "3"}, "eks:DescribeCluster failed"},
+			finding.Resource{Type: finding.ResourceCluster, Name: "c", Region: "us-east-1", Account: "3"}, "eks:DescribeCluster failed", 9},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			res := b.ErrorResults(tt.err)
-			if len(res) != 5 {
+			if len(res) != tt.n {
 				t.Fatalf("%d results, want one per evaluated control", len(res))
 			}
 			for _, r := range res {
@@ -98,20 +99,21 @@ func TestSelect(t *testing.T) {
 		only, skip []string
 		want, err  string
 	}{
-		{name: "default is every evaluated control", want: "2.1.1,4.1.7,5.3.1,5.4.1,5.4.2"},
+		{name: "default is every evaluated control", want: "2.1.1,4.1.7,5.1.1,5.1.3,5.3.1,5.4.1,5.4.2,5.4.3,5.4.4,5.4.5"},
 		{name: "the first", only: []string{"2.1.1"}, want: "2.1.1"},
 		{name: "a middle one", only: []string{"5.3.1"}, want: "5.3.1"},
-		{name: "the last", only: []string{"5.4.2"}, want: "5.4.2"},
+		{name: "the last", only: []string{"5.4.5"}, want: "5.4.5"},
 		{name: "first and last in any order", only: []string{"5.4.2", "2.1.1"}, want: "2.1.1,5.4.2"},
 		{name: "repeated", only: []string{"5.4.1", "5.4.1"}, want: "5.4.1"},
-		{name: "a section", only: []string{"5.4"}, want: "5.4.1,5.4.2"},
-		{name: "a top section", only: []string{"5"}, want: "5.3.1,5.4.1,5.4.2"},
+		{name: "a section", only: []string{"5.4"}, want: "5.4.1,5.4.2,5.4.3,5.4.4,5.4.5"},
+		{name: "a top section", only: []string{"5"}, want: "5.1.1,5.1.3,5.3.1,5.4.1,5.4.2,5.4.3,5.4.4,5.4.5"},
 		{name: "a check id", only: []string{"eks-endpoint-private"}, want: "5.4.2"},
 		{name: "a check id in capitals", only: []string{"EKS-Audit-Logging"}, want: "2.1.1"},
-		{name: "skip a check id", skip: []string{"eks-secrets-encryption"}, want: "2.1.1,4.1.7,5.4.1,5.4.2"},
-		{name: "skip the first", skip: []string{"2.1.1"}, want: "4.1.7,5.3.1,5.4.1,5.4.2"},
-		{name: "skip the last", skip: []string{"5.4.2"}, want: "2.1.1,4.1.7,5.3.1,5.4.1"},
-		{name: "skip a section from a selection", only: []string{"5"}, skip: []string{"5.4"}, want: "5.3.1"},
+		{name: "skip a check id", skip: []string{"eks-secrets-encryption"}, want: "2.1.1,4.1.7,5.1.1,5.1.3,5.4.1,5.4.2,5.4.3,5.4.4,5.4.5"},
+		{name: "skip the first", skip: []string{"2.1.1"}, want: "4.1.7,5.1.1,5.1.3,5.3.1,5.4.1,5.4.2,5.4.3,5.4.4,5.4.5"},
+		{name: "skip the last", skip: []string{"5.4.5"}, want: "2.1.1,4.1.7,5.1.1,5.1.3,5.3.1,5.4.1,5.4.2,5.4.3,5.4.4"},
+		{name: "skip a section from a selection", only: []string{"5"}, skip: []string{"5.4"}, want: "5.1.1,5.1.3,5.3.1"},
+		{name: "a new check id", only: []string{"eks-private-nodes", "ecr-image-scanning"}, want: "5.1.1,5.4.3"},
 		{name: "spaces around a name", only: []string{" 5.4.1 "}, want: "5.4.1"},
 		{name: "unknown id", only: []string{"9.9.9"}, err: `--controls: "9.9.9" is not a control, a section or a check`},
 		{name: "a prefix is not a section", only: []string{"5.4.1.1"}, err: `--controls: "5.4.1.1" is not a control`},
@@ -138,7 +140,7 @@ func TestSelect(t *testing.T) {
 			}
 		})
 	}
-	if ids(b) != "2.1.1,4.1.7,5.3.1,5.4.1,5.4.2" {
+	if ids(b) != "2.1.1,4.1.7,5.1.1,5.1.3,5.3.1,5.4.1,5.4.2,5.4.3,5.4.4,5.4.5" {
 		t.Error("Select changed the benchmark it was called on")
 	}
 	sel, _ := b.Select([]string{"5.4.1"}, nil)

@@ -146,8 +146,18 @@ type Check struct {
 	// Caution is said with every remediation: what the change does that cannot be undone.
 	Caution string
 
+	// Parts are the data beyond DescribeCluster the check reads (node groups, add-ons, ...): a
+	// live scan fetches them only for the controls that need them.
+	Parts []model.Part
+	// Advice is the fix in words of a check whose fix eksguard does not make (a node role's
+	// policies, a load balancer's listeners).
+	Advice string
+
 	// judge evaluates a cluster that has passed the gate.
 	judge func(c *model.Cluster) Outcome
+	// judgeRegistry evaluates an ECR registry, for a check of a region's registry rather than of
+	// a cluster.
+	judgeRegistry func(r *model.Registry) Outcome
 	// want states the settings that make the check pass for these options, or why it has none.
 	want func(c *model.Cluster, o Options) (model.Settings, string)
 	// remedy words the remediation of a check whose target needs what only the user can choose
@@ -185,7 +195,7 @@ func All() []*Check {
 // names those checks. Two checks that want different values of one field are conflicts.
 func Wanted(c *model.Cluster, o Options) (want model.Settings, asked []*Check, conflicts []model.Field) {
 	for _, k := range All() {
-		if k.Evaluate(c).Status == finding.Pass {
+		if !k.HasTarget() || k.Evaluate(c).Status == finding.Pass {
 			continue
 		}
 		w, why := k.Want(c, o)
@@ -214,6 +224,15 @@ func IDs() []string {
 // cluster, whose control plane EKS does not run, is MANUAL. A cluster that is changing (UPDATING,
 // FAILED, DELETING) is judged on what it reports now, and the reason says so.
 func (k *Check) Evaluate(c *model.Cluster) Outcome {
+	if k.OfRegistry() {
+		return Outcome{Status: finding.Unknown, Location: c.Loc, Reason: k.ID + " judges an ECR registry, not a cluster"}
+	}
+	if o, stop := k.partGate(c); stop {
+		if g, gated := gate(c); gated {
+			return g
+		}
+		return o
+	}
 	o := k.judge(c)
 	if g, stop := gate(c); stop {
 		// The evidence still shows what the cluster reported.
@@ -228,6 +247,9 @@ func (k *Check) Evaluate(c *model.Cluster) Outcome {
 	}
 	if o.Status == finding.Fail && o.Remediation == "" {
 		o.Remediation, o.GuardedFix = k.remediation(c)
+		if o.Remediation == "" {
+			o.Remediation = k.Advice
+		}
 	}
 	return o
 }

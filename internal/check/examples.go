@@ -117,6 +117,7 @@ managedNodeGroups:
   - name: ng-1
     instanceType: m6i.large
     desiredCapacity: 2
+    privateNetworking: true
 `
 	return Example{Format: FormatEksctl, Name: name, Want: want, Files: map[string]string{"cluster.yaml": src}}
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/eksguard/eksguard/internal/app"
 	"github.com/eksguard/eksguard/internal/benchmark"
+	"github.com/eksguard/eksguard/internal/check"
 	"github.com/eksguard/eksguard/internal/emulator"
 	"github.com/eksguard/eksguard/internal/iostreams"
 	"github.com/eksguard/eksguard/internal/testenv"
@@ -90,10 +91,36 @@ func (r report) status(name, control string) string {
 // the ERROR results of a region or account that could not be read.
 func controlCount() int { return len(benchmark.Default().Evaluated()) }
 
+// clusterControlCount is how many controls judge each cluster (all but the registry's, 5.1.1); a
+// cluster or a region that cannot be read is ERROR for each of them.
+func clusterControlCount() int {
+	n := 0
+	for _, c := range benchmark.Default().Evaluated() {
+		if k, _ := check.Lookup(c.Checks[0]); !k.OfRegistry() {
+			n++
+		}
+	}
+	return n
+}
+
+// settingControlCount is how many controls read only the cluster's own settings (DescribeCluster,
+// or the cluster resource in IaC): the ones judged on a definition that declares nothing else.
+func settingControlCount() int {
+	n := 0
+	for _, c := range benchmark.Default().Evaluated() {
+		if k, _ := check.Lookup(c.Checks[0]); len(k.Parts) == 0 {
+			n++
+		}
+	}
+	return n
+}
+
 // hardened are the fleet settings (in a flow mapping) that pass every control but the endpoint ones:
-// every log type, access entries, a customer managed key for secrets.
+// every log type, access entries, a customer managed key for secrets, the VPC CNI enforcing network
+// policy (and no nodes or load balancers, which pass with a note).
 const hardened = `logging: {clusterLogging: [{types: [api, audit, authenticator, controllerManager, scheduler], enabled: true}]}, ` +
 	`accessConfig: {authenticationMode: API}, ` +
+	`addons: [{addonName: vpc-cni, configurationValues: '{"enableNetworkPolicy":"true"}'}], ` +
 	`encryptionConfig: [{resources: [secrets], provider: {keyArn: "arn:aws:kms:us-east-1:111111111111:key/6f1c2d3e-4a5b-4c6d-8e9f-0a1b2c3d4e5f"}}]`
 
 const oneRegion = `
@@ -240,7 +267,8 @@ accounts:
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
 	r := parseReport(t, out)
-	if len(r.Results) != controlCount() || r.Results[0].Resource.Account != "222222222222" || r.Results[0].Resource.Region != "eu-west-1" {
+	// One result per cluster control, and the region's registry (5.1.1).
+	if len(r.Results) != clusterControlCount()+1 || r.Results[0].Resource.Account != "222222222222" || r.Results[0].Resource.Region != "eu-west-1" {
 		t.Errorf("results = %+v", r.Results)
 	}
 }
@@ -249,7 +277,7 @@ func TestScanTableOnPipeHasNoColour(t *testing.T) {
 	testenv.IsolateAWS(t, "us-east-1")
 	url := emulate(t, strings.Replace(oneRegion, "%s", "          - {name: open}\n", 1))
 	_, out, _ := run(t, "scan", "--endpoint-url", url)
-	if strings.Contains(out, "\x1b[") || !strings.Contains(out, "FAIL") || !strings.Contains(out, fmt.Sprintf("Summary: 0 PASS, %d FAIL", controlCount())) {
+	if strings.Contains(out, "\x1b[") || !strings.Contains(out, "FAIL") || !strings.Contains(out, fmt.Sprintf(" %d FAIL", settingControlCount())) {
 		t.Errorf("table output:\n%s", out)
 	}
 }
@@ -292,8 +320,30 @@ func TestDemo(t *testing.T) {
 			t.Errorf("%s: 2.1.1, 4.1.7, 5.3.1 = %v, want %v", name, got, w)
 		}
 	}
-	if len(r.Results) != controlCount()*len(want) {
-		t.Errorf("%d results, want %d", len(r.Results), controlCount()*len(want))
+	// Image scanning (5.1.1, per region), node roles' ECR access (5.1.3), private nodes (5.4.3),
+	// network policy (5.4.4) and TLS on load balancers (5.4.5).
+	for name, w := range map[string][4]string{
+		"storefront": {"FAIL", "FAIL", "MANUAL", "FAIL"},
+		"payments":   {"PASS", "PASS", "PASS", "PASS"},
+		"analytics":  {"PASS", "PASS", "FAIL", "PASS"},
+		"onboarding": {"UNKNOWN", "UNKNOWN", "UNKNOWN", "UNKNOWN"},
+	} {
+		if got := [4]string{r.status(name, "5.1.3"), r.status(name, "5.4.3"), r.status(name, "5.4.4"), r.status(name, "5.4.5")}; got != w {
+			t.Errorf("%s: 5.1.3, 5.4.3, 5.4.4, 5.4.5 = %v, want %v", name, got, w)
+		}
+	}
+	for _, res := range r.Results {
+		if res.Control != "5.1.1" {
+			continue
+		}
+		want := map[string]string{"us-east-1": "FAIL", "eu-west-1": "PASS", "ap-southeast-2": "PASS"}[res.Resource.Region]
+		if res.Status != want || res.Resource.Type != "ecr-registry" || res.Resource.Name != "111111111111" {
+			t.Errorf("5.1.1 on %+v = %s (%s), want %s (only us-east-1 has an unscanned repository)", res.Resource, res.Status, res.Reason, want)
+		}
+	}
+	// Every cluster control on each cluster, and each region's registry.
+	if len(r.Results) != clusterControlCount()*len(want)+3 {
+		t.Errorf("%d results, want %d", len(r.Results), clusterControlCount()*len(want)+3)
 	}
 	code, table, _ := run(t, "demo")
 	if code != 0 || !strings.Contains(table, "legacy-halves") || !strings.Contains(table, "Summary:") {

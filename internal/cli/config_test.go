@@ -101,7 +101,7 @@ func TestConfigIaC(t *testing.T) {
 		{"an empty list in the section restores the default", "format: json\ncontrols: [5.4.1]\niac:\n  controls: []\n", nil, nil, nil, "--format (.eksguard.yaml:1)"},
 		{"a list, first middle and last", "format: json\ncontrols:\n  - 5.4.2\n  - 2.1.1\n  - 5.4.1\n", nil, nil, []string{"2.1.1", "5.4.1", "5.4.2"}, "--controls (.eksguard.yaml:2)"},
 		{"a comma string", "format: json\ncontrols: 5.4.1,5.4.2\n", nil, nil, []string{"5.4.1", "5.4.2"}, "--controls (.eksguard.yaml:2)"},
-		{"skip-controls from the environment", "format: json\ncontrols: [5.4]\n", map[string]string{"EKSGUARD_SKIP_CONTROLS": "5.4.2"}, nil, []string{"5.4.1"}, "--skip-controls (EKSGUARD_SKIP_CONTROLS)"},
+		{"skip-controls from the environment", "format: json\ncontrols: [5.4.1, 5.4.2]\n", map[string]string{"EKSGUARD_SKIP_CONTROLS": "5.4.2"}, nil, []string{"5.4.1"}, "--skip-controls (EKSGUARD_SKIP_CONTROLS)"},
 		{"a byte order mark and CRLF", "\ufeffformat: json\r\ncontrols:\r\n  - 5.4.1\r\n", nil, nil, []string{"5.4.1"}, "--controls (.eksguard.yaml:2)"},
 		{"an empty file", "\n", nil, []string{"--format", "json"}, nil, ""},
 		{"--config names the file", "controls: [5.4.1]\n", nil, []string{"--config", "other.yaml"}, []string{"5.4.2"}, "--controls (other.yaml:1)"},

@@ -101,8 +101,9 @@ accounts:
 		"no-key":           {"FAIL", "FAIL", "UNKNOWN", "PASS", "PASS"},
 		"creating":         {"UNKNOWN", "UNKNOWN", "UNKNOWN", "UNKNOWN", "UNKNOWN"},
 	})
-	if n := len(r.Results); n != 7*len(liveControls) {
-		t.Errorf("%d results, want %d", n, 7*len(liveControls))
+	// Every cluster control on each cluster, and the region's registry.
+	if n := len(r.Results); n != 7*clusterControlCount()+1 {
+		t.Errorf("%d results, want %d", n, 7*clusterControlCount()+1)
 	}
 
 	all := []any{"api", "audit", "authenticator", "controllerManager", "scheduler"}
@@ -155,7 +156,7 @@ accounts:
 		t.Errorf("offline report differs from live report\nlive:\n%s\noffline:\n%s", liveOut, offline)
 	}
 	data, _ := os.ReadFile(snap)
-	for _, w := range []string{`"snapshotVersion": "2"`, `"enabledLogTypes"`, `"authenticationMode"`, `"secretsKeyArn"`} {
+	for _, w := range []string{`"snapshotVersion": "3"`, `"enabledLogTypes"`, `"parts"`, `"registries"`, `"authenticationMode"`, `"secretsKeyArn"`} {
 		if !bytes.Contains(data, []byte(w)) {
 			t.Errorf("snapshot lacks %s", w)
 		}

@@ -462,7 +462,7 @@ func TestIaCPatchApplies(t *testing.T) {
 				t.Errorf("rescan exit code = %d, want %d\n%s", code, wantCode, stderr)
 			}
 			r := parseIaC(t, stdout)
-			if len(r.Results) != 8*controlCount() || len(r.Problems) != 0 {
+			if len(r.Results) != 8*settingControlCount() || len(r.Problems) != 0 {
 				t.Fatalf("rescan: %d results, problems %v", len(r.Results), r.Problems)
 			}
 			for _, res := range r.Results {

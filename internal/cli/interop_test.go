@@ -129,7 +129,9 @@ func TestMotoInterop(t *testing.T) {
 			t.Fatalf("moto create %s: %v", c.name, err)
 		}
 	}
-	code, out, errOut := run(t, "scan", "--endpoint-url", motoURL, "--format", "json")
+	// The controls DescribeCluster answers: exactly the calls those make (TestMotoInteropBeyondCluster
+	// has the others).
+	code, out, errOut := run(t, "scan", "--endpoint-url", motoURL, "--format", "json", "--controls", "2.1.1,4.1.7,5.3.1,5.4.1,5.4.2")
 	if code != 3 {
 		t.Errorf("exit %d, want 3 (one cluster lacks endpoint fields): %s", code, errOut)
 	}

@@ -347,7 +347,7 @@ accounts:
 `), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	base := []string{"scan", "--endpoint-url", url, "--controls", "5.4", "--waivers", waivers}
+	base := []string{"scan", "--endpoint-url", url, "--controls", "5.4.1,5.4.2", "--waivers", waivers}
 	for _, tc := range []struct {
 		args   []string
 		code   int
@@ -370,7 +370,7 @@ accounts:
 		}
 	}
 	// Without the waiver, the allowlisted cluster fails 5.4.2 and --fail-on FAIL gives 1.
-	if code, _, _ := run(t, "scan", "--endpoint-url", url, "--controls", "5.4", "--fail-on", "FAIL", "--exit-code", "10"); code != 10 {
+	if code, _, _ := run(t, "scan", "--endpoint-url", url, "--controls", "5.4.1,5.4.2", "--fail-on", "FAIL", "--exit-code", "10"); code != 10 {
 		t.Errorf("no waiver: exit %d, want 10", code)
 	}
 }

@@ -57,6 +57,7 @@ import (
 
 	"github.com/eksguard/eksguard/internal/app"
 	"github.com/eksguard/eksguard/internal/benchmark"
+	"github.com/eksguard/eksguard/internal/check"
 	"github.com/eksguard/eksguard/internal/iostreams"
 	"github.com/eksguard/eksguard/internal/testenv"
 )
@@ -941,5 +942,47 @@ func TestREADMEControlTable(t *testing.T) {
 	}
 	if s := fmt.Sprintf("lists all %d controls of the benchmark", len(b.Controls)); !strings.Contains(readme, s) {
 		t.Errorf("the README does not say %q", s)
+	}
+}
+
+// TestREADMEIAMCoversEveryCall: the policies of the README's IAM section grant every API call of
+// every check, so a user who copies them gets no ERROR for a permission the README forgot.
+func TestREADMEIAMCoversEveryCall(t *testing.T) {
+	readme := readmeText(t)
+	start := strings.Index(readme, "\n## IAM permissions")
+	if start < 0 {
+		t.Fatal("the README has no IAM permissions section")
+	}
+	section := readme[start+1:]
+	if end := strings.Index(section, "\n## "); end >= 0 {
+		section = section[:end]
+	}
+	granted := map[string]bool{}
+	for _, m := range regexp.MustCompile("(?s)```json\n(.*?)```").FindAllStringSubmatch(section, -1) {
+		var doc struct {
+			Statement []struct {
+				Action any `json:"Action"`
+			} `json:"Statement"`
+		}
+		if err := json.Unmarshal([]byte(m[1]), &doc); err != nil {
+			t.Fatalf("an IAM policy of the README is not JSON: %v\n%s", err, m[1])
+		}
+		for _, st := range doc.Statement {
+			switch a := st.Action.(type) {
+			case string:
+				granted[a] = true
+			case []any:
+				for _, x := range a {
+					granted[fmt.Sprint(x)] = true
+				}
+			}
+		}
+	}
+	for _, k := range check.All() {
+		for _, c := range k.Calls {
+			if !granted[c.Action] {
+				t.Errorf("%s calls %s, which no policy of the README's IAM section grants", k.ID, c.Action)
+			}
+		}
 	}
 }

@@ -58,7 +58,7 @@ func TestScanSecurityHub(t *testing.T) {
 		return "eksguard/cis-eks/" + control + "/arn:aws:eks:us-east-1:123456789012:cluster/" + name
 	}
 
-	code, _, stderr := run(t, "scan", "--endpoint-url", motoURL, "--controls", "5.4", "--security-hub", "-q")
+	code, _, stderr := run(t, "scan", "--endpoint-url", motoURL, "--controls", "5.4.1,5.4.2", "--security-hub", "-q")
 	if code != 1 || !strings.Contains(stderr, "security hub: 4 findings imported") {
 		t.Fatalf("first scan: exit %d, stderr %s", code, stderr)
 	}
@@ -78,7 +78,7 @@ func TestScanSecurityHub(t *testing.T) {
 	if _, err := client.DeleteCluster(ctx, &eks.DeleteClusterInput{Name: aws.String("hub-open")}); err != nil {
 		t.Fatal(err)
 	}
-	code, _, stderr = run(t, "scan", "--endpoint-url", motoURL, "--controls", "5.4", "--security-hub-resolve", "-q")
+	code, _, stderr = run(t, "scan", "--endpoint-url", motoURL, "--controls", "5.4.1,5.4.2", "--security-hub-resolve", "-q")
 	if code != 0 || !strings.Contains(stderr, "security hub: 2 findings imported") || !strings.Contains(stderr, "archived") {
 		t.Fatalf("second scan: exit %d, stderr %s", code, stderr)
 	}
@@ -99,7 +99,7 @@ func TestScanSecurityHubUnreachable(t *testing.T) {
 	testenv.IsolateAWS(t, "us-east-1")
 	url := emulate(t, strings.Replace(oneRegion, "%s", "          - {name: open}\n", 1))
 	// The emulator serves EKS and STS, not Security Hub: every import is refused.
-	code, out, stderr := run(t, "scan", "--endpoint-url", url, "--controls", "5.4", "--security-hub", "--max-attempts", "2", "-f", "json")
+	code, out, stderr := run(t, "scan", "--endpoint-url", url, "--controls", "5.4.1,5.4.2", "--security-hub", "--max-attempts", "2", "-f", "json")
 	if code != 3 || !strings.Contains(stderr, "securityhub:BatchImportFindings") || !strings.Contains(out, `"schemaVersion"`) {
 		t.Errorf("exit %d, stderr %s", code, stderr)
 	}

@@ -31,6 +31,11 @@ func (s *Server) serveEC2(w *recorder, c *call) {
 		s.ec2Error(w, c, http.StatusUnauthorized, "AuthFailure", "AWS was not able to validate the provided access credentials")
 		return
 	}
+	if denied(acct, reg, c) {
+		principal, _ := s.principal(c.akid)
+		s.ec2Error(w, c, http.StatusForbidden, "UnauthorizedOperation", "You are not authorized to perform this operation. "+denyMessage(principal, c.action(), ""))
+		return
+	}
 	switch c.op {
 	case "DescribeRegions":
 		s.describeRegions(w, c, acct)
@@ -42,6 +47,12 @@ func (s *Server) serveEC2(w *recorder, c *call) {
 		s.describeSecurityGroups(w, c, reg)
 	case "DescribeDhcpOptions":
 		s.describeDhcpOptions(w, c, reg)
+	case "DescribeSubnets":
+		s.describeSubnets(w, c, reg)
+	case "DescribeRouteTables":
+		s.describeRouteTables(w, c, reg)
+	case "DescribeInstances":
+		s.describeInstances(w, c, reg)
 	default:
 		s.ec2Error(w, c, http.StatusBadRequest, "InvalidAction", fmt.Sprintf("The action %s is not valid for this web service.", c.op))
 	}

@@ -43,6 +43,44 @@ func eksOperation(method, path string) string {
 		// The Go SDK (v1.105) posts to .../cancel-update; accept the short
 		// form too.
 		return "CancelUpdate"
+	case len(segs) >= 3:
+		return eksPartOperation(method, segs[2:])
+	}
+	return "Unknown"
+}
+
+// eksPartOperation names the node group, add-on and access entry routes
+// below /clusters/NAME.
+func eksPartOperation(method string, segs []string) string {
+	type route struct {
+		part   string
+		n      int    // segments after the part name
+		last   string // the trailing segment, if any
+		method string
+		op     string
+	}
+	routes := []route{
+		{"node-groups", 0, "", http.MethodGet, "ListNodegroups"},
+		{"node-groups", 0, "", http.MethodPost, "CreateNodegroup"},
+		{"node-groups", 1, "", http.MethodGet, "DescribeNodegroup"},
+		{"node-groups", 1, "", http.MethodDelete, "DeleteNodegroup"},
+		{"node-groups", 2, "update-config", http.MethodPost, "UpdateNodegroupConfig"},
+		{"node-groups", 2, "update-version", http.MethodPost, "UpdateNodegroupVersion"},
+		{"addons", 0, "", http.MethodGet, "ListAddons"},
+		{"addons", 0, "", http.MethodPost, "CreateAddon"},
+		{"addons", 1, "", http.MethodGet, "DescribeAddon"},
+		{"addons", 1, "", http.MethodDelete, "DeleteAddon"},
+		{"addons", 2, "update", http.MethodPost, "UpdateAddon"},
+		{"access-entries", 0, "", http.MethodGet, "ListAccessEntries"},
+		{"access-entries", 0, "", http.MethodPost, "CreateAccessEntry"},
+		{"access-entries", 1, "", http.MethodGet, "DescribeAccessEntry"},
+		{"access-entries", 1, "", http.MethodDelete, "DeleteAccessEntry"},
+		{"access-entries", 1, "", http.MethodPost, "UpdateAccessEntry"},
+	}
+	for _, r := range routes {
+		if segs[0] == r.part && len(segs) == 1+r.n && method == r.method && (r.last == "" || segs[len(segs)-1] == r.last) {
+			return r.op
+		}
 	}
 	return "Unknown"
 }
@@ -52,14 +90,20 @@ func isEKSRead(op string) bool {
 }
 
 type eksErrorBody struct {
-	Message     string `json:"message"`
-	ClusterName string `json:"clusterName,omitempty"`
+	Message       string `json:"message"`
+	ClusterName   string `json:"clusterName,omitempty"`
+	NodegroupName string `json:"nodegroupName,omitempty"`
+	AddonName     string `json:"addonName,omitempty"`
 }
 
 // eksError writes a restJson1 error: code in X-Amzn-ErrorType, message and
 // clusterName in the body (TD-2).
 func (s *Server) eksError(w http.ResponseWriter, c *call, status int, code, msg, clusterName string) {
-	body, _ := json.Marshal(eksErrorBody{Message: msg, ClusterName: clusterName})
+	s.eksErrorBody(w, c, status, code, eksErrorBody{Message: msg, ClusterName: clusterName})
+}
+
+func (s *Server) eksErrorBody(w http.ResponseWriter, c *call, status int, code string, e eksErrorBody) {
+	body, _ := json.Marshal(e)
 	h := w.Header()
 	h.Set("Content-Type", "application/json")
 	h.Set("X-Amzn-ErrorType", code)
@@ -76,23 +120,26 @@ func (s *Server) eksJSON(w http.ResponseWriter, c *call, body []byte) {
 	_, _ = w.Write(body)
 }
 
-// apiError is an EKS error on its way to the wire.
+// apiError is an EKS error on its way to the wire. nodegroup and addon name
+// the missing member of a ResourceNotFoundException, as EKS does.
 type apiError struct {
-	status  int
-	code    string
-	message string
+	status    int
+	code      string
+	message   string
+	nodegroup string
+	addon     string
 }
 
 func invalidParameter(format string, args ...any) *apiError {
-	return &apiError{http.StatusBadRequest, "InvalidParameterException", fmt.Sprintf(format, args...)}
+	return &apiError{status: http.StatusBadRequest, code: "InvalidParameterException", message: fmt.Sprintf(format, args...)}
 }
 
 func invalidRequest(format string, args ...any) *apiError {
-	return &apiError{http.StatusBadRequest, "InvalidRequestException", fmt.Sprintf(format, args...)}
+	return &apiError{status: http.StatusBadRequest, code: "InvalidRequestException", message: fmt.Sprintf(format, args...)}
 }
 
 func notFound(format string, args ...any) *apiError {
-	return &apiError{http.StatusNotFound, "ResourceNotFoundException", fmt.Sprintf(format, args...)}
+	return &apiError{status: http.StatusNotFound, code: "ResourceNotFoundException", message: fmt.Sprintf(format, args...)}
 }
 
 func (s *Server) serveEKS(w *recorder, r *http.Request, c *call) {
@@ -118,6 +165,19 @@ func (s *Server) serveEKS(w *recorder, r *http.Request, c *call) {
 			fmt.Sprintf("User: %s is not authorized to perform: eks:%s on resource: %s", principal, c.op, resource), "")
 		return
 	}
+	if denied(acct, reg, c) {
+		resource := fmt.Sprintf("arn:aws:eks:%s:%s:cluster/*", reg.name, acct.id)
+		if name != "" {
+			resource = fmt.Sprintf("arn:aws:eks:%s:%s:cluster/%s", reg.name, acct.id, name)
+		}
+		principal, _ := s.principal(c.akid)
+		s.eksError(w, c, http.StatusForbidden, "AccessDeniedException", denyMessage(principal, c.action(), resource), "")
+		return
+	}
+	sub := ""
+	if len(segs) >= 4 {
+		sub, _ = url.PathUnescape(segs[3])
+	}
 	var err *apiError
 	switch c.op {
 	case "ListClusters":
@@ -140,11 +200,23 @@ func (s *Server) serveEKS(w *recorder, r *http.Request, c *call) {
 			updateID, _ = url.PathUnescape(segs[3])
 		}
 		err = s.cancelUpdate(w, c, reg, name, updateID)
+	case "ListNodegroups":
+		err = s.listNodegroups(w, r, c, reg, name)
+	case "DescribeNodegroup":
+		err = s.describeNodegroup(w, c, reg, name, sub)
+	case "ListAddons":
+		err = s.listAddons(w, r, c, reg, name)
+	case "DescribeAddon":
+		err = s.describeAddon(w, c, reg, name, sub)
+	case "ListAccessEntries":
+		err = s.listAccessEntries(w, r, c, reg, name)
+	case "DescribeAccessEntry":
+		err = s.describeAccessEntry(w, c, reg, name, sub)
 	default:
-		err = &apiError{http.StatusBadRequest, "InvalidRequestException", fmt.Sprintf("eksguard emulator does not implement eks:%s (%s %s)", c.op, r.Method, r.URL.Path)}
+		err = &apiError{status: http.StatusBadRequest, code: "InvalidRequestException", message: fmt.Sprintf("eksguard emulator does not implement eks:%s (%s %s)", c.op, r.Method, r.URL.Path)}
 	}
 	if err != nil {
-		s.eksError(w, c, err.status, err.code, err.message, name)
+		s.eksErrorBody(w, c, err.status, err.code, eksErrorBody{Message: err.message, ClusterName: name, NodegroupName: err.nodegroup, AddonName: err.addon})
 	}
 }
 
@@ -244,7 +316,7 @@ func (s *Server) describeCluster(w http.ResponseWriter, c *call, reg *region, na
 	view, err := cl.render(cl.shownStatus(true))
 	cl.mu.Unlock()
 	if err != nil {
-		return &apiError{http.StatusInternalServerError, "ServerException", "render cluster: " + err.Error()}
+		return &apiError{status: http.StatusInternalServerError, code: "ServerException", message: "render cluster: " + err.Error()}
 	}
 	body := make([]byte, 0, len(view)+12)
 	body = append(append(append(body, `{"cluster":`...), view...), '}')
@@ -470,7 +542,7 @@ func (s *Server) listUpdates(w http.ResponseWriter, r *http.Request, c *call, re
 		return clusterNotFound(name)
 	}
 	q := r.URL.Query()
-	if err := subresourceNotFound(q); err != nil {
+	if err := subresourceNotFound(q, cl); err != nil {
 		return err
 	}
 	max, err := parseMaxResults(q, 100)
@@ -478,6 +550,7 @@ func (s *Server) listUpdates(w http.ResponseWriter, r *http.Request, c *call, re
 		return err
 	}
 	order := s.beh.Load().ListUpdatesOrder
+	scoped := scopedToPart(q)
 	cl.mu.Lock()
 	cl.settle(s.clock.Now())
 	ids := make([]string, len(cl.updates))
@@ -489,7 +562,10 @@ func (s *Server) listUpdates(w http.ResponseWriter, r *http.Request, c *call, re
 		}
 	}
 	cl.mu.Unlock()
-	scope := fmt.Sprintf("updates/%s/%s/%s/%s", reg.acct.id, reg.name, name, order)
+	if scoped {
+		ids = []string{}
+	}
+	scope := fmt.Sprintf("updates/%s/%s/%s/%s/%t", reg.acct.id, reg.name, name, order, scoped)
 	start := 0
 	if tok := q.Get("nextToken"); tok != "" {
 		var ok bool
@@ -511,17 +587,22 @@ func (s *Server) listUpdates(w http.ResponseWriter, r *http.Request, c *call, re
 }
 
 // subresourceNotFound answers update calls scoped to a node group, add-on or
-// capability: the emulator models none.
-func subresourceNotFound(q url.Values) *apiError {
-	switch {
-	case q.Get("nodegroupName") != "":
-		return notFound("No node group found for name: %s.", q.Get("nodegroupName"))
-	case q.Get("addonName") != "":
-		return notFound("No addon: %s found in cluster", q.Get("addonName"))
+// capability the cluster does not have. The node groups and add-ons it has
+// have no updates: the emulator runs none of theirs.
+func subresourceNotFound(q url.Values, cl *cluster) *apiError {
+	switch ng, addon := q.Get("nodegroupName"), q.Get("addonName"); {
+	case ng != "" && cl.parts.nodegroupByID[ng] == nil:
+		return nodegroupNotFound(ng)
+	case addon != "" && cl.parts.addonByName[addon] == nil:
+		return addonNotFound(addon, cl.name)
 	case q.Get("capabilityName") != "":
 		return notFound("No capability found for name: %s.", q.Get("capabilityName"))
 	}
 	return nil
+}
+
+func scopedToPart(q url.Values) bool {
+	return q.Get("nodegroupName") != "" || q.Get("addonName") != ""
 }
 
 func (s *Server) describeUpdate(w http.ResponseWriter, r *http.Request, c *call, reg *region, name, id string) *apiError {
@@ -529,12 +610,15 @@ func (s *Server) describeUpdate(w http.ResponseWriter, r *http.Request, c *call,
 	if cl == nil {
 		return clusterNotFound(name)
 	}
-	if err := subresourceNotFound(r.URL.Query()); err != nil {
+	if err := subresourceNotFound(r.URL.Query(), cl); err != nil {
 		return err
 	}
 	cl.mu.Lock()
 	cl.settle(s.clock.Now())
 	u := cl.byID[id]
+	if scopedToPart(r.URL.Query()) {
+		u = nil
+	}
 	var body []byte
 	if u != nil {
 		body = updateBody(u)

@@ -120,7 +120,7 @@ func (s *Server) startUpdate(c *call, cl *cluster) ([]byte, *apiError) {
 	}
 	var req updateConfigRequest
 	if err := json.Unmarshal(body, &req); err != nil {
-		return nil, &apiError{http.StatusBadRequest, "BadRequestException", "Could not parse the request body: " + err.Error()}
+		return nil, &apiError{status: http.StatusBadRequest, code: "BadRequestException", message: "Could not parse the request body: " + err.Error()}
 	}
 	canonical := canonicalBody(body)
 	b := s.beh.Load()
@@ -153,13 +153,13 @@ func (s *Server) startUpdate(c *call, cl *cluster) ([]byte, *apiError) {
 	}
 	typ := cats[0]
 	if u := cl.runningAny(); u != nil { // TD-12
-		return nil, &apiError{http.StatusConflict, "ResourceInUseException", "Cannot " + typ + " because cluster " + name + " currently has update " + u.ID + " in progress"}
+		return nil, &apiError{status: http.StatusConflict, code: "ResourceInUseException", message: "Cannot " + typ + " because cluster " + name + " currently has update " + u.ID + " in progress"}
 	}
 	switch cl.status {
 	case "ACTIVE":
 	case "CREATING", "UPDATING", "DELETING":
 		// Unverified (open question E3): treated like a busy cluster.
-		return nil, &apiError{http.StatusConflict, "ResourceInUseException", "Cluster " + name + " is in " + cl.status + " status and cannot be updated."}
+		return nil, &apiError{status: http.StatusConflict, code: "ResourceInUseException", message: "Cluster " + name + " is in " + cl.status + " status and cannot be updated."}
 	default:
 		return nil, invalidRequest("Cluster %s is in %s status. Only ACTIVE clusters can be updated.", name, cl.status)
 	}

@@ -114,6 +114,15 @@ type Generate struct {
 	Regions           RegionSet `yaml:"regions"`
 	ClustersPerRegion int       `yaml:"clustersPerRegion"`
 	Seed              uint64    `yaml:"seed"`
+	// NodegroupsPerCluster, when above zero, also gives every cluster node
+	// groups with their instances, subnets, route tables, node roles, add-ons
+	// and access entries; RepositoriesPerRegion adds ECR repositories and a
+	// registry scanning configuration; LoadBalancersPerCluster adds load
+	// balancers with listeners. Each draws from a stream of its own, so a seed
+	// serves what it served before these keys existed.
+	NodegroupsPerCluster    int `yaml:"nodegroupsPerCluster"`
+	RepositoriesPerRegion   int `yaml:"repositoriesPerRegion"`
+	LoadBalancersPerCluster int `yaml:"loadBalancersPerCluster"`
 }
 
 // RegionSet is a list of region names. In a fleet file it may also be written
@@ -135,6 +144,11 @@ type Account struct {
 	// ExternalID, when set, must be passed to AssumeRole.
 	ExternalID string   `yaml:"externalId"`
 	Regions    []Region `yaml:"regions"`
+	// IAM holds the account's roles, customer policies and instance profiles.
+	IAM *IAM `yaml:"iam"`
+	// DenyActions answers these IAM actions with the service's AccessDenied
+	// in every region of the account.
+	DenyActions []string `yaml:"denyActions"`
 }
 
 // Region is one region of an account. Regions an account does not declare
@@ -150,6 +164,16 @@ type Region struct {
 	SecurityGroups []SecurityGroup `yaml:"securityGroups"`
 	DhcpOptions    []DhcpOptions   `yaml:"dhcpOptions"`
 	Clusters       []Cluster       `yaml:"clusters"`
+	Subnets        []Subnet        `yaml:"subnets"`
+	RouteTables    []RouteTable    `yaml:"routeTables"`
+	Instances      []Instance      `yaml:"instances"`
+	Repositories   []Repository    `yaml:"repositories"`
+	// RegistryScanningConfiguration nil is ECR's default: BASIC, no rules.
+	RegistryScanningConfiguration *RegistryScanningConfiguration `yaml:"registryScanningConfiguration"`
+	LoadBalancers                 []LoadBalancer                 `yaml:"loadBalancers"`
+	// DenyActions answers these IAM actions (eks:ListNodegroups,
+	// ecr:DescribeRepositories, ...) with the service's AccessDenied here.
+	DenyActions []string `yaml:"denyActions"`
 }
 
 // Vpc is an EC2 VPC.
@@ -270,6 +294,13 @@ type Cluster struct {
 	// this long after the server starts: a just-created cluster that is
 	// listed but not yet describable (TD-26).
 	InvisibleFor time.Duration `yaml:"invisibleFor" json:"-"`
+
+	// Nodegroups, Addons and AccessEntries are the cluster's managed node
+	// groups, add-ons and access entries (ListNodegroups, ListAddons,
+	// ListAccessEntries and their Describe calls), not DescribeCluster members.
+	Nodegroups    []Nodegroup   `yaml:"nodegroups" json:"-"`
+	Addons        []Addon       `yaml:"addons" json:"-"`
+	AccessEntries []AccessEntry `yaml:"accessEntries" json:"-"`
 }
 
 // VpcConfig is VpcConfigResponse. The endpoint booleans are pointers only so

@@ -177,6 +177,23 @@ func (v *validator) generate(g *Generate, path []any) {
 	if total := g.Accounts * len(g.Regions) * g.ClustersPerRegion; total > maxGeneratedCluster {
 		v.bad(path, "generate would create %d clusters (limit %d)", total, maxGeneratedCluster)
 	}
+	for _, k := range []struct {
+		key      string
+		val, max int
+	}{{"nodegroupsPerCluster", g.NodegroupsPerCluster, 10}, {"repositoriesPerRegion", g.RepositoriesPerRegion, 1000}, {"loadBalancersPerCluster", g.LoadBalancersPerCluster, 10}} {
+		if k.val < 0 || k.val > k.max {
+			v.bad(at(path, k.key), "generate.%s %d out of range 0..%d", k.key, k.val, k.max)
+		}
+	}
+	clusters := g.Accounts * len(g.Regions) * g.ClustersPerRegion
+	for _, k := range []struct {
+		what  string
+		total int
+	}{{"node groups", clusters * g.NodegroupsPerCluster}, {"load balancers", clusters * g.LoadBalancersPerCluster}, {"repositories", g.Accounts * len(g.Regions) * g.RepositoriesPerRegion}} {
+		if k.total > maxGeneratedCluster {
+			v.bad(path, "generate would create %d %s (limit %d)", k.total, k.what, maxGeneratedCluster)
+		}
+	}
 }
 
 func (v *validator) account(a *Account, path []any) {
@@ -198,6 +215,10 @@ func (v *validator) account(a *Account, path []any) {
 		}
 		seen[r.Name] = true
 		v.region(r, rp)
+	}
+	v.denyActions(a.DenyActions, at(path, "denyActions"), true)
+	if a.IAM != nil {
+		v.iam(a.ID, a.IAM, at(path, "iam"))
 	}
 }
 
@@ -258,6 +279,7 @@ func (v *validator) region(r *Region, path []any) {
 		names[c.Name] = true
 		v.cluster(c, p)
 	}
+	v.regionResources(r, path)
 }
 
 func (v *validator) permissions(perms []IPPermission, path []any) {
@@ -408,6 +430,7 @@ func (v *validator) cluster(c *Cluster, path []any) {
 			v.bad(at(p, "endsAfter"), "endsAfter must not be negative")
 		}
 	}
+	v.clusterParts(c, path)
 }
 
 // clusterJSONMembers is the set of top-level DescribeCluster member names.

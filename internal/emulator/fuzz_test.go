@@ -20,6 +20,7 @@ func FuzzParseFleet(f *testing.F) {
 	f.Add([]byte("accounts:\n  - id: \"111111111111\"\n    regions:\n      - name: us-east-1\n        clusters:\n          - {name: a, createdAt: \"2024\", omitFields: [x.y]}\n"))
 	f.Add([]byte("a: &a [1, 2]\nb: &b [*a, *a]\naccounts: [*b]\n"))
 	f.Add([]byte("accounts: [{id: \"111111111111\", regions: [{name: us-east-1, clusters: [{name: a, resourcesVpcConfig: {publicAccessCidrs: []}}]}]}]\n"))
+	f.Add([]byte("accounts:\n  - id: \"111111111111\"\n    denyActions: [ecr:*]\n    iam: {roles: [{roleName: n, rolePolicies: [{policyName: p, policyDocument: {Statement: [1]}}]}], instanceProfiles: [{instanceProfileName: n, roles: [n]}]}\n    regions:\n      - name: us-east-1\n        subnets: [{subnetId: subnet-a}]\n        routeTables: [{routeTableId: rtb-1, associations: [{subnetId: subnet-a}], routes: [{destinationCidrBlock: 0.0.0.0/0, gatewayId: igw-1}]}]\n        instances: [{instanceId: i-1}]\n        repositories: [{repositoryName: app}]\n        loadBalancers: [{loadBalancerName: web, listeners: [{port: 80, protocol: HTTP}]}]\n        clusters: [{name: a, nodegroups: [{nodegroupName: ng, remoteAccess: {ec2SshKey: k}}], addons: [{addonName: vpc-cni}], accessEntries: [{principalArn: \"arn:aws:iam::111111111111:role/n\"}]}]\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		if bytes.Contains(data, []byte("generate")) {
 			t.Skip("generated fleets are sized by the input, not worth fuzzing")

@@ -37,6 +37,9 @@ func generateAccounts(g *Generate, existing []Account) []Account {
 	// The logging, access and encryption mix draws from its own stream, so the
 	// endpoint mix of a seed stays what it was before these settings existed.
 	settings := rand.New(rand.NewPCG(g.Seed, 0x636f6e74726f6c73))
+	// Node groups, registries and load balancers draw from a third stream:
+	// a fleet without them is what it always was.
+	parts := rand.New(rand.NewPCG(g.Seed, 0x7061727473))
 	next := int64(200_000_000_000)
 	out := make([]Account, 0, g.Accounts)
 	for i := 0; i < g.Accounts; i++ {
@@ -48,6 +51,9 @@ func generateAccounts(g *Generate, existing []Account) []Account {
 		used[id] = true
 		next++
 		a := Account{ID: id, Name: fmt.Sprintf("generated-%03d", i+1), Regions: make([]Region, 0, len(g.Regions))}
+		if g.NodegroupsPerCluster > 0 {
+			a.IAM = generatedIAM(id)
+		}
 		for _, name := range g.Regions {
 			r := Region{Name: name, Clusters: make([]Cluster, 0, g.ClustersPerRegion)}
 			for k := 0; k < g.ClustersPerRegion; k++ {
@@ -55,6 +61,9 @@ func generateAccounts(g *Generate, existing []Account) []Account {
 				withControls(settings, &c)
 				r.Clusters = append(r.Clusters, c)
 			}
+			withNodes(parts, g.NodegroupsPerCluster, id, &r)
+			withRegistry(parts, g.RepositoriesPerRegion, id, &r)
+			withLoadBalancers(parts, g.LoadBalancersPerCluster, id, &r)
 			a.Regions = append(a.Regions, r)
 		}
 		out = append(out, a)

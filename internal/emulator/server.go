@@ -260,7 +260,7 @@ func (s *Server) lookupCluster(account, region, name string) (*cluster, error) {
 
 // call is one classified request.
 type call struct {
-	service string // eks, sts, ec2, organizations
+	service string // eks, sts, ec2, organizations, iam, ecr, elasticloadbalancing (v2) or elb (classic)
 	op      string
 	region  string
 	akid    string
@@ -328,6 +328,12 @@ func (s *Server) dispatch(w *recorder, r *http.Request, c *call) {
 		s.serveEC2(w, c)
 	case "organizations":
 		s.serveOrganizations(w, c)
+	case "iam":
+		s.serveIAM(w, c)
+	case "ecr":
+		s.serveECR(w, c)
+	case "elasticloadbalancing", "elb":
+		s.serveELB(w, c)
 	default:
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.WriteHeader(http.StatusNotFound)
@@ -370,13 +376,24 @@ func (s *Server) classify(r *http.Request) (*call, error) {
 			c.service = "eks"
 		case strings.HasPrefix(target, "AWSOrganizationsV20161128."):
 			c.service = "organizations"
+		case strings.HasPrefix(target, ecrTargetPrefix):
+			c.service = "ecr"
 		case c.form.Get("Action") == "GetCallerIdentity" || c.form.Get("Action") == "AssumeRole":
 			c.service = "sts"
+		case c.form.Get("Version") == iamVersion:
+			c.service = "iam"
+		case c.form.Get("Version") == elbV2Version || c.form.Get("Version") == elbClassicVersion:
+			c.service = "elasticloadbalancing"
 		case c.form.Get("Action") != "":
 			c.service = "ec2"
 		default:
 			c.service = "unknown"
 		}
+	}
+	// The v2 and classic load balancing APIs share the signing name
+	// "elasticloadbalancing"; only the API version tells them apart.
+	if c.service == "elasticloadbalancing" && c.form.Get("Version") == elbClassicVersion {
+		c.service = "elb"
 	}
 	if c.region == "" {
 		c.region = "us-east-1"
@@ -386,7 +403,9 @@ func (s *Server) classify(r *http.Request) (*call, error) {
 		c.op = eksOperation(r.Method, r.URL.EscapedPath())
 	case "organizations":
 		_, c.op, _ = strings.Cut(target, ".")
-	case "sts", "ec2":
+	case "ecr":
+		c.op = strings.TrimPrefix(target, ecrTargetPrefix)
+	case "sts", "ec2", "iam", "elasticloadbalancing", "elb":
 		c.op = c.form.Get("Action")
 	}
 	if c.op == "" {

@@ -37,6 +37,8 @@ type account struct {
 	regions                 map[string]*region
 	regionOrder             []*region
 	joined                  time.Time
+	iam                     *iamState
+	deny                    []string // denyActions, lower case
 }
 
 type region struct {
@@ -53,6 +55,8 @@ type region struct {
 	sgByID       map[string]*SecurityGroup
 	dopts        []*DhcpOptions
 	doptByID     map[string]*DhcpOptions
+	deny         []string // denyActions, lower case
+	resources             // subnets, route tables, instances, registry, load balancers
 }
 
 // region returns the named region of the account. Regions the fleet does not
@@ -96,6 +100,8 @@ func buildWorld(f *Fleet, now time.Time) *world {
 		if a.status == "" {
 			a.status = "ACTIVE"
 		}
+		a.deny = denyPatterns(fa.DenyActions)
+		a.iam = buildIAM(a.id, fa.IAM)
 		if fa.Roles != nil {
 			a.roles = make(map[string]bool, len(fa.Roles))
 			for _, r := range fa.Roles {
@@ -126,6 +132,7 @@ func buildRegion(a *account, fr *Region, now time.Time) *region {
 		vpcByID:      map[string]*Vpc{},
 		sgByID:       map[string]*SecurityGroup{},
 		doptByID:     map[string]*DhcpOptions{},
+		deny:         denyPatterns(fr.DenyActions),
 	}
 	for _, d := range fr.DhcpOptions {
 		d := d
@@ -162,6 +169,7 @@ func buildRegion(a *account, fr *Region, now time.Time) *region {
 		r.clusters[c.name] = c
 		r.clusterOrder = append(r.clusterOrder, c)
 	}
+	r.buildResources(fr)
 	return r
 }
 
@@ -272,6 +280,8 @@ type cluster struct {
 	viewStatus string
 
 	hiddenUntil time.Time // TD-26; immutable
+
+	parts clusterParts // node groups, add-ons, access entries; immutable
 }
 
 // visible returns the named cluster unless it does not exist or is still in
@@ -291,6 +301,7 @@ func newCluster(r *region, fc *Cluster, now time.Time) *cluster {
 	d := digest("cluster", acct, r.name, fc.Name)
 	doc := *fc
 	doc.OmitFields, doc.Updates = nil, nil
+	doc.Nodegroups, doc.Addons, doc.AccessEntries = nil, nil, nil
 	c := &cluster{name: fc.Name, reg: r, status: fc.Status, omit: slices.Clone(fc.OmitFields),
 		byID: map[string]*update{}, tokens: map[string]*update{}}
 	if c.status == "" {
@@ -337,7 +348,7 @@ func newCluster(r *region, fc *Cluster, now time.Time) *cluster {
 		vc.PublicAccessCidrs = defaultPublicCidrs(c.dualStack)
 	}
 	if vc.SubnetIDs == nil {
-		vc.SubnetIDs = []string{"subnet-" + shortHex(digest("subnet-a", acct, r.name, fc.Name), 17), "subnet-" + shortHex(digest("subnet-b", acct, r.name, fc.Name), 17)}
+		vc.SubnetIDs = defaultClusterSubnets(acct, r.name, fc.Name)
 	}
 	if vc.SecurityGroupIDs == nil {
 		vc.SecurityGroupIDs = []string{}
@@ -419,6 +430,7 @@ func newCluster(r *region, fc *Cluster, now time.Time) *cluster {
 	}
 	c.registered = doc.ConnectorConfig != nil
 	c.doc = doc
+	c.parts = buildClusterParts(r, fc, &doc)
 	if fc.InvisibleFor > 0 {
 		c.hiddenUntil = now.Add(fc.InvisibleFor)
 	}
@@ -445,6 +457,12 @@ func newCluster(r *region, fc *Cluster, now time.Time) *cluster {
 		c.byID[u.ID] = u
 	}
 	return c
+}
+
+// defaultClusterSubnets are the two subnets of a cluster that names none;
+// generated fleets declare them to place node groups in.
+func defaultClusterSubnets(acct, region, cluster string) []string {
+	return []string{"subnet-" + shortHex(digest("subnet-a", acct, region, cluster), 17), "subnet-" + shortHex(digest("subnet-b", acct, region, cluster), 17)}
 }
 
 func defaultPublicCidrs(dualStack bool) []string {

@@ -65,9 +65,19 @@ func Execute(ctx context.Context, k *check.Check, ex check.Example) (*Run, error
 			return nil, err
 		}
 	}
+	if k.OfRegistry() {
+		reg, err := readRegistry(ctx, dir)
+		if err != nil {
+			return nil, err
+		}
+		return &Run{Example: ex, Outcome: k.EvaluateRegistry(reg), Files: ex.Files}, nil
+	}
 	r, err := read(ctx, dir)
 	if err != nil {
 		return nil, err
+	}
+	if !k.Applies(r.Cluster) {
+		return nil, fmt.Errorf("the adapter did not read what %s judges (%v) from the example", k.ID, k.Parts)
 	}
 	run := &Run{Example: ex, Outcome: k.Evaluate(r.Cluster), Files: ex.Files}
 	if run.Outcome.Status != finding.Fail || r.Fix == nil {
@@ -130,22 +140,43 @@ func Execute(ctx context.Context, k *check.Check, ex check.Example) (*Run, error
 	return run, nil
 }
 
-// read scans a folder as eksguard iac does and returns its one cluster.
-func read(ctx context.Context, dir string) (iac.Resource, error) {
+// scan reads a folder as eksguard iac does; any problem is an error.
+func scan(ctx context.Context, dir string) (iac.Result, error) {
 	in, walkProblems, err := iac.Walk(ctx, []string{"."}, dir)
 	if err != nil {
-		return iac.Resource{}, err
+		return iac.Result{}, err
 	}
 	res, err := iac.Scan(ctx, in, iac.Options{}, adapters.All()...)
 	if err != nil {
-		return iac.Resource{}, err
+		return iac.Result{}, err
 	}
 	if probs := append(walkProblems, res.Problems...); len(probs) > 0 {
 		var msgs []error
 		for _, p := range probs {
 			msgs = append(msgs, errors.New(p.String()))
 		}
-		return iac.Resource{}, fmt.Errorf("problems reading the example: %w", errors.Join(msgs...))
+		return iac.Result{}, fmt.Errorf("problems reading the example: %w", errors.Join(msgs...))
+	}
+	return res, nil
+}
+
+// readRegistry scans a folder and returns the one registry it declares.
+func readRegistry(ctx context.Context, dir string) (*model.Registry, error) {
+	res, err := scan(ctx, dir)
+	if err != nil {
+		return nil, err
+	}
+	if len(res.Registries) != 1 {
+		return nil, fmt.Errorf("the example declares %d registries, want 1", len(res.Registries))
+	}
+	return res.Registries[0], nil
+}
+
+// read scans a folder as eksguard iac does and returns its one cluster.
+func read(ctx context.Context, dir string) (iac.Resource, error) {
+	res, err := scan(ctx, dir)
+	if err != nil {
+		return iac.Resource{}, err
 	}
 	if len(res.Resources) != 1 {
 		return iac.Resource{}, fmt.Errorf("the example declares %d clusters, want 1", len(res.Resources))

@@ -50,6 +50,9 @@ const (
 	ResourceRegion  = "aws-region"
 	ResourceAccount = "aws-account"
 	ResourceFile    = "file"
+	// ResourceRegistry is an account's private ECR registry in one region (or, in IaC, the
+	// repositories a root declares).
+	ResourceRegistry = "ecr-registry"
 )
 
 // Result is one control evaluated on one resource.

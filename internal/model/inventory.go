@@ -8,7 +8,13 @@ type Inventory struct {
 	CollectedAt time.Time  `json:"collectedAt"`
 	Caller      string     `json:"caller,omitempty"`
 	Clusters    []*Cluster `json:"clusters"`
-	Errors      []Error    `json:"errors"`
+	// Registries are the ECR registries read, one per account and region, when a selected control
+	// needs them.
+	Registries []*Registry `json:"registries,omitempty"`
+	// Parts are what the collection read beyond DescribeCluster (for the controls selected then):
+	// a control that needs a part not read is not judged on what is absent.
+	Parts  Parts   `json:"parts,omitempty"`
+	Errors []Error `json:"errors"`
 	// Skipped lists accounts or regions deliberately not scanned, with why (suspended accounts).
 	Skipped []Skip `json:"skipped"`
 }

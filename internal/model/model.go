@@ -180,6 +180,26 @@ type Cluster struct {
 	// AlsoDeclaredIn lists other files (file:line) that declare parts of this cluster the checks do
 	// not read, such as an eksctl file of node groups only.
 	AlsoDeclaredIn []string `json:"alsoDeclaredIn,omitempty"`
+	// Parts lists what was read beyond DescribeCluster (node groups, add-ons, ...). A check that
+	// reads a part the list lacks does not judge it as absent: a live cluster is UNKNOWN (a snapshot
+	// taken for other controls), a definition in IaC is not judged (its format does not declare it).
+	Parts Parts `json:"parts,omitempty"`
+	// PartErrors are calls for a part that failed: the checks that read it are ERROR, naming the
+	// call, and the other checks stand.
+	PartErrors []Error `json:"partErrors,omitempty"`
+	// NodeGroups are the managed node groups (or node groups declared with the cluster in IaC).
+	NodeGroups []NodeGroup `json:"nodegroups,omitempty"`
+	// Instances are the EC2 instances tagged for the cluster.
+	Instances []Instance `json:"instances,omitempty"`
+	// Subnets are the subnets the nodes run in, with their routes.
+	Subnets []Subnet `json:"nodeSubnets,omitempty"`
+	// NodeRoles are the IAM roles of the nodes, with their policies.
+	NodeRoles []Role `json:"nodeRoles,omitempty"`
+	// Addons are the EKS add-ons read (the VPC CNI).
+	Addons []Addon `json:"addons,omitempty"`
+	// LoadBalancers are the load balancers tagged for the cluster.
+	LoadBalancers []LoadBalancer `json:"loadBalancers,omitempty"`
+
 	// Root is, for a definition in IaC, the folder where evaluation started (Terraform's root module,
 	// or the folder of a template), relative to the working directory: a module called from several
 	// roots declares a cluster in each.

@@ -337,9 +337,14 @@ func asffFinding(res *finding.Result, b asffBenchmark, version, compliance, at s
 		label = fmt.Sprintf("EKS cluster %s (account %s, %s)", name, account, region)
 		resource = ASFFResource{Type: "AwsEksCluster", ID: arn, Partition: partition, Region: region,
 			Details: &ASFFResourceDetails{AwsEksCluster: &ASFFEksCluster{Name: name, Arn: arn}}}
-	case finding.ResourceRegion:
+	case finding.ResourceRegion, finding.ResourceRegistry:
+		// A registry is one per account and region: its findings take the region's id, so that
+		// an ERROR and a verdict on the same registry are one finding over time.
 		id = ASFFRegionID(b.id, res.Control, rs.Account, rs.Region)
 		label = fmt.Sprintf("Region %s of account %s", rs.Region, rs.Account)
+		if rs.Type == finding.ResourceRegistry {
+			label = fmt.Sprintf("ECR registry of account %s in %s", rs.Account, rs.Region)
+		}
 		resource = ASFFResource{Type: "AwsAccount", ID: "AWS::::Account:" + rs.Account, Partition: partition, Region: rs.Region}
 	default:
 		return ASFFFinding{}, fmt.Errorf("asff: %s: resource type %q has no ASFF form", what, rs.Type)

@@ -47,7 +47,7 @@ func reviewReport() *finding.Report {
 		EndpointPublicAccess:  model.Default(true, "AWS provider default"),
 		EndpointPrivateAccess: model.Default(false, "AWS provider default"),
 		PublicAccessCIDRs:     model.Strings{Values: []string{"0.0.0.0/0"}, Origin: model.OriginDefault, Detail: "AWS provider default"}}
-	b := benchmark.Default()
+	b := settingsBenchmark()
 	rep := &finding.Report{SchemaVersion: finding.SchemaVersion, Tool: finding.Tool{Name: "eksguard", Version: "test"}, Benchmark: b.Ref(),
 		GeneratedAt: time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC), Controls: controlIDs(b)}
 	rep.Results = append(b.EvaluateInventory(inv), b.EvaluateCluster(hostile)...)

@@ -373,7 +373,12 @@ func location(res finding.Result) sarifLocation {
 		loc.PhysicalLocation = pl
 	}
 	fq := res.Resource.ARN
-	if fq == "" {
+	switch {
+	case fq != "":
+	case res.Resource.Type == finding.ResourceRegistry && res.Resource.Region != "":
+		// The registry's name is its account; the path says what it is.
+		fq = strings.Join(nonEmptyParts(res.Resource.Account, res.Resource.Region, "ecr-registry"), "/")
+	default:
 		fq = strings.Join(nonEmptyParts(res.Resource.Account, res.Resource.Region, res.Resource.Name), "/")
 	}
 	kind := "resource"

@@ -88,7 +88,7 @@ func iacReport() *finding.Report {
 		c.AuthenticationMode = model.ExplicitString(model.AuthAPI)
 		c.SecretsKeyARN = model.ExplicitString("arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab")
 	}
-	b := benchmark.Default()
+	b := settingsBenchmark()
 	rep := &finding.Report{SchemaVersion: finding.SchemaVersion, Tool: finding.Tool{Name: "eksguard", Version: "test"}, Benchmark: b.Ref(),
 		GeneratedAt: time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC), Controls: controlIDs(b),
 		Problems: []finding.Problem{

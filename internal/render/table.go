@@ -310,6 +310,11 @@ func groupTitle(r finding.Result) string {
 		return r.Resource.Name
 	case finding.ResourceRegion:
 		return fmt.Sprintf("%s  (whole region)", r.Resource.Region)
+	case finding.ResourceRegistry:
+		if r.Resource.Region == "" {
+			return fmt.Sprintf("ECR repositories (%s)", r.Resource.Name)
+		}
+		return fmt.Sprintf("%s  ECR registry", r.Resource.Region)
 	case finding.ResourceAccount:
 		return "(whole account)"
 	default:

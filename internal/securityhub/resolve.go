@@ -37,7 +37,7 @@ func ReportScope(rep *finding.Report, clusters []string) Scope {
 	accounts, regions := map[string]bool{}, map[string]bool{}
 	for i := range rep.Results {
 		r := rep.Results[i].Resource
-		if (r.Type != finding.ResourceCluster && r.Type != finding.ResourceRegion) || r.Account == "" || r.Region == "" {
+		if (r.Type != finding.ResourceCluster && r.Type != finding.ResourceRegion && r.Type != finding.ResourceRegistry) || r.Account == "" || r.Region == "" {
 			continue
 		}
 		if !accounts[r.Account] {

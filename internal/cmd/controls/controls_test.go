@@ -73,7 +73,7 @@ func TestJSON(t *testing.T) {
 	if ids[0] != "2.1.1" || ids[len(ids)-1] != "5.5.1" || strings.Join(ids[22:25], " ") != "4.1.8 4.1.9 4.1.10" {
 		t.Errorf("order: first %s, last %s, 4.1.x %v", ids[0], ids[len(ids)-1], ids[22:25])
 	}
-	want := map[string]string{"2.1.1": "medium", "4.1.7": "medium", "5.3.1": "medium", "5.4.1": "high", "5.4.2": "medium"}
+	want := map[string]string{"2.1.1": "medium", "4.1.7": "medium", "5.3.1": "medium", "5.4.1": "high", "5.4.2": "medium", "5.1.1": "medium", "5.1.3": "medium", "5.4.3": "high", "5.4.4": "medium", "5.4.5": "medium"}
 	if len(evaluated) != len(want) {
 		t.Errorf("evaluated = %v, want %v", evaluated, want)
 	}
@@ -97,7 +97,7 @@ func TestTable(t *testing.T) {
 	if len(lines) != 53 {
 		t.Errorf("%d lines, want 53:\n%s", len(lines), out)
 	}
-	if !strings.HasSuffix(lines[len(lines)-1], "50 controls, 5 evaluated by eksguard. Run 'eksguard explain ID' for one of them.") {
+	if !strings.HasSuffix(lines[len(lines)-1], "50 controls, 10 evaluated by eksguard. Run 'eksguard explain ID' for one of them.") {
 		t.Errorf("total: %q", lines[len(lines)-1])
 	}
 	var row541 string

@@ -234,6 +234,12 @@ func iacFixes(ctx context.Context, k *check.Check) ([]IaCFix, error) {
 				Note: "a plan is generated: change the configuration it was planned from, then plan again"})
 			continue
 		}
+		if !k.HasTarget() {
+			// Node subnets, add-on settings and registry rules are the user's to choose:
+			// eksguard writes no edit, and says what to change.
+			out = append(out, IaCFix{Format: ex.Format, Example: ex.Name, Note: k.Advice})
+			continue
+		}
 		run, err := examples.Execute(ctx, k, ex)
 		if err != nil {
 			return nil, fmt.Errorf("%s: example %q (%s): %w", k.ID, ex.Name, ex.Format, err)

@@ -368,6 +368,9 @@ func Scan(ctx context.Context, o *Options) (*finding.Report, error) {
 			rep.Problems = append(rep.Problems, probs...)
 		}
 	}
+	for _, reg := range res.Registries {
+		rep.Results = append(rep.Results, b.EvaluateRegistry(reg)...)
+	}
 	rep.Problems = iacsrc.SortProblems(rep.Problems)
 	// Waivers first: a waived failure gets no edit, so a patch never changes what a team accepted.
 	ro := o.Report

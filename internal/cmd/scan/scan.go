@@ -224,7 +224,11 @@ func (o *Options) Validate() error {
 
 // Run performs the scan and writes the report; the returned error carries the exit code.
 func Run(ctx context.Context, o *Options) error {
-	inv, live, err := collect(ctx, o)
+	b, err := benchmark.Default().Select(o.Controls, o.SkipControls)
+	if err != nil {
+		return exit.New(exit.Usage, err)
+	}
+	inv, live, err := collect(ctx, o, b.Parts())
 	if err != nil {
 		return err
 	}
@@ -232,10 +236,6 @@ func Run(ctx context.Context, o *Options) error {
 		if err := snapshot.Save(ctx, o.SaveSnapshot, Tool(), inv); err != nil {
 			return exit.New(exit.Usage, err)
 		}
-	}
-	b, err := benchmark.Default().Select(o.Controls, o.SkipControls)
-	if err != nil {
-		return exit.New(exit.Usage, err)
 	}
 	rep := Evaluate(inv, b, o.Now)
 	if err := o.Report.Prepare(rep, nil, rep.GeneratedAt); err != nil {
@@ -359,7 +359,9 @@ func Evaluate(inv *model.Inventory, b *benchmark.Benchmark, now func() time.Time
 	return rep
 }
 
-func collect(ctx context.Context, o *Options) (*model.Inventory, *liveRun, error) {
+// collect reads the inventory from a snapshot or from AWS; parts are what the selected controls
+// read beyond DescribeCluster, and only those are collected.
+func collect(ctx context.Context, o *Options, parts model.Parts) (*model.Inventory, *liveRun, error) {
 	if o.Snapshot != "" {
 		inv, err := snapshot.Load(o.Snapshot)
 		if err != nil {
@@ -379,7 +381,7 @@ func collect(ctx context.Context, o *Options) (*model.Inventory, *liveRun, error
 		}
 		scope.Regions = []string{cfg.Region}
 	}
-	c := &awsapi.Collector{Clients: &awsapi.Clients{Base: cfg, EndpointURL: o.EndpointURL, MaxAttempts: o.MaxAttempts, Rate: o.Rate, FindPace: o.FindPace, RequestTimeout: o.RequestTimeout}, Now: o.Now}
+	c := &awsapi.Collector{Clients: &awsapi.Clients{Base: cfg, EndpointURL: o.EndpointURL, MaxAttempts: o.MaxAttempts, Rate: o.Rate, FindPace: o.FindPace, RequestTimeout: o.RequestTimeout}, Now: o.Now, Parts: parts}
 	var bar *progress.Bar
 	if o.IO.IsStderrTTY() {
 		bar = progress.New(o.IO.ErrOut)

@@ -77,7 +77,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"--skip-controls", ""}, "--skip-controls: empty"},
 		{[]string{"--controls", "5.4.1,"}, "empty control id"},
 		{[]string{"--accounts", "", "--role-name", "R"}, "--accounts: empty"},
-		{[]string{"--skip-controls", "2.1.1,4.1.7,5.3.1,5.4.1,5.4.2"}, "leaves no control"},
+		{[]string{"--skip-controls", "2.1.1,4.1.7,5.1.1,5.1.3,5.3.1,5.4.1,5.4.2,5.4.3,5.4.4,5.4.5"}, "leaves no control"},
 		{[]string{"--max-attempts", "0"}, "--max-attempts"},
 		{[]string{"--rate", "NaN"}, "--rate"},
 		{[]string{"--rate", "0"}, "--rate"},

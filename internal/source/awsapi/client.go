@@ -20,7 +20,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/ecr"
 	"github.com/aws/aws-sdk-go-v2/service/eks"
+	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancing"
+	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
@@ -406,3 +410,63 @@ func (e *TimeoutError) Timeout() bool { return true }
 
 // RetryableError tells the SDK's retryer to try again.
 func (e *TimeoutError) RetryableError() bool { return true }
+
+// ECR returns an ECR client for one pair.
+func (c *Clients) ECR(creds aws.CredentialsProvider, region string) *ecr.Client {
+	cm := c.common(creds, region)
+	return ecr.NewFromConfig(c.Base, func(o *ecr.Options) {
+		o.Region, o.Retryer, o.HTTPClient = cm.region, cm.retryer, cm.http
+		o.APIOptions = append(append([]func(*middleware.Stack) error{}, o.APIOptions...), cm.api...)
+		if cm.base != nil {
+			o.BaseEndpoint = cm.base
+		}
+		if cm.creds != nil {
+			o.Credentials = cm.creds
+		}
+	})
+}
+
+// IAM returns an IAM client; IAM is global, its calls go to the base region's endpoint.
+func (c *Clients) IAM(creds aws.CredentialsProvider, region string) *iam.Client {
+	cm := c.common(creds, region)
+	return iam.NewFromConfig(c.Base, func(o *iam.Options) {
+		o.Region, o.Retryer, o.HTTPClient = cm.region, cm.retryer, cm.http
+		o.APIOptions = append(append([]func(*middleware.Stack) error{}, o.APIOptions...), cm.api...)
+		if cm.base != nil {
+			o.BaseEndpoint = cm.base
+		}
+		if cm.creds != nil {
+			o.Credentials = cm.creds
+		}
+	})
+}
+
+// ELBv2 returns an Elastic Load Balancing (application, network and gateway) client for one pair.
+func (c *Clients) ELBv2(creds aws.CredentialsProvider, region string) *elasticloadbalancingv2.Client {
+	cm := c.common(creds, region)
+	return elasticloadbalancingv2.NewFromConfig(c.Base, func(o *elasticloadbalancingv2.Options) {
+		o.Region, o.Retryer, o.HTTPClient = cm.region, cm.retryer, cm.http
+		o.APIOptions = append(append([]func(*middleware.Stack) error{}, o.APIOptions...), cm.api...)
+		if cm.base != nil {
+			o.BaseEndpoint = cm.base
+		}
+		if cm.creds != nil {
+			o.Credentials = cm.creds
+		}
+	})
+}
+
+// ELB returns a classic Elastic Load Balancing client for one pair.
+func (c *Clients) ELB(creds aws.CredentialsProvider, region string) *elasticloadbalancing.Client {
+	cm := c.common(creds, region)
+	return elasticloadbalancing.NewFromConfig(c.Base, func(o *elasticloadbalancing.Options) {
+		o.Region, o.Retryer, o.HTTPClient = cm.region, cm.retryer, cm.http
+		o.APIOptions = append(append([]func(*middleware.Stack) error{}, o.APIOptions...), cm.api...)
+		if cm.base != nil {
+			o.BaseEndpoint = cm.base
+		}
+		if cm.creds != nil {
+			o.Credentials = cm.creds
+		}
+	})
+}

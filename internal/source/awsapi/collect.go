@@ -54,6 +54,12 @@ type Collector struct {
 	// Progress, when set, is told as work completes.
 	Progress Progress
 	Now      func() time.Time
+	// Parts are what to read beyond DescribeCluster: those the selected controls need
+	// (benchmark.Parts). None makes exactly the calls the endpoint controls need.
+	Parts model.Parts
+
+	rolesMu sync.Mutex
+	roles   map[string]*roleCache
 }
 
 // Progress receives counts as the scan advances; implementations must be safe for concurrent use.
@@ -150,7 +156,7 @@ func (c *Collector) Caller(ctx context.Context) (Identity, error) {
 // rest goes on; only a failure that leaves nothing to scan returns an error. A cancelled context
 // returns its error and no inventory, never a partial one.
 func (c *Collector) Collect(ctx context.Context, scope Scope) (*model.Inventory, error) {
-	inv := &model.Inventory{CollectedAt: c.now().UTC(), Caller: scope.Caller, Clusters: []*model.Cluster{}, Errors: []model.Error{}, Skipped: append([]model.Skip{}, scope.Skipped...)}
+	inv := &model.Inventory{CollectedAt: c.now().UTC(), Caller: scope.Caller, Clusters: []*model.Cluster{}, Errors: []model.Error{}, Skipped: append([]model.Skip{}, scope.Skipped...), Parts: c.Parts}
 	accounts := scope.Accounts
 	if accounts == nil {
 		id, err := c.Caller(ctx)
@@ -168,9 +174,10 @@ func (c *Collector) Collect(ctx context.Context, scope Scope) (*model.Inventory,
 		wg.Add(1)
 		go func(acct Account) {
 			defer wg.Done()
-			clusters, errs := c.collectAccount(ctx, acct, scope)
+			clusters, regs, errs := c.collectAccount(ctx, acct, scope)
 			mu.Lock()
 			inv.Clusters = append(inv.Clusters, clusters...)
+			inv.Registries = append(inv.Registries, regs...)
 			inv.Errors = append(inv.Errors, errs...)
 			mu.Unlock()
 			c.progressDone(1, 0, 0, 0)
@@ -202,6 +209,10 @@ func sortInventory(inv *model.Inventory) {
 		a, b := inv.Clusters[i], inv.Clusters[j]
 		return placeLess(a.Account, a.Region, a.Name, b.Account, b.Region, b.Name)
 	})
+	sort.SliceStable(inv.Registries, func(i, j int) bool {
+		a, b := inv.Registries[i], inv.Registries[j]
+		return placeLess(a.Account, a.Region, "", b.Account, b.Region, "")
+	})
 	sort.SliceStable(inv.Errors, func(i, j int) bool {
 		a, b := inv.Errors[i], inv.Errors[j]
 		return placeLess(a.Account, a.Region, a.Cluster, b.Account, b.Region, b.Cluster)
@@ -218,10 +229,10 @@ func placeLess(acctA, regionA, nameA, acctB, regionB, nameB string) bool {
 	return nameA < nameB
 }
 
-func (c *Collector) collectAccount(ctx context.Context, acct Account, scope Scope) ([]*model.Cluster, []model.Error) {
+func (c *Collector) collectAccount(ctx context.Context, acct Account, scope Scope) ([]*model.Cluster, []*model.Registry, []model.Error) {
 	if acct.Err != nil {
 		c.progressDone(0, 0, 0, 1)
-		return nil, []model.Error{*acct.Err}
+		return nil, nil, []model.Error{*acct.Err}
 	}
 	regions := scope.Regions
 	if scope.AllRegions {
@@ -230,7 +241,7 @@ func (c *Collector) collectAccount(ctx context.Context, acct Account, scope Scop
 			e := Classify(err, "ec2:DescribeRegions")
 			e.Account = acct.ID
 			c.progressDone(0, 0, 0, 1)
-			return nil, []model.Error{e}
+			return nil, nil, []model.Error{e}
 		}
 		regions = rs
 	}
@@ -239,22 +250,33 @@ func (c *Collector) collectAccount(ctx context.Context, acct Account, scope Scop
 		mu       sync.Mutex
 		wg       sync.WaitGroup
 		clusters []*model.Cluster
+		regs     []*model.Registry
 		errs     []model.Error
 	)
 	for _, region := range regions {
 		wg.Add(1)
 		go func(region string) {
 			defer wg.Done()
+			var reg *model.Registry
+			var rwg sync.WaitGroup
+			if c.Parts.Has(model.PartRegistry) {
+				// The registry is read whether or not the region's clusters can be.
+				rwg.Go(func() { reg = c.registry(ctx, acct, region) })
+			}
 			cl, es := c.collectPair(ctx, acct, region, scope.Clusters)
+			rwg.Wait()
 			mu.Lock()
 			clusters = append(clusters, cl...)
+			if reg != nil {
+				regs = append(regs, reg)
+			}
 			errs = append(errs, es...)
 			mu.Unlock()
 			c.progressDone(0, 1, 0, 0)
 		}(region)
 	}
 	wg.Wait()
-	return clusters, errs
+	return clusters, regs, errs
 }
 
 // notFound reports each requested cluster that no scanned account and region had, unless a region
@@ -366,6 +388,9 @@ func (c *Collector) collectPair(ctx context.Context, acct Account, region string
 		if r.err != nil {
 			errs = append(errs, *r.err)
 		}
+	}
+	if len(c.Parts) > 0 && ctx.Err() == nil {
+		c.partsOf(ctx, acct, region, client, clusters)
 	}
 	return clusters, errs
 }

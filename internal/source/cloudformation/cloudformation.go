@@ -24,10 +24,12 @@ const (
 
 // layout says where a resource type keeps the settings eksguard reads, below Properties.
 type layout struct {
-	vpc                     []string
-	public, private, cidrs  string
-	network                 []string
-	ipFamily, version, name string
+	vpc                    []string
+	public, private, cidrs string
+	network                []string
+	ipFamily, version      string
+	// name is the path to the cluster's name, which an add-on's ClusterName may spell out.
+	name []string
 	// logging is the path to the list of enabled log types, spelt as style says.
 	logging  []string
 	logStyle logStyle
@@ -60,6 +62,7 @@ var layouts = map[string]layout{
 	TypeCluster: {
 		vpc: []string{"ResourcesVpcConfig"}, public: "EndpointPublicAccess", private: "EndpointPrivateAccess",
 		cidrs: "PublicAccessCidrs", network: []string{"KubernetesNetworkConfig"}, ipFamily: "IpFamily", version: "Version",
+		name:    []string{"Name"},
 		logging: []string{"Logging", "ClusterLogging", "EnabledTypes"}, logStyle: logEntries, logType: "Type",
 		access:     []string{"AccessConfig", "AuthenticationMode"},
 		encryption: []string{"EncryptionConfig"}, resources: "Resources", provider: "Provider", keyArn: "KeyArn",
@@ -70,6 +73,7 @@ var layouts = map[string]layout{
 	TypeQuickStart: {
 		vpc: []string{"ResourcesVpcConfig"}, public: "EndpointPublicAccess", private: "EndpointPrivateAccess",
 		cidrs: "PublicAccessCidrs", network: []string{"KubernetesNetworkConfig"}, ipFamily: "IpFamily", version: "Version",
+		name:    []string{"Name"},
 		logging: []string{"EnabledClusterLoggingTypes"}, logStyle: logStrings,
 		encryption: []string{"EncryptionConfig"}, resources: "Resources", provider: "Provider", keyArn: "KeyArn",
 		accessDefault: "AWS default: AWSQS::EKS::Cluster has no AccessConfig and creates clusters without one, which gives CONFIG_MAP",
@@ -79,6 +83,7 @@ var layouts = map[string]layout{
 	TypeCDKResource: {
 		vpc: []string{"Config", "resourcesVpcConfig"}, public: "endpointPublicAccess", private: "endpointPrivateAccess",
 		cidrs: "publicAccessCidrs", network: []string{"Config", "kubernetesNetworkConfig"}, ipFamily: "ipFamily", version: "version",
+		name:    []string{"Config", "name"},
 		logging: []string{"Config", "logging", "clusterLogging"}, logStyle: logSetups, logType: "types", logEnabled: "enabled",
 		access:     []string{"Config", "accessConfig", "authenticationMode"},
 		encryption: []string{"Config", "encryptionConfig"}, resources: "resources", provider: "provider", keyArn: "keyArn",
@@ -106,8 +111,9 @@ func (adapter) Scan(in *iac.Input, opts iac.Options) iac.Result {
 	return res
 }
 
-// templateMarkers are texts that make a file that does not parse clearly a template of ours.
-var templateMarkers = []string{"AWSTemplateFormatVersion", TypeCluster, TypeQuickStart, TypeCDKResource}
+// templateMarkers are texts that make a file that does not parse clearly a template of ours. A
+// template of add-ons alone needs none: an add-on is read only with the cluster it names.
+var templateMarkers = []string{"AWSTemplateFormatVersion", TypeCluster, TypeQuickStart, TypeCDKResource, TypeRepository, TypeRegistryScanning}
 
 // otherMarkers are texts of formats other adapters read: a broken file holding them is theirs to
 // report, even when named on the command line.
@@ -165,6 +171,9 @@ func scanWith(f *iac.File, res *iac.Result, ps *paramSet) {
 	}
 	res.Claimed = append(res.Claimed, f.Name)
 	res.Resources = append(res.Resources, t.clusters()...)
+	if reg := t.registry(); reg != nil {
+		res.Registries = append(res.Registries, reg)
+	}
 	res.Problems = append(res.Problems, t.problems...)
 }
 
@@ -269,7 +278,7 @@ func newTemplate(f *iac.File, doc *yaml.Node, text *yamledit.Doc, ps *paramSet) 
 				break
 			}
 			if strings.HasPrefix(k.Value, loopPrefix) {
-				if t.declaresCluster(v, 0) {
+				if t.declaresRead(v, 0) {
 					loops = append(loops, [2]*yaml.Node{k, res.Content[i+1]})
 				}
 				continue
@@ -283,8 +292,8 @@ func newTemplate(f *iac.File, doc *yaml.Node, text *yamledit.Doc, ps *paramSet) 
 			}
 			typed = true
 			r := resourceEntry{key: res.Content[i], node: res.Content[i+1], id: k.Value, typ: tn.Value, inBlock: res.Style&yaml.FlowStyle == 0}
-			if _, ok := layouts[tn.Value]; ok && t.langExt && t.hasLoop(v, 0) {
-				// A loop in the properties: the cluster is read from the expansion, edited in place.
+			if readType(tn.Value) && t.langExt && t.hasLoop(v, 0) {
+				// A loop in the properties: the resource is read from the expansion, edited in place.
 				r.origKey, r.origNode = r.key, r.node
 				r.node = newCopier(ex, nil, 0).copy(r.node, 0)
 			}
@@ -316,8 +325,8 @@ func newTemplate(f *iac.File, doc *yaml.Node, text *yamledit.Doc, ps *paramSet) 
 	return t
 }
 
-// declaresCluster reports whether a subtree names one of the EKS cluster types.
-func (t *template) declaresCluster(n *yaml.Node, depth int) bool {
+// declaresRead reports whether a subtree names one of the types the adapter reads.
+func (t *template) declaresRead(n *yaml.Node, depth int) bool {
 	if n == nil || depth > 32 || n.Kind == yaml.AliasNode {
 		return false
 	}
@@ -325,11 +334,10 @@ func (t *template) declaresCluster(n *yaml.Node, depth int) bool {
 		return false
 	}
 	if n.Kind == yaml.ScalarNode {
-		_, ok := layouts[n.Value]
-		return ok
+		return readType(n.Value)
 	}
 	for _, c := range n.Content {
-		if t.declaresCluster(c, depth+1) {
+		if t.declaresRead(c, depth+1) {
 			return true
 		}
 	}
@@ -367,9 +375,11 @@ func (t *template) loc(n *yaml.Node) *model.Location {
 	return &model.Location{File: t.file.Name, Line: n.Line}
 }
 
-// clusters builds one resource per EKS cluster in the template, in template order.
+// clusters builds one resource per EKS cluster in the template, in template order, each with the
+// add-ons the template declares for it.
 func (t *template) clusters() []iac.Resource {
 	var out []iac.Resource
+	var addons *addonSet
 	for _, r := range t.order {
 		lay, ok := layouts[r.typ]
 		if !ok {
@@ -388,6 +398,10 @@ func (t *template) clusters() []iac.Resource {
 		if note := r.loopNote(); note != "" {
 			c.Notes = append(c.Notes, note)
 		}
+		if addons == nil {
+			addons = t.addons()
+		}
+		t.attachAddons(c, r, lay, addons)
 		out = append(out, iac.Resource{Cluster: c, Fix: fix})
 	}
 	return out
@@ -490,19 +504,34 @@ func (ev *evaluator) walk(m *yaml.Node, path []string, name string) (*yaml.Node,
 	return m, lastKey, ""
 }
 
+// created says whether the stack creates a resource: false when its Condition is false. maybe says
+// why that is not known, when it is not.
+func (t *template) created(ev *evaluator, node *yaml.Node) (created bool, maybe string) {
+	_, cn := ev.lookup(node, "Condition")
+	if cn == nil {
+		return true, ""
+	}
+	name, bad := ev.str(cn, 0, "the resource Condition")
+	switch res := ev.condition(name, 0); {
+	case bad != nil:
+		return true, "the resource's Condition cannot be read: " + bad.s
+	case res.why != "":
+		return true, fmt.Sprintf("created only when condition %s holds, which cannot be evaluated (%s)", clip(name), res.why)
+	case !res.val:
+		return false, ""
+	}
+	return true, ""
+}
+
 func (t *template) cluster(ev *evaluator, r resourceEntry, lay layout) (*model.Cluster, func(model.Settings) (*finding.Fix, error), bool) {
 	c := &model.Cluster{Name: r.id, Source: model.SourceCloudFormation, Kind: r.typ, Loc: t.loc(r.key)}
 	node := yamledit.Deref(r.node)
-	if _, cn := ev.lookup(node, "Condition"); cn != nil {
-		name, bad := ev.str(cn, 0, "the resource Condition")
-		switch res := ev.condition(name, 0); {
-		case bad != nil:
-			c.Notes = append(c.Notes, "the resource's Condition cannot be read: "+bad.s)
-		case res.why != "":
-			c.Notes = append(c.Notes, fmt.Sprintf("created only when condition %s holds, which cannot be evaluated (%s)", clip(name), res.why))
-		case !res.val:
-			return nil, nil, true // the stack does not create it
-		}
+	created, maybe := t.created(ev, node)
+	if !created {
+		return nil, nil, true // the stack does not create it
+	}
+	if maybe != "" {
+		c.Notes = append(c.Notes, maybe)
 	}
 	cdkPath := ""
 	if _, md := ev.lookup(node, "Metadata"); md != nil {
@@ -575,11 +604,15 @@ func (t *template) boolField(ev *evaluator, vpc *yaml.Node, key string, def bool
 	if k == nil {
 		return model.Default(def, awsDefault)
 	}
-	loc := t.loc(k)
-	val := ev.eval(v, 0)
+	return boolOf(ev.eval(v, 0), key, t.loc(k), model.Default(def, awsDefault))
+}
+
+// boolOf reads the value of a boolean property named key, written at loc, whose default is def.
+func boolOf(val value, key string, loc *model.Location, def model.Bool) model.Bool {
 	switch val.k {
 	case kNoValue:
-		b := model.Default(def, awsDefault+" (AWS::NoValue)")
+		b := def
+		b.Detail += " (AWS::NoValue)"
 		b.Loc = loc
 		return b
 	case kBool:

@@ -274,6 +274,11 @@ func TestRecognition(t *testing.T) {
 		{name: "clusters in Fn::ForEach are expanded", file: file("foreach.yaml", "Transform: AWS::LanguageExtensions\nResources:\n  Fn::ForEach::Clusters:\n    - Name\n    - [a, b]\n    - Cluster${Name}:\n        Type: AWS::EKS::Cluster\n  Bucket:\n    Type: AWS::S3::Bucket\n", false), claimed: true, resources: 2},
 		{name: "Fn::ForEach without the transform", file: file("foreach.yaml", "Resources:\n  Fn::ForEach::Clusters:\n    - Name\n    - [a, b]\n    - Cluster${Name}:\n        Type: AWS::EKS::Cluster\n", false), claimed: true, problemLine: 2, problem: "Fn::ForEach::Clusters needs Transform: AWS::LanguageExtensions"},
 		{name: "broken file that mentions AWS::EKS::Cluster", file: file("x.yaml", "Resources:\n  C:\n    Type: AWS::EKS::Cluster\n   Properties: {\n", false), claimed: true, problemLine: 4, problem: "not valid YAML"},
+		{name: "ECR repositories alone, found by walking", file: file("ecr.yml", "Resources:\n  R:\n    Type: AWS::ECR::Repository\n", false), claimed: true},
+		{name: "registry scanning configuration alone, in JSON", file: file("scan.json", `{"Resources": {"S": {"Type": "AWS::ECR::RegistryScanningConfiguration", "Properties": {"ScanType": "BASIC", "Rules": []}}}}`, false), claimed: true},
+		{name: "broken file that mentions AWS::ECR::Repository", file: file("x.yaml", "Resources:\n  R:\n    Type: AWS::ECR::Repository\n   Properties: {\n", false), claimed: true, problemLine: 4, problem: "not valid YAML"},
+		{name: "add-ons without their cluster, found by walking", file: file("addons.yaml", "Resources:\n  A:\n    Type: AWS::EKS::Addon\n", false)},
+		{name: "neither EKS nor ECR, found by walking", file: file("bucket.yaml", "Resources:\n  B:\n    Type: AWS::S3::Bucket\n", false)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

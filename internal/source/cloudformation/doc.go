@@ -16,6 +16,20 @@
 // key, so it is explicit, its value the expression; an entry for secrets without a key is unknown.
 // docs/iac-cloudformation-eksctl.md lists every spelling and default.
 //
+// Beside the clusters (parts.go): an AWS::EKS::Addon joins the cluster its ClusterName names, by Ref
+// to the cluster's logical ID, or by a literal or parameter equal to the cluster's Name (the same
+// parameter without a value counts too), with its AddonName, AddonVersion and ConfigurationValues
+// (left out: known empty, the add-on has no configuration). A cluster that gets at least one add-on
+// has the add-ons part, so the checks of add-ons judge it; one that gets none is not judged by them.
+// An add-on whose AddonName cannot be known is a note of its cluster. AWS::ECR::Repository and
+// AWS::ECR::RegistryScanningConfiguration make the template's registry, one per template, located at
+// its first repository: each repository (RepositoryName, else the logical ID) with
+// ImageScanningConfiguration.ScanOnPush (default false), and the scan type and rules (without a
+// scanning configuration, the registry's default: BASIC with no rules). Anything of the scanning
+// configuration that cannot be known makes the scan type unknown. A resource whose Condition is false
+// is left out; one whose Condition cannot be evaluated makes what it would decide unknown (an add-on's
+// configuration, a repository's scan on push unless it is true, the scan type).
+//
 // Values: the intrinsic functions that decide the settings are evaluated against the
 // template's Parameters (their Default, or the value of a --cf-params file: params.go), Conditions
 // and Mappings: Ref, Fn::If, Fn::Equals/And/Or/Not,
@@ -42,7 +56,8 @@
 // A real template (CloudFormation accepts at most 1 MB) comes nowhere near any of them.
 //
 // Files: .yaml, .yml, .json and .template files are templates when they hold AWSTemplateFormatVersion
-// or Resources with typed entries. A file that does not parse is reported only when it was named on
+// or Resources with typed entries; a file found by walking a folder is read only when it names
+// AWSTemplateFormatVersion, an EKS cluster type or an ECR repository or scanning configuration type. A file that does not parse is reported only when it was named on
 // the command line or clearly is a template, so Helm charts and broken package.json files found by
 // walking a folder are left alone; broken files that name eksctl's API group or look like Terraform plan
 // JSON are left to those adapters. JSON is read by yamledit's own parser, which keeps every node's

@@ -464,7 +464,7 @@ func (t *template) expandResources(ex *expander, loops [][2]*yaml.Node, inBlock 
 	for _, l := range loops {
 		k := l[0]
 		if !t.langExt {
-			ex.problem(k, finding.ProblemInvalid, "%s needs Transform: AWS::LanguageExtensions, without which CloudFormation rejects the template; the EKS clusters it declares are not checked", clip(k.Value))
+			ex.problem(k, finding.ProblemInvalid, "%s needs Transform: AWS::LanguageExtensions, without which CloudFormation rejects the template; the EKS and ECR resources it declares are not checked", clip(k.Value))
 			continue
 		}
 		ex.loop(k, l[1], nil, 0, func(le loopEntry) {
@@ -473,7 +473,7 @@ func (t *template) expandResources(ex *expander, loops [][2]*yaml.Node, inBlock 
 			if tn == nil || tn.Kind != yaml.ScalarNode {
 				return
 			}
-			if _, ok := layouts[tn.Value]; !ok {
+			if !readType(tn.Value) {
 				if _, dup := t.resources[le.key]; !dup {
 					t.resources[le.key] = le.val
 				}

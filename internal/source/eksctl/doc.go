@@ -24,6 +24,19 @@
 // secretsEncryption.keyARN (left out: no key; present without a key or with something that is not an
 // ARN: a problem, as eksctl rejects it). docs/iac-cloudformation-eksctl.md cites eksctl's source.
 //
+// Node groups and add-ons (parts.go): each entry of managedNodeGroups and nodeGroups is a node group
+// with its privateNetworking (left out: false, public subnets; left out in a fully-private cluster,
+// which eksctl rejects: unknown), its subnets (names or IDs as written; left out: unknown, eksctl
+// chooses) and its SSH access (ssh.allow, or a public key without allow: false, as eksctl's
+// setSSHDefaults has it, from ssh.sourceSecurityGroupIds). A document with a node group has the node
+// group, instance and subnet parts, so the private nodes check judges it from privateNetworking; the
+// node groups of a node-group document join the cluster it is folded into. Each entry of addons is an
+// add-on with its version and configurationValues text; a document with an addons key has the
+// add-ons part, and when the list has no vpc-cni eksctl creates one without configuration values,
+// unless addonsConfig.disableDefaultAddons is true or Auto Mode is on (whose default add-ons leave
+// it out). A document lists at most 1,000 node groups or add-ons; past that they are a problem and
+// are not read.
+//
 // Fixes write the settings they are given, each where eksctl reads it (creating the mappings on the
 // way), and say how to apply the change to an existing cluster (eksctl utils update-cluster-vpc-config,
 // update-cluster-logging, update-authentication-mode, enable-secrets-encryption). A setting eksctl would

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -57,9 +58,10 @@ func (c *config) nodeGroupsOnly() bool {
 }
 
 // foldNodeGroupFiles drops each node-group document whose cluster (name and region) another document
-// declares with cluster settings, and names it in that cluster's AlsoDeclaredIn. When several
-// documents declare the cluster's settings, each is reported as it is (they may disagree) and the
-// node-group documents are named in all of them.
+// declares with cluster settings, names it in that cluster's AlsoDeclaredIn and adds its node groups
+// to the cluster's (a node group of the same name the cluster's document declares is the same one, and
+// stays as that document has it). When several documents declare the cluster's settings, each is
+// reported as it is (they may disagree) and the node-group documents are folded into all of them.
 func foldNodeGroupFiles(rs []iac.Resource, nodeGroupsOnly map[*model.Cluster]bool) []iac.Resource {
 	type key struct{ name, region string }
 	declared := map[key][]*model.Cluster{}
@@ -82,9 +84,23 @@ func foldNodeGroupFiles(rs []iac.Resource, nodeGroupsOnly map[*model.Cluster]boo
 		}
 		for _, o := range owners {
 			o.AlsoDeclaredIn = append(o.AlsoDeclaredIn, where)
+			joinNodeGroups(o, r.Cluster)
 		}
 	}
 	return out
+}
+
+// joinNodeGroups adds the node groups of a node-group document to its cluster.
+func joinNodeGroups(to, from *model.Cluster) {
+	if len(from.NodeGroups) == 0 {
+		return
+	}
+	for _, ng := range from.NodeGroups {
+		if !slices.ContainsFunc(to.NodeGroups, func(have model.NodeGroup) bool { return have.Name == ng.Name }) {
+			to.NodeGroups = append(to.NodeGroups, ng)
+		}
+	}
+	to.Parts = to.Parts.Add(from.Parts...)
 }
 
 // A broken file is ours to report only when it names eksctl's API group; any other broken YAML named
@@ -172,6 +188,8 @@ type config struct {
 	// private is set when privateCluster.enabled is true; privateUnknown when it is a placeholder or
 	// not a boolean.
 	private, privateUnknown bool
+	// lists holds the lists of strings read for node groups, by node.
+	lists map[*yaml.Node]listResult
 }
 
 func (c *config) loc(n *yaml.Node) *model.Location {
@@ -255,6 +273,8 @@ func (c *config) read() {
 	cl.EnabledLogTypes = c.logTypes()
 	cl.AuthenticationMode = c.authMode()
 	cl.SecretsKeyARN = c.secretsKey()
+	c.nodeGroups()
+	c.addons()
 }
 
 // endpoint reads vpc.clusterEndpoints, vpc.publicAccessCIDRs and privateCluster.

@@ -151,7 +151,10 @@ type Problem = finding.Problem
 // Result is what an adapter found.
 type Result struct {
 	Resources []Resource
-	Problems  []Problem
+	// Registries are the ECR repositories and registry scanning configuration a tree declares,
+	// one registry per root (a Terraform root module, a template).
+	Registries []*model.Registry
+	Problems   []Problem
 	// Claimed names (File.Name) the files the adapter recognised as its own, parsed or not, so that
 	// a file named on the command line that nobody recognises can be reported.
 	Claimed []string

@@ -361,6 +361,11 @@ func Scan(ctx context.Context, in *Input, opts Options, adapters ...Adapter) (Re
 				out.Resources = append(out.Resources, res)
 			}
 		}
+		for _, reg := range r.Registries {
+			if reg != nil {
+				out.Registries = append(out.Registries, reg)
+			}
+		}
 		out.Problems = append(out.Problems, r.Problems...)
 		out.Skipped = append(out.Skipped, r.Skipped...)
 		for _, name := range r.Claimed {

@@ -20,10 +20,13 @@ import (
 //
 // Version 2 added each cluster's enabledLogTypes, authenticationMode and secretsKeyArn. Version 1 is
 // still read: its clusters get those three as unknown, since eksguard did not read them then.
-const Version = "2"
+// Version 3 added what was read beyond DescribeCluster (the inventory's and each cluster's parts:
+// node groups, instances, subnets, node roles, add-ons, load balancers) and the ECR registries.
+// Versions 1 and 2 are still read: they hold no parts, so the controls that need them are UNKNOWN.
+const Version = "3"
 
 // versions are the versions Parse reads.
-var versions = []string{"1", Version}
+var versions = []string{"1", "2", Version}
 
 // Snapshot is the file format.
 type Snapshot struct {
@@ -92,6 +95,26 @@ func Parse(name string, data []byte) (*model.Inventory, error) {
 				return nil, fmt.Errorf("read snapshot: %s: cluster %q has no %s (a version %s snapshot records it for every cluster)", name, c.Name, f.field, s.SnapshotVersion)
 			default:
 				return nil, fmt.Errorf("read snapshot: %s: cluster %q: %s has origin %q (want explicit, default or unknown)", name, c.Name, f.field, f.origin)
+			}
+		}
+	}
+	for i, r := range inv.Registries {
+		switch {
+		case r == nil:
+			return nil, fmt.Errorf("read snapshot: %s: registry %d is null", name, i)
+		case r.Account == "" || r.Region == "":
+			return nil, fmt.Errorf("read snapshot: %s: registry %d has no account or region", name, i)
+		}
+		switch r.ScanType.Origin {
+		case model.OriginExplicit, model.OriginDefault, model.OriginUnknown:
+		default:
+			if len(r.Errors) == 0 {
+				return nil, fmt.Errorf("read snapshot: %s: registry of %s in %s: scanType has origin %q (want explicit, default or unknown)", name, r.Account, r.Region, r.ScanType.Origin)
+			}
+		}
+		for _, p := range []model.Part{model.PartRegistry} {
+			if !inv.Parts.Has(p) {
+				return nil, fmt.Errorf("read snapshot: %s: registries are recorded but the inventory's parts do not include %s", name, p)
 			}
 		}
 	}

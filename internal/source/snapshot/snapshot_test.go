@@ -44,7 +44,7 @@ func TestRoundTrip(t *testing.T) {
 		t.Errorf("round trip differs:\n got %+v\nwant %+v", got, inv)
 	}
 	data, _ := os.ReadFile(path)
-	if !strings.Contains(string(data), `"snapshotVersion": "2"`) {
+	if !strings.Contains(string(data), `"snapshotVersion": "3"`) {
 		t.Errorf("saved as %.60s, want version 2", data)
 	}
 }
@@ -125,6 +125,10 @@ func TestParseErrors(t *testing.T) {
 			`cluster "a": secretsKeyArn has origin "explicit" but no value`},
 		{"default mode with a null value", `{"snapshotVersion":"2","inventory":{"clusters":[{"name":"a","source":"aws",` + endpoints + `,` + strings.Replace(controls, `"value":"API","origin":"explicit"`, `"value":null,"origin":"default"`, 1) + `}]}}`,
 			`authenticationMode has origin "default" but no value`},
+		{"null registry", `{"snapshotVersion":"3","inventory":{"parts":["ecr-registry"],"registries":[null]}}`, "registry 0 is null"},
+		{"registry without a region", `{"snapshotVersion":"3","inventory":{"parts":["ecr-registry"],"registries":[{"account":"1","source":"aws","scanType":{"value":"BASIC","origin":"explicit"},"rules":[],"repositories":[]}]}}`, "registry 0 has no account or region"},
+		{"registry with a bad origin", `{"snapshotVersion":"3","inventory":{"parts":["ecr-registry"],"registries":[{"account":"1","region":"r","source":"aws","scanType":{"value":"BASIC","origin":"guess"},"rules":[],"repositories":[]}]}}`, `scanType has origin "guess"`},
+		{"registries the parts do not name", `{"snapshotVersion":"3","inventory":{"registries":[{"account":"1","region":"r","source":"aws","scanType":{"value":"BASIC","origin":"explicit"},"rules":[],"repositories":[]}]}}`, "parts do not include ecr-registry"},
 		{"trailing data", `{"snapshotVersion":"1","inventory":{}} {}`, "unexpected data after the JSON document"},
 		{"a report is not a snapshot", `{"schemaVersion":"1","results":[]}`, `unknown field "schemaVersion"`},
 	}
@@ -149,7 +153,7 @@ func TestSaveLeavesNoPartialFile(t *testing.T) {
 		t.Errorf("left files behind: %v", entries)
 	}
 	var buf bytes.Buffer
-	if err := Write(&buf, finding.Tool{}, &model.Inventory{Clusters: []*model.Cluster{}, Errors: []model.Error{}, Skipped: []model.Skip{}}); err != nil || !strings.Contains(buf.String(), `"snapshotVersion": "2"`) {
+	if err := Write(&buf, finding.Tool{}, &model.Inventory{Clusters: []*model.Cluster{}, Errors: []model.Error{}, Skipped: []model.Skip{}}); err != nil || !strings.Contains(buf.String(), `"snapshotVersion": "3"`) {
 		t.Errorf("Write = %v, %s", err, buf.String())
 	}
 }

@@ -256,6 +256,7 @@ func (in *instance) readCluster(r *resourceDecl) {
 			in.readResourceSettings(r, content, k.scope, d)
 		}
 		in.s.add(c, d)
+		in.registerCluster(c, r, k.scope)
 	}
 }
 

@@ -55,6 +55,19 @@ type instance struct {
 	// why an output is unknown ("infra.eks"), for the module.<call> references of this module.
 	calls       map[string]cty.Value
 	callReasons map[string]string
+
+	// children are the instances of this module's calls that have one instance, by call name, and
+	// vpcs the terraform-aws-modules/vpc calls eksguard models: part reading follows references
+	// into their outputs (refs.go).
+	children map[string]*instance
+	vpcs     map[string]*vpcModel
+	// parts gathers, on a root instance, what the parts of its tree are read from (parts.go).
+	parts *partsState
+	// ref holds what reference evaluation remembers (refs.go); while it runs, refMode is set and
+	// plain is the context evaluation had before.
+	ref     *refMemo
+	refMode bool
+	plain   *hcl.EvalContext
 }
 
 // scope is what an expression inside a resource or module block sees beyond the module: count,
@@ -159,8 +172,14 @@ func (in *instance) run() {
 	for _, r := range in.mod.clusters {
 		in.readCluster(r)
 	}
+	in.registerParts()
 	if in.call != nil {
 		in.evalOutputs()
+	}
+	if in.parent == nil {
+		// The whole tree has run: its node groups, add-ons and repositories can be tied to its
+		// clusters.
+		in.finishParts()
 	}
 }
 
@@ -569,6 +588,9 @@ func (in *instance) traversalReason(t hcl.Traversal, sc *scope) string {
 		if r, ok := sc.reasons[root]; ok {
 			return r
 		}
+	}
+	if r := in.refReason(t); r != "" {
+		return r
 	}
 	switch root {
 	case "var":

@@ -68,6 +68,8 @@ func FuzzParseHCL(f *testing.F) {
 	seed(f, "testdata/hcl/*/*.tf")
 	seed(f, "testdata/hcl/*/*.tf.json")
 	seed(f, "testdata/hcl/*/*/*/*.tf")
+	seed(f, "testdata/parts/*/*.tf")
+	seed(f, "testdata/parts/*/*.tf.json")
 	dir := f.TempDir()
 	f.Fuzz(func(t *testing.T, data []byte) {
 		exercise(t, &iac.Input{Files: []*iac.File{

@@ -58,6 +58,11 @@ func (in *instance) runRemoteCall(c *callDecl) {
 	if isCloudposseEKS(c.source) && in.runCloudposse(c) {
 		return
 	}
+	if isVPCModule(c.source) {
+		// Its subnets are modelled for the node groups that use them; the call is still listed as
+		// skipped, since nothing else of it is read.
+		in.modelVPC(c)
+	}
 	line := c.block.DefRange.Start.Line
 	addr := in.prefix + "module." + c.name
 	skip := model.Skip{File: c.file.name, Line: line, Resource: addr, Source: c.source, Version: c.version,
@@ -134,6 +139,10 @@ func (in *instance) runModuleDir(c *callDecl, dir, name string) {
 		child.run()
 		if k.suffix == "" {
 			in.callDone(c, child)
+			if in.children == nil {
+				in.children = map[string]*instance{}
+			}
+			in.children[c.name] = child
 		}
 	}
 }
@@ -436,6 +445,7 @@ func (in *instance) readEKSModule(c *callDecl, gitRef string) {
 			continue
 		}
 		in.s.add(cl, d)
+		in.registerEKS(c, rel, verr, k.scope, cl, addr)
 		if k.suffix == "" {
 			in.eksOutputs(c, rel, verr)
 		}

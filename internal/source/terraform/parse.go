@@ -39,7 +39,13 @@ type module struct {
 	locals     map[string]*local
 	localNames []string
 	clusters   []*resourceDecl
-	calls      []*callDecl
+	// resources are the module's resource blocks of every type by type and name, and resList the
+	// ones the parts read (parts.go), in the order of the files.
+	resources map[string]map[string]*resourceDecl
+	resList   []*resourceDecl
+	// attrNames are the attribute names the module's expressions read (refs.go), nil until asked.
+	attrNames map[string]bool
+	calls     []*callDecl
 	// outputs are the value expressions of the module's output blocks, by name.
 	outputs map[string]*hcl.Attribute
 	// overridden names the resources and module calls an override file touches, with the file;
@@ -78,6 +84,23 @@ type resourceDecl struct {
 }
 
 func (r *resourceDecl) line() int { return r.block.DefRange.Start.Line }
+
+// addResource records a resource block; of two with the same address (which Terraform rejects) the
+// first is kept for references.
+func (m *module) addResource(r *resourceDecl) {
+	byName := m.resources[r.typ]
+	if byName == nil {
+		byName = map[string]*resourceDecl{}
+		m.resources[r.typ] = byName
+	}
+	if _, dup := byName[r.name]; dup {
+		return
+	}
+	byName[r.name] = r
+	if partTypes[r.typ] {
+		m.resList = append(m.resList, r)
+	}
+}
 
 type callDecl struct {
 	name   string
@@ -150,6 +173,7 @@ func (s *scanner) diagsAs(diags hcl.Diagnostics, fallback, code string) {
 // the others are still read.
 func (s *scanner) parseModule(dir string, files []*srcFile) *module {
 	m := &module{dir: dir, vars: map[string]*varDecl{}, locals: map[string]*local{}, overridden: map[string]string{}, outputs: map[string]*hcl.Attribute{}}
+	m.resources = map[string]map[string]*resourceDecl{}
 	if len(files) > 0 {
 		m.name = pathDir(files[0].name)
 	}
@@ -269,14 +293,15 @@ func (s *scanner) readTopLevel(m *module, f *srcFile) {
 				m.localNames = append(m.localNames, n)
 			}
 		case "resource":
-			if b.Labels[0] != "aws_eks_cluster" {
-				continue
-			}
 			if override {
-				m.overridden["aws_eks_cluster."+b.Labels[1]] = f.name
+				m.overridden[b.Labels[0]+"."+b.Labels[1]] = f.name
 				continue
 			}
-			m.clusters = append(m.clusters, &resourceDecl{typ: b.Labels[0], name: b.Labels[1], file: f, block: b})
+			r := &resourceDecl{typ: b.Labels[0], name: b.Labels[1], file: f, block: b}
+			m.addResource(r)
+			if r.typ == "aws_eks_cluster" {
+				m.clusters = append(m.clusters, r)
+			}
 		case "module":
 			if override {
 				m.overridden["module."+b.Labels[0]] = f.name

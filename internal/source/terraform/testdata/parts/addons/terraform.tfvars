@@ -1,0 +1,1 @@
+enable_network_policy = "true"

@@ -1,0 +1,5 @@
+module "registry" {
+  source = "./registry"
+
+  names = ["team-a/service", "team-b/service"]
+}
