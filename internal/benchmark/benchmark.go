@@ -250,8 +250,12 @@ func ClusterResource(c *model.Cluster) finding.Resource {
 // EvaluateCluster runs every evaluated control on one cluster. A control with several checks takes the
 // worst outcome, so a control never passes while one of its checks does not.
 func (b *Benchmark) EvaluateCluster(c *model.Cluster) []finding.Result {
-	var out []finding.Result
-	for _, ctl := range b.Evaluated() {
+	return b.appendCluster(nil, b.Evaluated(), c)
+}
+
+// appendCluster appends the results of the controls on one cluster to out.
+func (b *Benchmark) appendCluster(out []finding.Result, controls []Control, c *model.Cluster) []finding.Result {
+	for _, ctl := range controls {
 		var chosen check.Outcome
 		var chosenID string
 		judged := false
@@ -444,7 +448,12 @@ func (b *Benchmark) ErrorResults(e model.Error) []finding.Result {
 // Clusters are evaluated in parallel (checks are pure functions); the order of the results follows
 // the inventory.
 func (b *Benchmark) EvaluateInventory(inv *model.Inventory) []finding.Result {
-	per := make([][]finding.Result, len(inv.Clusters))
+	controls := b.Evaluated()
+	// Each cluster has a slot of one result per control in one array, filled in place and then
+	// closed up: a fleet's results are never held twice (per cluster, then together).
+	k := len(controls)
+	out := make([]finding.Result, len(inv.Clusters)*k, len(inv.Clusters)*k+len(inv.Errors)*k+len(inv.Registries)*k)
+	n := make([]int, len(inv.Clusters))
 	workers := min(runtime.GOMAXPROCS(0), max(1, len(inv.Clusters)/256))
 	next := make(chan int)
 	var wg sync.WaitGroup
@@ -453,7 +462,7 @@ func (b *Benchmark) EvaluateInventory(inv *model.Inventory) []finding.Result {
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				per[i] = b.EvaluateCluster(inv.Clusters[i])
+				n[i] = len(b.appendCluster(out[i*k:i*k:i*k+k], controls, inv.Clusters[i]))
 			}
 		}()
 	}
@@ -462,10 +471,12 @@ func (b *Benchmark) EvaluateInventory(inv *model.Inventory) []finding.Result {
 	}
 	close(next)
 	wg.Wait()
-	out := make([]finding.Result, 0, len(inv.Clusters)*len(b.Evaluated())+len(inv.Errors))
-	for _, r := range per {
-		out = append(out, r...)
+	end := 0
+	for i, m := range n {
+		end += copy(out[end:], out[i*k:i*k+m])
 	}
+	clear(out[end:])
+	out = out[:end]
 	for _, r := range inv.Registries {
 		out = append(out, b.EvaluateRegistry(r)...)
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/eksguard/eksguard/internal/finding"
 	"github.com/eksguard/eksguard/internal/iampolicy"
@@ -85,6 +86,41 @@ var NodeECRReadOnly = register(&Check{
 	judge: judgeNodeECR,
 })
 
+// policyCache remembers evaluated documents: a fleet's node roles share a handful of policies, and
+// every cluster of every region names them again. It is bounded, since a document is at most a few
+// kilobytes and an organization has at most thousands of distinct ones.
+var policyCache struct {
+	sync.Mutex
+	m map[string]policyVerdict
+}
+
+type policyVerdict struct {
+	grants []iampolicy.Grant
+	err    error
+}
+
+const maxCachedPolicies = 4096
+
+// ecrGrants is iampolicy.ECRBeyondPull, remembered per document.
+func ecrGrants(doc string) ([]iampolicy.Grant, error) {
+	policyCache.Lock()
+	v, ok := policyCache.m[doc]
+	policyCache.Unlock()
+	if ok {
+		return v.grants, v.err
+	}
+	grants, err := iampolicy.ECRBeyondPull(doc)
+	policyCache.Lock()
+	if policyCache.m == nil {
+		policyCache.m = map[string]policyVerdict{}
+	}
+	if len(policyCache.m) < maxCachedPolicies {
+		policyCache.m[doc] = policyVerdict{grants, err}
+	}
+	policyCache.Unlock()
+	return grants, err
+}
+
 // readOnlyECR reports whether an ECR action only reads.
 func readOnlyECR(action string) bool {
 	name := strings.TrimPrefix(action, "ecr:")
@@ -122,7 +158,7 @@ func judgeNodeECR(c *model.Cluster) Outcome {
 				re.ManagedReadOnly = append(re.ManagedReadOnly, p.Name)
 				continue
 			}
-			grants, err := iampolicy.ECRBeyondPull(p.Document)
+			grants, err := ecrGrants(p.Document)
 			if err != nil {
 				re.Unreadable = append(re.Unreadable, fmt.Sprintf("%s: %v", p.Name, err))
 				unreadable = append(unreadable, role.Name+"/"+p.Name)

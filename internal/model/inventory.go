@@ -47,3 +47,16 @@ type Skip struct {
 	Version  string `json:"version,omitempty"`
 	Reason   string `json:"reason"`
 }
+
+// DropParts lets go of what was read beyond DescribeCluster once it has been judged: a fleet's node
+// groups, instances, subnets, roles, load balancers and repositories are most of an inventory, and
+// the report keeps what it needs of them in its evidence. What decides the exit code (errors,
+// skips, the caller) stays.
+func (inv *Inventory) DropParts() {
+	for _, c := range inv.Clusters {
+		c.NodeGroups, c.Instances, c.Subnets, c.NodeRoles, c.Addons, c.LoadBalancers = nil, nil, nil, nil, nil, nil
+	}
+	for _, r := range inv.Registries {
+		r.Repositories = nil
+	}
+}

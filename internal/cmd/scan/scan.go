@@ -238,6 +238,7 @@ func Run(ctx context.Context, o *Options) error {
 		}
 	}
 	rep := Evaluate(inv, b, o.Now)
+	inv.DropParts() // judged, and saved in the snapshot already: only the report is written from here
 	if err := o.Report.Prepare(rep, nil, rep.GeneratedAt); err != nil {
 		return exit.New(exit.Usage, err)
 	}
