@@ -150,8 +150,9 @@ type Check struct {
 	// live scan fetches them only for the controls that need them.
 	Parts []model.Part
 	// Advice is the fix in words of a check whose fix eksguard does not make (a node role's
-	// policies, a load balancer's listeners).
-	Advice string
+	// policies, a load balancer's listeners), for a live cluster; AdviceIaC for a definition in IaC.
+	Advice    string
+	AdviceIaC string
 
 	// judge evaluates a cluster that has passed the gate.
 	judge func(c *model.Cluster) Outcome
@@ -248,7 +249,7 @@ func (k *Check) Evaluate(c *model.Cluster) Outcome {
 	if o.Status == finding.Fail && o.Remediation == "" {
 		o.Remediation, o.GuardedFix = k.remediation(c)
 		if o.Remediation == "" {
-			o.Remediation = k.Advice
+			o.Remediation = k.advice(c.Source.Live())
 		}
 	}
 	return o

@@ -65,7 +65,10 @@ var ImageScanning = register(&Check{
 		"characters. A region with no repositories passes. A third-party scanner is for a waiver.",
 	Defaults: "A registry with no scanning configuration uses BASIC scanning with no rules, and a repository is " +
 		"created with scanOnPush false: nothing is scanned until someone asks.",
-	Advice: "scan every repository: aws ecr put-registry-scanning-configuration --scan-type BASIC --rules " +
+	AdviceIaC: "set image_scanning_configuration { scan_on_push = true } on each aws_ecr_repository (CloudFormation " +
+		"ImageScanningConfiguration.ScanOnPush: true), or declare a registry scanning configuration whose rules cover every " +
+		"repository (aws_ecr_registry_scanning_configuration, AWS::ECR::RegistryScanningConfiguration)",
+	Advice: "scan every repository: aws ecr put-registry-scanning-configuration --region REGION --scan-type BASIC --rules " +
 		`'[{"scanFrequency":"SCAN_ON_PUSH","repositoryFilters":[{"filter":"*","filterType":"WILDCARD"}]}]' ` +
 		"(or --scan-type ENHANCED with CONTINUOUS_SCAN for Amazon Inspector, which is charged per image)",
 	judgeRegistry: judgeScanning,
@@ -105,7 +108,7 @@ func judgeScanning(r *model.Registry) Outcome {
 	}
 	if len(r.Repositories) == 0 {
 		ev.Note = "no repositories"
-		o.Status, o.Reason = finding.Pass, where+" has no repositories: nothing to scan"
+		o.Status, o.Reason = finding.Pass, "no repositories "+where+": nothing to scan"
 		return o
 	}
 	enhanced := r.ScanType.Value == "ENHANCED"
@@ -151,16 +154,16 @@ func judgeScanning(r *model.Registry) Outcome {
 		if len(unscanned) == 1 {
 			verb = "is"
 		}
-		o.Reason = fmt.Sprintf("%d of the %s in %s %s not scanned for vulnerabilities (%s): %s",
+		o.Reason = fmt.Sprintf("%d of the %s %s %s not scanned for vulnerabilities (%s): %s",
 			len(unscanned), count(len(r.Repositories), "repository", "repositories"), where, verb, mode, nameList(unscanned, maxNamed))
 	case len(unknown) > 0:
 		o.Status = finding.Unknown
 		o.Reason = fmt.Sprintf("whether %s on push is unknown: %s", count(len(unknown), "repository scans", "repositories scan"), nameList(unknown, maxNamed))
 	default:
 		o.Status = finding.Pass
-		all := fmt.Sprintf("all %d repositories in %s are scanned", len(r.Repositories), where)
+		all := fmt.Sprintf("all %d repositories %s are scanned", len(r.Repositories), where)
 		if len(r.Repositories) == 1 {
-			all = fmt.Sprintf("the one repository in %s is scanned", where)
+			all = fmt.Sprintf("the one repository %s is scanned", where)
 		}
 		o.Reason = fmt.Sprintf("%s (%s)", all, mode)
 	}
@@ -176,19 +179,22 @@ func judgeScanning(r *model.Registry) Outcome {
 	return o
 }
 
-// registryName words where a registry is, for reasons.
+// registryName words where repositories are, after the word "repositories": "in the registry of
+// account 1 in eu-west-1", "declared in this folder".
 func registryName(r *model.Registry) string {
 	switch {
 	case r.Account != "" && r.Region != "":
-		return fmt.Sprintf("the registry of account %s in %s", r.Account, r.Region)
+		return fmt.Sprintf("in the registry of account %s in %s", r.Account, r.Region)
 	case r.Region != "":
-		return "the registry in " + r.Region
+		return "in the registry in " + r.Region
+	case r.Root == ".":
+		return "declared in this folder"
 	case r.Root != "":
-		return "the repositories declared under " + r.Root
+		return "declared under " + r.Root
 	case r.Loc != nil && r.Loc.File != "":
-		return "the repositories declared in " + r.Loc.File
+		return "declared in " + r.Loc.File
 	}
-	return "the registry"
+	return "in the registry"
 }
 
 // ruleCovers reports whether a scanning rule that scans (not MANUAL) matches the repository.

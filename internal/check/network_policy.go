@@ -54,8 +54,11 @@ var NetworkPolicy = register(&Check{
 		"another CNI such as Calico or Cilium) the control is MANUAL: check the aws-node DaemonSet's network policy " +
 		"agent, or the other CNI's policy enforcement, in the cluster.",
 	Defaults: "The add-on is created without configuration values, which leaves network policy off.",
-	Advice: `aws eks update-addon --cluster-name NAME --addon-name vpc-cni --configuration-values '{"enableNetworkPolicy":"true"}' ` +
+	Advice: `aws eks update-addon --region REGION --cluster-name CLUSTER --addon-name vpc-cni --configuration-values '{"enableNetworkPolicy":"true"}' ` +
 		"(needs VPC CNI 1.14 or later)",
+	AdviceIaC: `give the vpc-cni add-on the configuration values {"enableNetworkPolicy":"true"}: Terraform ` +
+		`configuration_values = jsonencode({ enableNetworkPolicy = "true" }) on aws_eks_addon or the module's vpc-cni entry, ` +
+		"CloudFormation ConfigurationValues on AWS::EKS::Addon, eksctl configurationValues on the vpc-cni add-on (VPC CNI 1.14 or later)",
 	judge: judgeNetworkPolicy,
 	Examples: []Example{
 		addonTFExample("network policy on", finding.Pass, `configuration_values = jsonencode({ enableNetworkPolicy = "true" })`),
@@ -116,6 +119,10 @@ func judgeNetworkPolicy(c *model.Cluster) Outcome {
 	default:
 		o.Status = finding.Pass
 		o.Reason = `the vpc-cni add-on sets enableNetworkPolicy "true": NetworkPolicy objects are enforced`
+	}
+	if o.Status == finding.Fail && c.Source.Live() {
+		o.Remediation = fmt.Sprintf(`aws eks update-addon --region %s --cluster-name %s --addon-name vpc-cni --configuration-values '{"enableNetworkPolicy":"true"}' `+
+			"(needs VPC CNI 1.14 or later; keep the add-on's other configuration values in the document)", shellQuote(c.Region), shellQuote(c.Name))
 	}
 	return o
 }

@@ -100,9 +100,17 @@ func (k *Check) EvaluateRegistry(r *model.Registry) Outcome {
 		o.Location = r.Loc
 	}
 	if o.Status == finding.Fail && o.Remediation == "" {
-		o.Remediation = k.Advice
+		o.Remediation = k.advice(r.Source.Live())
 	}
 	return o
+}
+
+// advice is the fix in words for a live resource or a definition in IaC.
+func (k *Check) advice(live bool) string {
+	if !live && k.AdviceIaC != "" {
+		return k.AdviceIaC
+	}
+	return k.Advice
 }
 
 // firstN returns at most n elements of a sorted copy of list, and how many there are in all.

@@ -238,7 +238,7 @@ func TestImageScanning(t *testing.T) {
 		want   finding.Status
 		reason string
 	}{
-		{"no repositories", reg("BASIC", nil), finding.Pass, "has no repositories"},
+		{"no repositories", reg("BASIC", nil), finding.Pass, "no repositories in the registry of account 111111111111 in eu-west-1"},
 		{"basic, every repository on push", reg("BASIC", nil, repo("a", true), repo("b", true)), finding.Pass, "all 2 repositories in the registry of account 111111111111 in eu-west-1 are scanned"},
 		{"basic, the last not on push", reg("BASIC", nil, repo("a", true), repo("b", true), repo("c", false)), finding.Fail, "1 of the 3 repositories in the registry of account 111111111111 in eu-west-1 is not scanned"},
 		{"basic rule for every repository", reg("BASIC", all, repo("a", false)), finding.Pass, "registry rules"},

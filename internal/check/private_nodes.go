@@ -87,6 +87,9 @@ var PrivateNodes = register(&Check{
 		"node groups in public subnets unless privateNetworking is true.",
 	Advice: "launch node groups in private subnets (a NAT gateway for egress, no route to an internet gateway) " +
 		"and without public IPs; a node group's subnets cannot be changed, so create a new one and move the workloads",
+	AdviceIaC: "give node groups private subnets (routed to a NAT gateway, not an internet gateway; module.vpc.private_subnets " +
+		"with terraform-aws-modules/vpc) and no public IPs; eksctl: privateNetworking: true on each node group. Changing a node " +
+		"group's subnets replaces it",
 	judge: judgeNodes,
 	Examples: []Example{
 		tfNodesExample("private subnets behind a NAT gateway", finding.Pass, "", "nat_gateway_id = aws_nat_gateway.main.id"),

@@ -203,7 +203,11 @@ func describe(ctx context.Context, b *benchmark.Benchmark, k *check.Check) (Chec
 		d.Controls = append(d.Controls, c.ID)
 	}
 	live, guarded, why := k.Remedy(check.Options{Endpoint: check.TargetPrivate})
-	if why != "" {
+	switch {
+	case !k.HasTarget():
+		// eksguard proposes no settings: the fix is advice in words.
+		live = []string{k.Advice}
+	case why != "":
 		// The fix needs a value only the user can choose: show it with a placeholder.
 		live, guarded, _ = k.Remedy(check.Options{Endpoint: check.TargetPrivate, KMSKeyARN: placeholderKey})
 		d.Remediation.Note = placeholderKey + " is a symmetric customer managed KMS key in the cluster's region; eksguard iac --kms-key-arn ARN writes the IaC edit"
@@ -237,7 +241,7 @@ func iacFixes(ctx context.Context, k *check.Check) ([]IaCFix, error) {
 		if !k.HasTarget() {
 			// Node subnets, add-on settings and registry rules are the user's to choose:
 			// eksguard writes no edit, and says what to change.
-			out = append(out, IaCFix{Format: ex.Format, Example: ex.Name, Note: k.Advice})
+			out = append(out, IaCFix{Format: ex.Format, Example: ex.Name, Note: k.AdviceIaC})
 			continue
 		}
 		run, err := examples.Execute(ctx, k, ex)
