@@ -260,18 +260,25 @@ func (c *Clients) common(creds aws.CredentialsProvider, region string) common {
 		api: []func(*middleware.Stack) error{responseCheck{}.add, c.timeout().add}}
 }
 
+// apply sets a service client's options, given as pointers to its fields: every SDK service has
+// its own Options type (and HTTPClient interface) with the same fields.
+func apply[H any](cm common, region *string, retryer *aws.Retryer, http *H, api *[]func(*middleware.Stack) error,
+	base **string, creds *aws.CredentialsProvider) {
+	*region, *retryer, *http = cm.region, cm.retryer, cm.http.(H)
+	*api = append(append([]func(*middleware.Stack) error{}, *api...), cm.api...)
+	if cm.base != nil {
+		*base = cm.base
+	}
+	if cm.creds != nil {
+		*creds = cm.creds
+	}
+}
+
 // EC2 returns an EC2 client for one pair.
 func (c *Clients) EC2(creds aws.CredentialsProvider, region string) *ec2.Client {
 	cm := c.common(creds, region)
 	return ec2.NewFromConfig(c.Base, func(o *ec2.Options) {
-		o.Region, o.Retryer, o.HTTPClient = cm.region, cm.retryer, cm.http
-		o.APIOptions = append(append([]func(*middleware.Stack) error{}, o.APIOptions...), cm.api...)
-		if cm.base != nil {
-			o.BaseEndpoint = cm.base
-		}
-		if cm.creds != nil {
-			o.Credentials = cm.creds
-		}
+		apply(cm, &o.Region, &o.Retryer, &o.HTTPClient, &o.APIOptions, &o.BaseEndpoint, &o.Credentials)
 	})
 }
 
@@ -279,14 +286,7 @@ func (c *Clients) EC2(creds aws.CredentialsProvider, region string) *ec2.Client 
 func (c *Clients) STS(creds aws.CredentialsProvider, region string) *sts.Client {
 	cm := c.common(creds, region)
 	return sts.NewFromConfig(c.Base, func(o *sts.Options) {
-		o.Region, o.Retryer, o.HTTPClient = cm.region, cm.retryer, cm.http
-		o.APIOptions = append(append([]func(*middleware.Stack) error{}, o.APIOptions...), cm.api...)
-		if cm.base != nil {
-			o.BaseEndpoint = cm.base
-		}
-		if cm.creds != nil {
-			o.Credentials = cm.creds
-		}
+		apply(cm, &o.Region, &o.Retryer, &o.HTTPClient, &o.APIOptions, &o.BaseEndpoint, &o.Credentials)
 	})
 }
 
@@ -294,11 +294,7 @@ func (c *Clients) STS(creds aws.CredentialsProvider, region string) *sts.Client 
 func (c *Clients) Organizations(region string) *organizations.Client {
 	cm := c.common(nil, region)
 	return organizations.NewFromConfig(c.Base, func(o *organizations.Options) {
-		o.Region, o.Retryer, o.HTTPClient = cm.region, cm.retryer, cm.http
-		o.APIOptions = append(append([]func(*middleware.Stack) error{}, o.APIOptions...), cm.api...)
-		if cm.base != nil {
-			o.BaseEndpoint = cm.base
-		}
+		apply(cm, &o.Region, &o.Retryer, &o.HTTPClient, &o.APIOptions, &o.BaseEndpoint, &o.Credentials)
 	})
 }
 
@@ -415,14 +411,7 @@ func (e *TimeoutError) RetryableError() bool { return true }
 func (c *Clients) ECR(creds aws.CredentialsProvider, region string) *ecr.Client {
 	cm := c.common(creds, region)
 	return ecr.NewFromConfig(c.Base, func(o *ecr.Options) {
-		o.Region, o.Retryer, o.HTTPClient = cm.region, cm.retryer, cm.http
-		o.APIOptions = append(append([]func(*middleware.Stack) error{}, o.APIOptions...), cm.api...)
-		if cm.base != nil {
-			o.BaseEndpoint = cm.base
-		}
-		if cm.creds != nil {
-			o.Credentials = cm.creds
-		}
+		apply(cm, &o.Region, &o.Retryer, &o.HTTPClient, &o.APIOptions, &o.BaseEndpoint, &o.Credentials)
 	})
 }
 
@@ -430,14 +419,7 @@ func (c *Clients) ECR(creds aws.CredentialsProvider, region string) *ecr.Client 
 func (c *Clients) IAM(creds aws.CredentialsProvider, region string) *iam.Client {
 	cm := c.common(creds, region)
 	return iam.NewFromConfig(c.Base, func(o *iam.Options) {
-		o.Region, o.Retryer, o.HTTPClient = cm.region, cm.retryer, cm.http
-		o.APIOptions = append(append([]func(*middleware.Stack) error{}, o.APIOptions...), cm.api...)
-		if cm.base != nil {
-			o.BaseEndpoint = cm.base
-		}
-		if cm.creds != nil {
-			o.Credentials = cm.creds
-		}
+		apply(cm, &o.Region, &o.Retryer, &o.HTTPClient, &o.APIOptions, &o.BaseEndpoint, &o.Credentials)
 	})
 }
 
@@ -445,14 +427,7 @@ func (c *Clients) IAM(creds aws.CredentialsProvider, region string) *iam.Client 
 func (c *Clients) ELBv2(creds aws.CredentialsProvider, region string) *elasticloadbalancingv2.Client {
 	cm := c.common(creds, region)
 	return elasticloadbalancingv2.NewFromConfig(c.Base, func(o *elasticloadbalancingv2.Options) {
-		o.Region, o.Retryer, o.HTTPClient = cm.region, cm.retryer, cm.http
-		o.APIOptions = append(append([]func(*middleware.Stack) error{}, o.APIOptions...), cm.api...)
-		if cm.base != nil {
-			o.BaseEndpoint = cm.base
-		}
-		if cm.creds != nil {
-			o.Credentials = cm.creds
-		}
+		apply(cm, &o.Region, &o.Retryer, &o.HTTPClient, &o.APIOptions, &o.BaseEndpoint, &o.Credentials)
 	})
 }
 
@@ -460,13 +435,6 @@ func (c *Clients) ELBv2(creds aws.CredentialsProvider, region string) *elasticlo
 func (c *Clients) ELB(creds aws.CredentialsProvider, region string) *elasticloadbalancing.Client {
 	cm := c.common(creds, region)
 	return elasticloadbalancing.NewFromConfig(c.Base, func(o *elasticloadbalancing.Options) {
-		o.Region, o.Retryer, o.HTTPClient = cm.region, cm.retryer, cm.http
-		o.APIOptions = append(append([]func(*middleware.Stack) error{}, o.APIOptions...), cm.api...)
-		if cm.base != nil {
-			o.BaseEndpoint = cm.base
-		}
-		if cm.creds != nil {
-			o.Credentials = cm.creds
-		}
+		apply(cm, &o.Region, &o.Retryer, &o.HTTPClient, &o.APIOptions, &o.BaseEndpoint, &o.Credentials)
 	})
 }
