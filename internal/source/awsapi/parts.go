@@ -28,12 +28,16 @@ import (
 // registry), so that only the controls reading that part are ERROR. docs/controls-beyond-the-cluster.md
 // says which call each part makes and how clusters are tied to what is read region-wide.
 
-// clusterTagKeys are the tags that tie instances and load balancers to a cluster.
+// The tags that tie instances and load balancers to a cluster.
 const (
 	tagClusterName = "eks:cluster-name"
 	tagLBCluster   = "elbv2.k8s.aws/cluster"
 	tagK8sCluster  = "kubernetes.io/cluster/"
 )
+
+// nameTags are the instance tags whose value is the cluster's name: managed node groups' own and
+// the one EC2 adds for them, and Karpenter's and EKS Auto Mode's.
+var nameTags = []string{tagClusterName, "aws:eks:cluster-name", "eks:eks-cluster-name"}
 
 // partsOf collects the parts of the clusters of one pair that the selected controls read.
 func (c *Collector) partsOf(ctx context.Context, acct Account, region string, client *eks.Client, clusters []*model.Cluster) {
@@ -240,7 +244,7 @@ func addon(ctx context.Context, client *eks.Client, cl *model.Cluster, name stri
 // takes several values, and an instance matches when it has any of them.
 func (c *Collector) instances(ctx context.Context, acct Account, region string, clusters []*model.Cluster) {
 	byName := map[string]*model.Cluster{}
-	keys := []string{tagClusterName}
+	keys := append([]string{}, nameTags...)
 	for _, cl := range clusters {
 		byName[cl.Name] = cl
 		keys = append(keys, tagK8sCluster+cl.Name)
@@ -280,7 +284,7 @@ func (c *Collector) instances(ctx context.Context, acct Account, region string, 
 func instanceCluster(tags []ec2types.Tag, byName map[string]*model.Cluster) *model.Cluster {
 	for _, t := range tags {
 		k, v := aws.ToString(t.Key), aws.ToString(t.Value)
-		if k == tagClusterName {
+		if slices.Contains(nameTags, k) {
 			if cl := byName[v]; cl != nil {
 				return cl
 			}

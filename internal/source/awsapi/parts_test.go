@@ -49,6 +49,7 @@ accounts:
         instances:
           - {instanceId: i-0builder, subnetId: subnet-public, publicIpAddress: 54.1.2.3, iamInstanceProfile: {arn: "arn:aws:iam::111111111111:instance-profile/builder"}, tags: {kubernetes.io/cluster/legacy: owned}}
           - {instanceId: i-0other, subnetId: subnet-public, publicIpAddress: 54.1.2.4, tags: {kubernetes.io/cluster/elsewhere: owned}}
+          - {instanceId: i-0karpenter, subnetId: subnet-private, iamInstanceProfile: {arn: "arn:aws:iam::111111111111:instance-profile/builder"}, tags: {eks:eks-cluster-name: modern, karpenter.sh/nodepool: default}}
         loadBalancers:
           - {loadBalancerName: k8s-legacy-web, tags: {elbv2.k8s.aws/cluster: legacy}, listeners: [{port: 8080, protocol: HTTP}]}
           - {loadBalancerName: a1b2c3legacy, type: classic, tags: {kubernetes.io/cluster/legacy: owned}, listeners: [{protocol: HTTP, loadBalancerPort: 80, instancePort: 30080}]}
@@ -137,9 +138,9 @@ func TestPartsVerdicts(t *testing.T) {
 		key, status, reason string
 	}{
 		{"111111111111 5.1.1", "FAIL", "1 of the 1500 repositories in the registry of account 111111111111 in us-east-1 is not scanned"},
-		{"modern 5.1.3", "PASS", "1 node role may only read"},
+		{"modern 5.1.3", "FAIL", "ecr:PutImage (role builder, policy push)"},
 		{"legacy 5.1.3", "FAIL", "ecr:PutImage (role builder, policy push)"},
-		{"modern 5.4.3", "PASS", "1 node group and 0 instances run in 1 private subnet"},
+		{"modern 5.4.3", "PASS", "1 node group and 1 instance run in 1 private subnet"},
 		{"legacy 5.4.3", "FAIL", "subnet subnet-public (route 0.0.0.0/0 -> igw-1; used by node group web, instance i-0builder)"},
 		{"legacy 5.4.3", "FAIL", "instance i-0builder (public address 54.1.2.3)"},
 		{"legacy 5.4.3", "FAIL", "SSH is open to 0.0.0.0/0 on node groups web"},
