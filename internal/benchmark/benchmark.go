@@ -29,9 +29,47 @@ type Benchmark struct {
 	Version  string    `yaml:"version"`
 	Title    string    `yaml:"title"`
 	Controls []Control `yaml:"controls"`
+	// Own are eksguard's own controls, outside the benchmark: each is one eksguard check, evaluated
+	// only when asked for (by name, or by --probe for the network checks).
+	Own []Control `yaml:"-"`
 
 	// selected, when set, restricts evaluation to these control ids.
 	selected map[string]bool
+}
+
+// ownControls are the checks eksguard adds to the benchmark. Their control id is the check id, and
+// their source says what they read.
+func ownControls() []Control {
+	return []Control{
+		{ID: "anonymous-api-access", Title: "Anonymous callers get no more than public information (eksguard)", Assessment: "automated", Source: "network", Checks: []string{"anonymous-api-access"}},
+		{ID: "endpoint-reachability", Title: "The endpoint answers from the network only as configured (eksguard)", Assessment: "automated", Source: "network", Checks: []string{"endpoint-reachability"}},
+	}
+}
+
+// ProbeControls are the own controls --probe evaluates.
+var ProbeControls = []string{"anonymous-api-access", "endpoint-reachability"}
+
+// all lists the benchmark's controls and eksguard's own.
+func (b *Benchmark) all() []Control { return append(append([]Control{}, b.Controls...), b.Own...) }
+
+// With adds controls (eksguard's own, by id) to the selection.
+func (b *Benchmark) With(ids ...string) *Benchmark {
+	out := *b
+	out.selected = map[string]bool{}
+	if b.selected == nil {
+		for _, c := range b.Controls {
+			if c.Evaluated() {
+				out.selected[c.ID] = true
+			}
+		}
+	}
+	for id := range b.selected {
+		out.selected[id] = true
+	}
+	for _, id := range ids {
+		out.selected[id] = true
+	}
+	return &out
 }
 
 // Control is one recommendation of the benchmark.
@@ -65,7 +103,7 @@ func (c Control) Severity() check.Severity {
 // Assessments and sources a control may have.
 var (
 	assessments = map[string]bool{"automated": true, "manual": true}
-	sources     = map[string]bool{"aws": true, "kubernetes": true, "node": true, "organizational": true}
+	sources     = map[string]bool{"aws": true, "kubernetes": true, "node": true, "organizational": true, "network": true}
 )
 
 // Default is the benchmark version eksguard evaluates, with every evaluated control selected.
@@ -104,6 +142,7 @@ func parse(data []byte) (*Benchmark, error) {
 		}
 	}
 	sort.SliceStable(b.Controls, func(i, j int) bool { return finding.ControlLess(b.Controls[i].ID, b.Controls[j].ID) })
+	b.Own = ownControls()
 	return &b, nil
 }
 
@@ -119,12 +158,17 @@ func (b *Benchmark) Evaluated() []Control {
 			out = append(out, c)
 		}
 	}
+	for _, c := range b.Own {
+		if b.selected[c.ID] {
+			out = append(out, c)
+		}
+	}
 	return out
 }
 
 // Control finds a control by id.
 func (b *Benchmark) Control(id string) (Control, bool) {
-	for _, c := range b.Controls {
+	for _, c := range b.all() {
 		if c.ID == id {
 			return c, true
 		}
@@ -135,7 +179,7 @@ func (b *Benchmark) Control(id string) (Control, bool) {
 // ControlsOf lists the controls a check serves.
 func (b *Benchmark) ControlsOf(checkID string) []Control {
 	var out []Control
-	for _, c := range b.Controls {
+	for _, c := range b.all() {
 		for _, id := range c.Checks {
 			if id == checkID {
 				out = append(out, c)
@@ -190,7 +234,7 @@ func (b *Benchmark) resolve(name, flag string) ([]string, error) {
 	name = strings.TrimSpace(name)
 	var ids []string
 	var matched []Control
-	for _, c := range b.Controls {
+	for _, c := range b.all() {
 		if c.ID == name || strings.HasPrefix(c.ID, name+".") || containsFold(c.Checks, name) {
 			matched = append(matched, c)
 		}

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	probecmd "github.com/eksguard/eksguard/internal/cmd/probe"
 	"os"
 	"os/signal"
 	"runtime/debug"
@@ -100,7 +101,7 @@ Run 'eksguard demo' to see a scan of a built-in fleet without an AWS account.`,
 	root.SetErr(f.IO.ErrOut)
 	root.SetVersionTemplate("eksguard {{.Version}}\n")
 	root.AddCommand(demo.NewCmd(f, nil), scan.NewCmd(f, nil), fix.NewCmd(f, nil), emulator.NewCmd(f, nil))
-	root.AddCommand(iaccmd.NewCmd(f, nil), controls.NewCmd(f, nil), explain.NewCmd(f, nil))
+	root.AddCommand(iaccmd.NewCmd(f, nil), controls.NewCmd(f, nil), explain.NewCmd(f, nil), probecmd.NewCmd(f, nil))
 	root.AddCommand(&cobra.Command{
 		Use:   "version",
 		Short: "Print eksguard's version",

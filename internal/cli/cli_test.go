@@ -52,9 +52,9 @@ func emulate(t *testing.T, fleet string) string {
 type report struct {
 	SchemaVersion string
 	Results       []struct {
-		Control, Status, Reason, Remediation string
-		Resource                             struct{ Type, Name, Region, Account, ARN string }
-		Evidence                             map[string]any
+		Control, CheckID, Status, Reason, Remediation string
+		Resource                                      struct{ Type, Name, Region, Account, ARN string }
+		Evidence                                      map[string]any
 	}
 	Summary map[string]int
 }

@@ -137,12 +137,15 @@ type Cluster struct {
 	// Kind is the IaC resource kind (aws_eks_cluster, AWS::EKS::Cluster, module call, ClusterConfig).
 	Kind string `json:"kind,omitempty"`
 
-	Status          string     `json:"status,omitempty"`
-	Version         string     `json:"version,omitempty"`
-	PlatformVersion string     `json:"platformVersion,omitempty"`
-	Endpoint        string     `json:"endpoint,omitempty"`
-	CreatedAt       *time.Time `json:"createdAt,omitempty"`
-	IPFamily        string     `json:"ipFamily,omitempty"`
+	Status          string `json:"status,omitempty"`
+	Version         string `json:"version,omitempty"`
+	PlatformVersion string `json:"platformVersion,omitempty"`
+	Endpoint        string `json:"endpoint,omitempty"`
+	// CAData is certificateAuthority.data: the base64 PEM bundle of the CA that signs the API
+	// server's certificate, which --probe verifies the endpoint against.
+	CAData    string     `json:"certificateAuthority,omitempty"`
+	CreatedAt *time.Time `json:"createdAt,omitempty"`
+	IPFamily  string     `json:"ipFamily,omitempty"`
 
 	EndpointPublicAccess  Bool    `json:"endpointPublicAccess"`
 	EndpointPrivateAccess Bool    `json:"endpointPrivateAccess"`
@@ -199,6 +202,8 @@ type Cluster struct {
 	Addons []Addon `json:"addons,omitempty"`
 	// LoadBalancers are the load balancers tagged for the cluster.
 	LoadBalancers []LoadBalancer `json:"loadBalancers,omitempty"`
+	// Probe is what the endpoint answered from where eksguard ran (--probe).
+	Probe *ProbeResult `json:"probe,omitempty"`
 
 	// Root is, for a definition in IaC, the folder where evaluation started (Terraform's root module,
 	// or the folder of a template), relative to the working directory: a module called from several

@@ -29,6 +29,9 @@ const (
 	PartLoadBalancers Part = "load-balancers"
 	// PartRegistry: ecr:GetRegistryScanningConfiguration and ecr:DescribeRepositories, per region.
 	PartRegistry Part = "ecr-registry"
+	// PartProbe: no AWS call, but the network probe of the endpoint (--probe), which needs the
+	// certificate authority DescribeCluster answers.
+	PartProbe Part = "probe"
 )
 
 // Parts is a set of parts.

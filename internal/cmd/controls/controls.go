@@ -65,6 +65,8 @@ func (o *Options) Validate() error {
 type Catalogue struct {
 	Benchmark Ref       `json:"benchmark"`
 	Controls  []Control `json:"controls"`
+	// Own are eksguard's own checks outside the benchmark, each its own control.
+	Own []Control `json:"own"`
 }
 
 // Ref names the benchmark version.
@@ -87,7 +89,11 @@ type Control struct {
 
 // Build is the catalogue of a benchmark, in numeric order.
 func Build(b *benchmark.Benchmark) Catalogue {
-	cat := Catalogue{Benchmark: Ref{ID: b.ID, Version: b.Version}, Controls: []Control{}}
+	cat := Catalogue{Benchmark: Ref{ID: b.ID, Version: b.Version}, Controls: []Control{}, Own: []Control{}}
+	for _, c := range b.Own {
+		s := string(c.Severity())
+		cat.Own = append(cat.Own, Control{ID: c.ID, Title: c.Title, Assessment: c.Assessment, Source: c.Source, Evaluated: true, Checks: append([]string{}, c.Checks...), Severity: &s})
+	}
 	for _, c := range b.Controls {
 		ctl := Control{ID: c.ID, Title: c.Title, Assessment: c.Assessment, Source: c.Source, Evaluated: c.Evaluated(), Checks: append([]string{}, c.Checks...)}
 		if s := string(c.Severity()); s != "" {
@@ -118,10 +124,13 @@ func Run(o *Options) error {
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", c.ID, c.Assessment, c.Source, ev, sev, checks, escape.Text(c.Title))
 	}
+	for _, c := range cat.Own {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", c.ID, "eksguard", c.Source, "--probe", *c.Severity, strings.Join(c.Checks, ","), escape.Text(c.Title))
+	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	_, err := fmt.Fprintf(o.Out, "\n%s %s: %d controls, %d evaluated by eksguard. Run 'eksguard explain ID' for one of them.\n",
-		b.Title, b.Version, len(cat.Controls), evaluated)
+	_, err := fmt.Fprintf(o.Out, "\n%s %s: %d controls, %d evaluated by eksguard, and %d of eksguard's own (outside the benchmark, with --probe). Run 'eksguard explain ID' for one of them.\n",
+		b.Title, b.Version, len(cat.Controls), evaluated, len(cat.Own))
 	return err
 }

@@ -124,7 +124,7 @@ func TestUnknownID(t *testing.T) {
 		args []string
 		has  []string
 	}{
-		{[]string{"9.9.9"}, []string{`"9.9.9" is not a control`, "controls: 2.1.1, 2.1.2", "5.5.1", "checks: ecr-image-scanning, eks-access-api"}},
+		{[]string{"9.9.9"}, []string{`"9.9.9" is not a control`, "controls: 2.1.1, 2.1.2", "5.5.1", "checks: anonymous-api-access, ecr-image-scanning, eks-access-api"}},
 		{[]string{"5.4"}, []string{`"5.4" is a section`, "5.4.1, 5.4.2, 5.4.3, 5.4.4, 5.4.5"}},
 		{[]string{""}, []string{"the id is empty"}},
 		{[]string{}, []string{"accepts 1 arg"}},

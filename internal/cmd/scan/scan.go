@@ -69,6 +69,12 @@ type Options struct {
 	// SecurityHub imports the findings into AWS Security Hub; SecurityHubResolve also archives
 	// earlier findings this run shows resolved (and implies SecurityHub).
 	SecurityHub, SecurityHubResolve bool
+	// Probe checks what each endpoint answers from here (probe.go); ProbeTimeout bounds each step,
+	// CallerIP is this caller's public address ("auto" or empty: ask IPEchoURL).
+	Probe        bool
+	ProbeTimeout time.Duration
+	CallerIP     string
+	IPEchoURL    string
 }
 
 // Formats are the output formats scan writes: every registered one but patch, which is for IaC.
@@ -90,9 +96,12 @@ func NewCmd(f *app.Factory, runF func(context.Context, *Options) error) *cobra.C
 		Short: "Audit every EKS cluster of the chosen regions and accounts against the CIS controls",
 		Long: `Scan lists every EKS cluster in the chosen regions (ListClusters, all pages), describes each and
 evaluates the CIS Amazon EKS Benchmark v1.8.0 controls eksguard automates: 2.1.1 (audit logging), 4.1.7
-(access entries), 5.3.1 (secrets encryption with a customer managed key), 5.4.1 and 5.4.2 (API server
-endpoint). --controls and --skip-controls choose among them by control id (5.4.1), section (5.4) or
-check id (eks-endpoint-private); 'eksguard controls' lists them all.
+(access entries), 5.1.1 (ECR image scanning, per registry), 5.1.3 (node roles' ECR access), 5.3.1
+(secrets encryption with a customer managed key), 5.4.1 and 5.4.2 (API server endpoint), 5.4.3 (private
+nodes), 5.4.4 (network policy) and 5.4.5 (TLS on load balancers), reading beyond DescribeCluster only
+what the selected controls need. --controls and --skip-controls choose among them by control id
+(5.4.1), section (5.4) or check id (eks-endpoint-private); 'eksguard controls' lists them all. --probe
+also checks from the network what each endpoint answers (endpoint-reachability, anonymous-api-access).
 
 Credentials come from the standard AWS chain: environment, shared config and profiles (--profile),
 SSO, instance and container roles. --endpoint-url, or the SDK's AWS_ENDPOINT_URL, sends every call to
@@ -141,6 +150,8 @@ access denied.`,
 	fl.StringSliceVar(&opts.SkipControls, "skip-controls", nil, "leave out these controls: ids, sections or check ids")
 	reporting.AddFlags(fl, &opts.Report)
 	fl.BoolVar(&opts.SecurityHub, "security-hub", false, "import the findings into AWS Security Hub (securityhub:BatchImportFindings) in each finding's account and region")
+	AddProbeFlags(fl, opts)
+	fl.BoolVar(&opts.Probe, "probe", false, "also probe each endpoint from here (DNS, TCP, TLS against the cluster's CA, anonymous GET /version, /healthz, /api/v1/namespaces) and judge endpoint-reachability and anonymous-api-access")
 	fl.BoolVar(&opts.SecurityHubResolve, "security-hub-resolve", false, "import, and archive eksguard's earlier Security Hub findings for clusters that now pass or are gone from the accounts and regions scanned")
 	fl.Float64Var(&opts.Rate, "rate", awsapi.DefaultRate, "EKS requests per second per account and region, kept to: the pace falls when throttled and rises up to twice this after long runs of successes. Without --rate every account and region starts at 9.5 and the scan finds its pace: one pair at a time probes faster and lends what it proves to the others, up to 1000 requests/s for the whole scan, until the first throttle")
 	return cmd
@@ -162,7 +173,7 @@ func (o *Options) Validate() error {
 			{"region", len(o.Regions) > 0}, {"all-regions", o.AllRegions}, {"profile", o.Profile != ""}, {"endpoint-url", o.EndpointURL != ""},
 			{"save-snapshot", o.SaveSnapshot != ""}, {"cluster", len(o.Clusters) > 0}, {"org", o.Org}, {"accounts", len(o.Accounts) > 0},
 			{"role-name", o.RoleName != ""}, {"external-id", o.ExternalID != ""},
-			{"security-hub", o.SecurityHub}, {"security-hub-resolve", o.SecurityHubResolve},
+			{"security-hub", o.SecurityHub}, {"security-hub-resolve", o.SecurityHubResolve}, {"probe", o.Probe},
 		} {
 			if f.set {
 				return fmt.Errorf("--snapshot evaluates a saved scan offline; it cannot be combined with --%s", f.name)
@@ -219,18 +230,23 @@ func (o *Options) Validate() error {
 	if o.EndpointURL != "" && !strings.HasPrefix(o.EndpointURL, "http://") && !strings.HasPrefix(o.EndpointURL, "https://") {
 		return fmt.Errorf("--endpoint-url: %q must start with http:// or https://", o.EndpointURL)
 	}
-	return nil
+	return o.validateProbe()
 }
 
 // Run performs the scan and writes the report; the returned error carries the exit code.
 func Run(ctx context.Context, o *Options) error {
-	b, err := benchmark.Default().Select(o.Controls, o.SkipControls)
+	b, err := o.benchmark()
 	if err != nil {
 		return exit.New(exit.Usage, err)
 	}
 	inv, live, err := collect(ctx, o, b.Parts())
 	if err != nil {
 		return err
+	}
+	if b.Parts().Has(model.PartProbe) && o.Snapshot == "" {
+		if err := probeClusters(ctx, o, inv); err != nil {
+			return err
+		}
 	}
 	if o.SaveSnapshot != "" {
 		if err := snapshot.Save(ctx, o.SaveSnapshot, Tool(), inv); err != nil {

@@ -389,7 +389,7 @@ func (c *Collector) collectPair(ctx context.Context, acct Account, region string
 			errs = append(errs, *r.err)
 		}
 	}
-	if len(c.Parts) > 0 && ctx.Err() == nil {
+	if len(c.Parts) > 0 && !(len(c.Parts) == 1 && c.Parts.Has(model.PartProbe)) && ctx.Err() == nil {
 		c.partsOf(ctx, acct, region, client, clusters)
 	}
 	return clusters, errs
@@ -416,6 +416,10 @@ func (c *Collector) describeOne(ctx context.Context, client EKSAPI, account, reg
 		return describeResult{err: &e}
 	}
 	c.progressDone(0, 0, 1, 0)
+	if !c.Parts.Has(model.PartProbe) {
+		// Only the probe verifies against the CA; a fleet's worth of bundles is megabytes.
+		cl.CAData = ""
+	}
 	return describeResult{cluster: cl}
 }
 

@@ -70,6 +70,9 @@ func convert(c *ekstypes.Cluster, account, region string, raw []byte) *model.Clu
 		Outpost:         c.OutpostConfig != nil,
 		Tags:            c.Tags,
 	}
+	if c.CertificateAuthority != nil {
+		m.CAData = aws.ToString(c.CertificateAuthority.Data)
+	}
 	if c.CreatedAt != nil {
 		t := c.CreatedAt.UTC().Truncate(time.Millisecond)
 		m.CreatedAt = &t

@@ -52,7 +52,8 @@ func (c *Collector) partsOf(ctx context.Context, acct Account, region string, cl
 	}
 	var clusterParts model.Parts
 	for _, p := range ps {
-		if p != model.PartRegistry {
+		// The registry is the region's, and the probe is made by the scan after collection.
+		if p != model.PartRegistry && p != model.PartProbe {
 			clusterParts = clusterParts.Add(p)
 		}
 	}
