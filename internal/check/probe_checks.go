@@ -13,8 +13,8 @@ import (
 
 // ProbeEvidence is what --probe saw: the evidence of both network checks.
 type ProbeEvidence struct {
-	EndpointPublicAccess *bool    `json:"endpointPublicAccess,omitempty"`
-	PublicAccessCIDRs    []string `json:"publicAccessCidrs,omitempty"`
+	EndpointPublicAccess *bool              `json:"endpointPublicAccess,omitempty"`
+	PublicAccessCIDRs    []string           `json:"publicAccessCidrs,omitempty"`
 	Probe                *model.ProbeResult `json:"probe"`
 }
 
