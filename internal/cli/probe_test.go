@@ -16,6 +16,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -148,8 +149,9 @@ func TestScanProbe(t *testing.T) {
 			cluster("other-ca", strangerURL, private)+
 			cluster("no-name", "https://eksguard-probe-test.invalid", private)+
 			cluster("anonymous-open", openURL, allow), 1))
+	snap := filepath.Join(t.TempDir(), "snap.json")
 	code, out, errOut := run(t, "scan", "--endpoint-url", url, "--probe", "--caller-ip", "203.0.113.5", "--probe-timeout", "500ms",
-		"--controls", "5.4.1", "--format", "json")
+		"--controls", "5.4.1", "--format", "json", "--save-snapshot", snap)
 	if code != 3 {
 		t.Errorf("exit %d, want 3 (UNKNOWN probes make the scan incomplete): %s", code, errOut)
 	}
@@ -187,6 +189,14 @@ func TestScanProbe(t *testing.T) {
 		if anon.status != tt.anon || !strings.Contains(anon.reason, tt.anonWhy) {
 			t.Errorf("%s: anonymous-api-access %s (%s), want %s containing %q", tt.name, anon.status, anon.reason, tt.anon, tt.anonWhy)
 		}
+	}
+	// The snapshot keeps what the probe saw: evaluated offline, with no network, it says the same.
+	_, offline, errOut := run(t, "scan", "--snapshot", snap, "--controls", "5.4.1,endpoint-reachability,anonymous-api-access", "--format", "json")
+	if offline != out {
+		t.Errorf("offline report differs from the live one: %s\nlive:\n%s\noffline:\n%s", errOut, out, offline)
+	}
+	if code, _, errOut := run(t, "scan", "--snapshot", snap, "--probe"); code != 2 || !strings.Contains(errOut, "--probe") {
+		t.Errorf("--probe of a snapshot: exit %d %s", code, errOut)
 	}
 	if n := stranger.Load(); n != 0 {
 		t.Errorf("%d requests reached the server whose certificate did not chain to the cluster's CA", n)

@@ -15,8 +15,8 @@ import (
 const DefaultIPEchoURL = "https://checkip.amazonaws.com"
 
 // CallerIP asks url, a service that answers a GET with the caller's address, where this process
-// appears from on the internet: the address an endpoint allowlist has to admit. It behaves as
-// fix's --caller-ip auto does (remediate's unexported lookupIP): a nil client gets a 5 s timeout,
+// appears from on the internet: the address an endpoint allowlist has to admit. fix's --caller-ip
+// auto and scan --probe both use it: a nil client gets a 5 s timeout,
 // the whole exchange at most 10 s, only 200 counts, and at most 256 bytes of body are read and
 // trimmed. An empty url means DefaultIPEchoURL.
 func CallerIP(ctx context.Context, client *http.Client, url string) (netip.Addr, error) {

@@ -3,7 +3,6 @@ package remediate
 import (
 	"context"
 	"fmt"
-	"io"
 	"net/http"
 	"net/netip"
 	"strings"
@@ -14,6 +13,7 @@ import (
 	"github.com/eksguard/eksguard/internal/check"
 	"github.com/eksguard/eksguard/internal/cidrset"
 	"github.com/eksguard/eksguard/internal/model"
+	"github.com/eksguard/eksguard/internal/probe"
 	"github.com/eksguard/eksguard/internal/source/awsapi"
 )
 
@@ -503,12 +503,12 @@ func checkCaller(ctx context.Context, d Deps, o Options) Check {
 			echo = DefaultIPEchoURL
 		}
 		source = echo
-		got, err := lookupIP(ctx, d.HTTP, echo)
+		got, err := probe.CallerIP(ctx, d.HTTP, echo)
 		if err != nil {
-			return lockoutOr(o, ch, "could not learn the caller's public address from "+echo+": "+err.Error(),
+			return lockoutOr(o, ch, "could not learn the caller's public address: "+err.Error(),
 				"pass --caller-ip with your public address, point --ip-echo-url at a service that echoes it, or accept the risk with --allow-lockout")
 		}
-		ipText = got
+		ipText = got.String()
 	}
 	ip, err := netip.ParseAddr(ipText)
 	if err != nil {
@@ -539,31 +539,6 @@ func lockoutOr(o Options, ch Check, detail, remedy string) Check {
 
 // ParseAllowlist is the union of a target allowlist, for membership tests.
 func ParseAllowlist(cidrs []string) (*cidrset.Set, error) { return cidrset.Parse(cidrs) }
-
-func lookupIP(ctx context.Context, client *http.Client, url string) (string, error) {
-	if client == nil {
-		client = &http.Client{Timeout: 5 * time.Second}
-	}
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-	if err != nil {
-		return "", err
-	}
-	resp, err := client.Do(req)
-	if err != nil {
-		return "", err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return "", fmt.Errorf("HTTP %d", resp.StatusCode)
-	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 256))
-	if err != nil {
-		return "", err
-	}
-	return strings.TrimSpace(string(body)), nil
-}
 
 // phases orders the change (RC-11): when private access is off, first turn it on with public
 // unchanged, so nodes move to the private endpoint before anything is taken away; then apply the

@@ -176,10 +176,11 @@ type sarifLogical struct {
 // securityScore is the CVSS-like score GitHub code scanning sorts alerts by, for each severity.
 var securityScore = map[check.Severity]string{check.SeverityHigh: "7.5", check.SeverityMedium: "5.3", check.SeverityLow: "3.1"}
 
-// RuleID is the SARIF rule id of a control: "CIS-EKS-5.4.1".
+// RuleID is the SARIF rule id of a control: "CIS-EKS-5.4.1"; eksguard's own controls, outside the
+// benchmark, are "EKSGUARD-endpoint-reachability".
 func RuleID(b finding.Benchmark, control string) string {
 	id := b.ID
-	if id == "" {
+	if id == "" || !strings.ContainsAny(control[:min(1, len(control))], "0123456789") {
 		id = "eksguard"
 	}
 	return strings.ToUpper(id) + "-" + control
