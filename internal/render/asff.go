@@ -371,8 +371,7 @@ func asffFinding(res *finding.Result, b asffBenchmark, version, compliance, at s
 		Description:     asffDescription(res, k, label),
 		Remediation:     ASFFRemediation{Recommendation: asffRecommendation(res, k)},
 		Resources:       []ASFFResource{resource},
-		Compliance: ASFFCompliance{Status: compliance,
-			RelatedRequirements: []string{asffTruncate(fmt.Sprintf("%s v%s/%s", b.title, b.version, res.Control), 256)}},
+		Compliance: ASFFCompliance{Status: compliance, RelatedRequirements: asffRequirements(b, res.Control)},
 		Workflow:              ASFFWorkflow{Status: "NEW"},
 		RecordState:           ASFFActive,
 		ProductFields:         asffProductFields(res, b, version),
@@ -510,4 +509,13 @@ func asffTruncate(s string, max int) string {
 		cut--
 	}
 	return strings.TrimRight(s[:cut], " ") + mark
+}
+
+// asffRequirements names the benchmark control a finding is about; eksguard's own controls, outside
+// the benchmark, name eksguard's check instead.
+func asffRequirements(b asffBenchmark, control string) []string {
+	if ownControl(control) {
+		return []string{asffTruncate("eksguard check "+control, 256)}
+	}
+	return []string{asffTruncate(fmt.Sprintf("%s v%s/%s", b.title, b.version, control), 256)}
 }

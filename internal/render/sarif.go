@@ -180,11 +180,15 @@ var securityScore = map[check.Severity]string{check.SeverityHigh: "7.5", check.S
 // benchmark, are "EKSGUARD-endpoint-reachability".
 func RuleID(b finding.Benchmark, control string) string {
 	id := b.ID
-	if id == "" || !strings.ContainsAny(control[:min(1, len(control))], "0123456789") {
+	if id == "" || ownControl(control) {
 		id = "eksguard"
 	}
 	return strings.ToUpper(id) + "-" + control
 }
+
+// ownControl reports whether a control is one of eksguard's own (named by its check id) rather
+// than a numbered control of the benchmark.
+func ownControl(control string) bool { return control == "" || control[0] < '0' || control[0] > '9' }
 
 func (s sarifWriter) Write(w io.Writer, r *finding.Report) error {
 	rules, index := sarifRules(r)
