@@ -54,3 +54,34 @@ func TestRegistryResults(t *testing.T) {
 		}
 	}
 }
+
+// TestOwnControlResults: eksguard's own controls (the network probe's) are not the benchmark's: their
+// SARIF rule and ASFF requirement name eksguard's check.
+func TestOwnControlResults(t *testing.T) {
+	b := benchmark.Default().With("endpoint-reachability")
+	c := &model.Cluster{Name: "prod", Account: "111111111111", Region: "eu-west-1", ARN: "arn:aws:eks:eu-west-1:111111111111:cluster/prod",
+		Source: model.SourceAWS, Status: model.StatusActive, EndpointPublicAccess: model.Explicit(false), EndpointPrivateAccess: model.Explicit(true),
+		PublicAccessCIDRs: model.ExplicitList(), EnabledLogTypes: model.ExplicitList(model.LogTypes...), AuthenticationMode: model.ExplicitString(model.AuthAPI),
+		SecretsKeyARN: model.ExplicitString("arn:aws:kms:eu-west-1:111111111111:key/1"), Parts: model.Parts{model.PartProbe},
+		Probe: &model.ProbeResult{From: "203.0.113.5"}}
+	c.Probe.Resolved = nil
+	c.Probe.DNSError = "not found"
+	rep := &finding.Report{SchemaVersion: finding.SchemaVersion, Tool: finding.Tool{Name: "eksguard", Version: "test"}, Benchmark: b.Ref(),
+		GeneratedAt: time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC), Controls: controlIDs(b)}
+	rep.Results = b.EvaluateCluster(c)
+	rep.Finish()
+	for format, want := range map[string]string{
+		"sarif": `"id": "EKSGUARD-endpoint-reachability"`,
+		"asff":  `"eksguard check endpoint-reachability"`,
+		"table": "endpoint-reachability",
+	} {
+		w, _ := New(format, Options{Command: "scan"})
+		var buf bytes.Buffer
+		if err := w.Write(&buf, rep); err != nil {
+			t.Fatalf("%s: %v", format, err)
+		}
+		if !strings.Contains(buf.String(), want) {
+			t.Errorf("%s lacks %q:\n%s", format, want, buf.String())
+		}
+	}
+}
