@@ -307,7 +307,11 @@ func (t *textWriter) para(indent, text string) {
 func writeText(w *textWriter, b *benchmark.Benchmark, e *Explanation) {
 	if c := e.Control; c != nil {
 		w.printf("%s %s\n", c.ID, c.Title)
-		w.printf("%s %s, %s; data: %s\n", b.Title, b.Version, c.Assessment, sourceWords[c.Source])
+		if c.Source == "network" {
+			w.printf("eksguard's own check, outside %s %s; data: %s\n", b.Title, b.Version, sourceWords[c.Source])
+		} else {
+			w.printf("%s %s, %s; data: %s\n", b.Title, b.Version, c.Assessment, sourceWords[c.Source])
+		}
 		if !c.Evaluated {
 			w.printf("\neksguard does not evaluate this control: %s.\n", notEvaluated[c.Source])
 			return
@@ -323,7 +327,11 @@ func writeText(w *textWriter, b *benchmark.Benchmark, e *Explanation) {
 		for _, c := range d.Calls {
 			w.para("    ", c.Action+": "+c.What)
 		}
-		w.printf("  Infrastructure as code (format: setting; default when left out):\n")
+		if len(d.IaC) == 0 {
+			w.printf("  Infrastructure as code: not judged; what it reads exists only once deployed.\n")
+		} else {
+			w.printf("  Infrastructure as code (format: setting; default when left out):\n")
+		}
 		for _, f := range d.IaC {
 			w.para("    ", string(f.Format)+": "+f.Path+"; default: "+f.Default)
 		}
@@ -377,6 +385,7 @@ var (
 		"kubernetes":     "the cluster's Kubernetes objects",
 		"node":           "files and processes on the worker nodes",
 		"organizational": "a process of the organization that no API shows",
+		"network":        "what the endpoint answers on the network, from where eksguard runs (scan --probe)",
 	}
 	notEvaluated = map[string]string{
 		"aws":            "its data is in the AWS API, but no eksguard check judges it",
