@@ -77,6 +77,13 @@ func (vm *vpcModel) value(names map[string]bool) cty.Value {
 	m := vm.in.refs()
 	for _, list := range vpcSubnetLists {
 		n, why := vm.count(list)
+		if why != "" && vm.sameRoutes(list) {
+			// How many subnets the list makes is unknown (its CIDR blocks come from the
+			// availability zones a data source reads), but every one of them is routed alike:
+			// one token stands for them all.
+			attrs[list] = cty.TupleVal([]cty.Value{cty.StringVal(token(tokVPC, list, vm.addr+"."+list+"[*]"))})
+			continue
+		}
 		if why != "" {
 			attrs[list] = cty.DynamicVal
 			m.reasons["module."+vm.c.name+"."+list] = why
@@ -89,6 +96,13 @@ func (vm *vpcModel) value(names map[string]bool) cty.Value {
 		attrs[list] = cty.TupleVal(elems)
 	}
 	return cty.ObjectVal(attrs)
+}
+
+// sameRoutes reports whether the list's subnets exist and share one routing whatever their number:
+// the module surely creates the VPC and the list is given, only its length is unknown.
+func (vm *vpcModel) sameRoutes(list string) bool {
+	create := vm.flag("create_vpc", true)
+	return create.Known() && create.Value && vm.c.attrs[list] != nil
 }
 
 // count is how many subnets a list declares, or why that is unknown.
