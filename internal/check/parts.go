@@ -50,8 +50,12 @@ func (k *Check) partGate(c *model.Cluster) (Outcome, bool) {
 		}
 	}
 	if len(missing) > 0 {
+		what := "what this check reads (" + strings.Join(missing, ", ") + ") was not collected for this cluster"
+		if len(missing) == 1 && missing[0] == string(model.PartProbe) {
+			what = "the endpoint was not probed (scan --probe)"
+		}
 		return Outcome{Status: finding.Unknown, Location: c.Loc,
-			Reason: fmt.Sprintf("%s of this cluster were not collected (a snapshot taken for other controls?); scan again with this control selected", strings.Join(missing, ", "))}, true
+			Reason: what + " (a snapshot taken for other controls?); scan again with this control selected"}, true
 	}
 	return Outcome{}, false
 }

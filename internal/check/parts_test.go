@@ -107,7 +107,7 @@ func TestPartGate(t *testing.T) {
 		t.Errorf("network policy does not call ec2:DescribeRouteTables, yet: %s %s", o.Status, o.Reason)
 	}
 	snap := liveWith(func(c *model.Cluster) { c.Parts = nil })
-	if o := LoadBalancerTLS.Evaluate(snap); o.Status != finding.Unknown || !strings.Contains(o.Reason, "load-balancers of this cluster were not collected") {
+	if o := LoadBalancerTLS.Evaluate(snap); o.Status != finding.Unknown || !strings.Contains(o.Reason, "what this check reads (load-balancers) was not collected for this cluster") {
 		t.Errorf("uncollected: %s %s", o.Status, o.Reason)
 	}
 	if o := EndpointPrivate.Evaluate(snap); o.Status == finding.Unknown && strings.Contains(o.Reason, "not collected") {
