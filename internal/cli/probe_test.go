@@ -226,7 +226,8 @@ func TestProbeCommand(t *testing.T) {
 	if code != 1 || !strings.Contains(out, "endpoint-reachability") || !strings.Contains(out, "although endpointPublicAccess is false") || strings.Contains(out, "other") {
 		t.Errorf("exit %d\n%s\n%s", code, out, errOut)
 	}
-	for _, args := range [][]string{{"probe"}, {"probe", "--cluster", "prod", "--caller-ip", "not-an-ip"}, {"probe", "--cluster", "prod", "--probe-timeout", "0s"}} {
+	for _, args := range [][]string{{"probe"}, {"probe", "--cluster", "prod", "--caller-ip", "not-an-ip"}, {"probe", "--cluster", "prod", "--probe-timeout", "0s"},
+		{"probe", "--cluster", "prod", "--caller-ip="}, {"probe", "--cluster", "prod", "--ip-echo-url="}, {"probe", "--cluster", "prod", "--ip-echo-url", "ftp://x"}} {
 		if code, _, errOut := run(t, args...); code != 2 {
 			t.Errorf("%v: exit %d, want 2: %s", args, code, errOut)
 		}

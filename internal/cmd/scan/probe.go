@@ -57,6 +57,12 @@ func (o *Options) validateProbe() error {
 	if o.ProbeTimeout <= 0 {
 		return fmt.Errorf("--probe-timeout must be positive, not %s", o.ProbeTimeout)
 	}
+	if o.Probe && o.CallerIP == "" {
+		return errors.New("--caller-ip: empty; give this caller's public IP address, or auto")
+	}
+	if o.Probe && o.IPEchoURL == "" {
+		return errors.New("--ip-echo-url: empty; give the URL of a service that answers with the caller's address")
+	}
 	if o.CallerIP != "" && o.CallerIP != "auto" {
 		if _, err := netip.ParseAddr(o.CallerIP); err != nil {
 			return fmt.Errorf("--caller-ip: %q is not an IP address (or auto)", o.CallerIP)

@@ -663,6 +663,10 @@ func (c *Collector) loadBalancers(ctx context.Context, acct Account, region stri
 		}
 		marker = page.NextMarker
 	}
+	byARN := make(map[string]elbv2types.LoadBalancer, len(lbs))
+	for _, lb := range lbs {
+		byARN[aws.ToString(lb.LoadBalancerArn)] = lb
+	}
 	for start := 0; start < len(lbs); start += 20 {
 		var arns []string
 		for _, lb := range lbs[start:min(start+20, len(lbs))] {
@@ -684,11 +688,10 @@ func (c *Collector) loadBalancers(ctx context.Context, acct Account, region stri
 				continue
 			}
 			arn := aws.ToString(td.ResourceArn)
-			i := slices.IndexFunc(lbs, func(lb elbv2types.LoadBalancer) bool { return aws.ToString(lb.LoadBalancerArn) == arn })
-			if i < 0 {
+			lb, ok := byARN[arn]
+			if !ok {
 				continue
 			}
-			lb := lbs[i]
 			m := model.LoadBalancer{Name: aws.ToString(lb.LoadBalancerName), ARN: arn, Type: string(lb.Type), Scheme: string(lb.Scheme), Listeners: []model.Listener{}}
 			ls, err := listeners(ctx, v2, arn)
 			if err != nil {
