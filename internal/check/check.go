@@ -49,6 +49,9 @@ type Link struct {
 // APICall is a call a check needs on a live cluster, named by its IAM action.
 type APICall struct {
 	Action string `json:"action"`
+	// Kubernetes is set for a read of the cluster's Kubernetes API ("list pods", "get
+	// nodes/proxy"): an RBAC verb and resource, granted by the ClusterRole in the README, not IAM.
+	Kubernetes bool `json:"kubernetes,omitempty"`
 	// What says what the call gives the check.
 	What string `json:"what"`
 }
@@ -229,6 +232,12 @@ func (k *Check) Evaluate(c *model.Cluster) Outcome {
 		return Outcome{Status: finding.Unknown, Location: c.Loc, Reason: k.ID + " judges an ECR registry, not a cluster"}
 	}
 	if o, stop := k.partGate(c); stop {
+		if g, gated := gate(c); gated {
+			return g
+		}
+		return o
+	}
+	if o, stop := k.kubeGate(c); stop {
 		if g, gated := gate(c); gated {
 			return g
 		}

@@ -22,6 +22,10 @@ func (k *Check) Applies(c *model.Cluster) bool {
 	if k.OfRegistry() {
 		return false
 	}
+	if c.Source.KubeOnly() {
+		// Read through a kubeconfig, with no AWS call: only what the Kubernetes API answers.
+		return k.IsKube()
+	}
 	if c.Source.Live() {
 		return true
 	}

@@ -980,7 +980,7 @@ func TestREADMEIAMCoversEveryCall(t *testing.T) {
 	}
 	for _, k := range check.All() {
 		for _, c := range k.Calls {
-			if !granted[c.Action] {
+			if !c.Kubernetes && !granted[c.Action] {
 				t.Errorf("%s calls %s, which no policy of the README's IAM section grants", k.ID, c.Action)
 			}
 		}

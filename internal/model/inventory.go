@@ -55,6 +55,7 @@ type Skip struct {
 func (inv *Inventory) DropParts() {
 	for _, c := range inv.Clusters {
 		c.NodeGroups, c.Instances, c.Subnets, c.NodeRoles, c.Addons, c.LoadBalancers = nil, nil, nil, nil, nil, nil
+		c.Kube = nil
 	}
 	for _, r := range inv.Registries {
 		r.Repositories = nil

@@ -204,6 +204,8 @@ type Cluster struct {
 	LoadBalancers []LoadBalancer `json:"loadBalancers,omitempty"`
 	// Probe is what the endpoint answered from where eksguard ran (--probe).
 	Probe *ProbeResult `json:"probe,omitempty"`
+	// Kube is what the cluster's Kubernetes API answered (PartKubernetes, PartKubelet).
+	Kube *Kube `json:"kubernetes,omitempty"`
 
 	// Root is, for a definition in IaC, the folder where evaluation started (Terraform's root module,
 	// or the folder of a template), relative to the working directory: a module called from several
