@@ -58,7 +58,7 @@ func (b *Benchmark) With(ids ...string) *Benchmark {
 	out.selected = map[string]bool{}
 	if b.selected == nil {
 		for _, c := range b.Controls {
-			if c.Evaluated() {
+			if c.ByDefault() {
 				out.selected[c.ID] = true
 			}
 		}
@@ -86,6 +86,33 @@ type Control struct {
 
 // Evaluated reports whether eksguard evaluates the control.
 func (c Control) Evaluated() bool { return len(c.Checks) > 0 }
+
+// Kube reports whether the control is judged from the cluster's Kubernetes API or its kubelets
+// (every one of its checks reads only those).
+func (c Control) Kube() bool {
+	for _, id := range c.Checks {
+		if k, ok := check.Lookup(id); !ok || !k.IsKube() {
+			return false
+		}
+	}
+	return len(c.Checks) > 0
+}
+
+// ByDefault reports whether a run evaluates the control when no control is named: every evaluated
+// control but those of the Kubernetes API, which need eksguard to reach into each cluster and are
+// evaluated on request (scan --kubernetes, --kubeconfig, or by name).
+func (c Control) ByDefault() bool { return c.Evaluated() && !c.Kube() }
+
+// KubeControls lists the evaluated controls judged from the Kubernetes API or the kubelets.
+func (b *Benchmark) KubeControls() []string {
+	var ids []string
+	for _, c := range b.Controls {
+		if c.Kube() {
+			ids = append(ids, c.ID)
+		}
+	}
+	return ids
+}
 
 // Severity is the worst severity of the control's checks, "" for a control eksguard does not
 // evaluate.
@@ -154,7 +181,7 @@ func (b *Benchmark) Ref() finding.Benchmark { return finding.Benchmark{ID: b.ID,
 func (b *Benchmark) Evaluated() []Control {
 	var out []Control
 	for _, c := range b.Controls {
-		if c.Evaluated() && (b.selected == nil || b.selected[c.ID]) {
+		if (b.selected == nil && c.ByDefault()) || (b.selected != nil && c.Evaluated() && b.selected[c.ID]) {
 			out = append(out, c)
 		}
 	}
@@ -198,7 +225,7 @@ func (b *Benchmark) Select(only, skip []string) (*Benchmark, error) {
 	want := map[string]bool{}
 	if len(only) == 0 {
 		for _, c := range b.Controls {
-			if c.Evaluated() {
+			if c.ByDefault() {
 				want[c.ID] = true
 			}
 		}

@@ -156,7 +156,7 @@ accounts:
 		t.Errorf("offline report differs from live report\nlive:\n%s\noffline:\n%s", liveOut, offline)
 	}
 	data, _ := os.ReadFile(snap)
-	for _, w := range []string{`"snapshotVersion": "3"`, `"enabledLogTypes"`, `"parts"`, `"registries"`, `"authenticationMode"`, `"secretsKeyArn"`} {
+	for _, w := range []string{`"snapshotVersion": "4"`, `"enabledLogTypes"`, `"parts"`, `"registries"`, `"authenticationMode"`, `"secretsKeyArn"`} {
 		if !bytes.Contains(data, []byte(w)) {
 			t.Errorf("snapshot lacks %s", w)
 		}

@@ -39,7 +39,7 @@ func (o *Options) benchmark() (*benchmark.Benchmark, error) {
 		}
 		b = b.With(add...)
 	}
-	return b, nil
+	return o.kubeSelection(b)
 }
 
 func skipped(skip []string, id string) bool {

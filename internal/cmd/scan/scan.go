@@ -75,6 +75,12 @@ type Options struct {
 	ProbeTimeout time.Duration
 	CallerIP     string
 	IPEchoURL    string
+	// Kubernetes reads each cluster's Kubernetes API (kube.go); Kubeconfig reads one cluster's API
+	// only, from a kubeconfig file and KubeContext, with no AWS call. KubeTimeout bounds each request.
+	Kubernetes  bool
+	Kubeconfig  string
+	KubeContext string
+	KubeTimeout time.Duration
 }
 
 // Formats are the output formats scan writes: every registered one but patch, which is for IaC.
@@ -119,6 +125,9 @@ access denied.`,
 			if err := cmdutil.EmptyLists(cmd, "region", "accounts", "controls", "skip-controls", "fail-on", "status", "output-format"); err != nil {
 				return err
 			}
+			if err := validateKubeFlags(cmd, opts); err != nil {
+				return cmdutil.Usage(cmd, err)
+			}
 			if err := opts.Validate(); err != nil {
 				return cmdutil.Usage(cmd, err)
 			}
@@ -151,6 +160,7 @@ access denied.`,
 	reporting.AddFlags(fl, &opts.Report)
 	fl.BoolVar(&opts.SecurityHub, "security-hub", false, "import the findings into AWS Security Hub (securityhub:BatchImportFindings) in each finding's account and region")
 	AddProbeFlags(fl, opts)
+	addKubeFlags(fl, opts)
 	fl.BoolVar(&opts.Probe, "probe", false, "also probe each endpoint from here (DNS, TCP, TLS against the cluster's CA, anonymous GET /version, /healthz, /api/v1/namespaces) and judge endpoint-reachability and anonymous-api-access")
 	fl.BoolVar(&opts.SecurityHubResolve, "security-hub-resolve", false, "import, and archive eksguard's earlier Security Hub findings for clusters that now pass or are gone from the accounts and regions scanned")
 	fl.Float64Var(&opts.Rate, "rate", awsapi.DefaultRate, "EKS requests per second per account and region, kept to: the pace falls when throttled and rises up to twice this after long runs of successes. Without --rate every account and region starts at 9.5 and the scan finds its pace: one pair at a time probes faster and lends what it proves to the others, up to 1000 requests/s for the whole scan, until the first throttle")
@@ -239,9 +249,20 @@ func Run(ctx context.Context, o *Options) error {
 	if err != nil {
 		return exit.New(exit.Usage, err)
 	}
-	inv, live, err := collect(ctx, o, b.Parts())
+	var inv *model.Inventory
+	var live *liveRun
+	if o.Kubeconfig != "" {
+		inv, err = kubeconfigInventory(ctx, o, b.Parts())
+	} else {
+		inv, live, err = collect(ctx, o, b.Parts())
+	}
 	if err != nil {
 		return err
+	}
+	if len(kubeParts(b.Parts())) > 0 && o.Snapshot == "" && o.Kubeconfig == "" {
+		if err := readKubernetes(ctx, o, inv, live, b.Parts()); err != nil {
+			return err
+		}
 	}
 	if b.Parts().Has(model.PartProbe) && o.Snapshot == "" {
 		if err := probeClusters(ctx, o, inv); err != nil {

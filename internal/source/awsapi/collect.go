@@ -416,8 +416,9 @@ func (c *Collector) describeOne(ctx context.Context, client EKSAPI, account, reg
 		return describeResult{err: &e}
 	}
 	c.progressDone(0, 0, 1, 0)
-	if !c.Parts.Has(model.PartProbe) {
-		// Only the probe verifies against the CA; a fleet's worth of bundles is megabytes.
+	if !c.Parts.Has(model.PartProbe) && !c.Parts.Has(model.PartKubernetes) && !c.Parts.Has(model.PartKubelet) {
+		// Only the probe and the Kubernetes reads verify against the CA; a fleet's worth of
+		// bundles is megabytes.
 		cl.CAData = ""
 	}
 	return describeResult{cluster: cl}

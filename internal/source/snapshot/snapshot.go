@@ -23,10 +23,13 @@ import (
 // Version 3 added what was read beyond DescribeCluster (the inventory's and each cluster's parts:
 // node groups, instances, subnets, node roles, add-ons, load balancers) and the ECR registries.
 // Versions 1 and 2 are still read: they hold no parts, so the controls that need them are UNKNOWN.
-const Version = "3"
+// Version 4 added what was read from each cluster's Kubernetes API (the kubernetes and kubelet
+// parts, a cluster's "kubernetes" object) and clusters read through a kubeconfig; version 3 holds
+// none of it, so the Kubernetes controls are UNKNOWN on it.
+const Version = "4"
 
 // versions are the versions Parse reads.
-var versions = []string{"1", "2", Version}
+var versions = []string{"1", "2", "3", Version}
 
 // Snapshot is the file format.
 type Snapshot struct {
@@ -87,6 +90,10 @@ func Parse(name string, data []byte) (*model.Inventory, error) {
 		}
 		if v1 {
 			fromV1(c)
+		}
+		if c.Source.KubeOnly() {
+			// Read through a kubeconfig: no AWS setting was read, and no check reads one.
+			continue
 		}
 		for _, f := range origins(c) {
 			switch f.origin {

@@ -44,7 +44,7 @@ func TestRoundTrip(t *testing.T) {
 		t.Errorf("round trip differs:\n got %+v\nwant %+v", got, inv)
 	}
 	data, _ := os.ReadFile(path)
-	if !strings.Contains(string(data), `"snapshotVersion": "3"`) {
+	if !strings.Contains(string(data), `"snapshotVersion": "4"`) {
 		t.Errorf("saved as %.60s, want version 2", data)
 	}
 }
@@ -153,7 +153,7 @@ func TestSaveLeavesNoPartialFile(t *testing.T) {
 		t.Errorf("left files behind: %v", entries)
 	}
 	var buf bytes.Buffer
-	if err := Write(&buf, finding.Tool{}, &model.Inventory{Clusters: []*model.Cluster{}, Errors: []model.Error{}, Skipped: []model.Skip{}}); err != nil || !strings.Contains(buf.String(), `"snapshotVersion": "3"`) {
+	if err := Write(&buf, finding.Tool{}, &model.Inventory{Clusters: []*model.Cluster{}, Errors: []model.Error{}, Skipped: []model.Skip{}}); err != nil || !strings.Contains(buf.String(), `"snapshotVersion": "4"`) {
 		t.Errorf("Write = %v, %s", err, buf.String())
 	}
 }
