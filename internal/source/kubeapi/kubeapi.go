@@ -293,12 +293,16 @@ func (r *reader) kubernetesJobs() []func(context.Context) {
 		}, func(k *model.Kube, v []rbacv1.RoleBinding) { k.RoleBindings = v }),
 		rbacJob(r, "list clusterrolebindings", func(ctx context.Context, o metav1.ListOptions) ([]rbacv1.ClusterRoleBinding, string, error) {
 			l, err := r.cs.RbacV1().ClusterRoleBindings().List(ctx, o)
-			return items(l, err, func(l *rbacv1.ClusterRoleBindingList) ([]rbacv1.ClusterRoleBinding, string) { return l.Items, l.Continue })
+			return items(l, err, func(l *rbacv1.ClusterRoleBindingList) ([]rbacv1.ClusterRoleBinding, string) {
+				return l.Items, l.Continue
+			})
 		}, func(k *model.Kube, v []rbacv1.ClusterRoleBinding) { k.ClusterRoleBindings = v }),
 		func(ctx context.Context) {
 			items, err := listAll(ctx, r.page, func(ctx context.Context, o metav1.ListOptions) ([]networkingv1.NetworkPolicy, string, error) {
 				l, err := r.cs.NetworkingV1().NetworkPolicies("").List(ctx, o)
-				return items(l, err, func(l *networkingv1.NetworkPolicyList) ([]networkingv1.NetworkPolicy, string) { return l.Items, l.Continue })
+				return items(l, err, func(l *networkingv1.NetworkPolicyList) ([]networkingv1.NetworkPolicy, string) {
+					return l.Items, l.Continue
+				})
 			})
 			if err != nil {
 				r.fail("list networkpolicies", err)
@@ -363,7 +367,9 @@ func (r *reader) kubernetesJobs() []func(context.Context) {
 			if err != nil {
 				return nil, nil, "", err
 			}
-			return ownerless(l.Items, func(rs *appsv1.ReplicaSet) (metav1.ObjectMeta, corev1.PodTemplateSpec) { return rs.ObjectMeta, rs.Spec.Template },
+			return ownerless(l.Items, func(rs *appsv1.ReplicaSet) (metav1.ObjectMeta, corev1.PodTemplateSpec) {
+				return rs.ObjectMeta, rs.Spec.Template
+			},
 				"ReplicaSet"), owned(l.Items, func(rs *appsv1.ReplicaSet) metav1.ObjectMeta { return rs.ObjectMeta }, "ReplicaSet"), l.Continue, nil
 		}),
 		r.workloadJob("list jobs", "Job", func(ctx context.Context, o metav1.ListOptions) ([]model.Workload, []ownership, string, error) {
@@ -397,7 +403,9 @@ func (r *reader) kubernetesJobs() []func(context.Context) {
 		}, "ConfigMap"),
 		r.defaultJob("list persistentvolumeclaims", func(ctx context.Context, o metav1.ListOptions) ([]metav1.ObjectMeta, string, error) {
 			l, err := core.PersistentVolumeClaims(metav1.NamespaceDefault).List(ctx, o)
-			return metas(l, err, func(l *corev1.PersistentVolumeClaimList) ([]corev1.PersistentVolumeClaim, string) { return l.Items, l.Continue },
+			return metas(l, err, func(l *corev1.PersistentVolumeClaimList) ([]corev1.PersistentVolumeClaim, string) {
+				return l.Items, l.Continue
+			},
 				func(s *corev1.PersistentVolumeClaim) metav1.ObjectMeta { return s.ObjectMeta })
 		}, "PersistentVolumeClaim"),
 		r.defaultJob("list ingresses", func(ctx context.Context, o metav1.ListOptions) ([]metav1.ObjectMeta, string, error) {
@@ -582,7 +590,9 @@ func ownerKey(namespace, owner string) string {
 // sortKube puts every list in a stable order, so that reports and snapshots are reproducible.
 func sortKube(k *model.Kube) {
 	sort.Slice(k.Namespaces, func(i, j int) bool { return k.Namespaces[i].Name < k.Namespaces[j].Name })
-	sort.Slice(k.Pods, func(i, j int) bool { return nsName(k.Pods[i].Namespace, k.Pods[i].Name) < nsName(k.Pods[j].Namespace, k.Pods[j].Name) })
+	sort.Slice(k.Pods, func(i, j int) bool {
+		return nsName(k.Pods[i].Namespace, k.Pods[i].Name) < nsName(k.Pods[j].Namespace, k.Pods[j].Name)
+	})
 	sort.Slice(k.Workloads, func(i, j int) bool {
 		a, b := k.Workloads[i], k.Workloads[j]
 		return a.Kind+"/"+nsName(a.Namespace, a.Name) < b.Kind+"/"+nsName(b.Namespace, b.Name)
@@ -590,7 +600,9 @@ func sortKube(k *model.Kube) {
 	sort.Slice(k.ServiceAccounts, func(i, j int) bool {
 		return nsName(k.ServiceAccounts[i].Namespace, k.ServiceAccounts[i].Name) < nsName(k.ServiceAccounts[j].Namespace, k.ServiceAccounts[j].Name)
 	})
-	sort.Slice(k.Roles, func(i, j int) bool { return nsName(k.Roles[i].Namespace, k.Roles[i].Name) < nsName(k.Roles[j].Namespace, k.Roles[j].Name) })
+	sort.Slice(k.Roles, func(i, j int) bool {
+		return nsName(k.Roles[i].Namespace, k.Roles[i].Name) < nsName(k.Roles[j].Namespace, k.Roles[j].Name)
+	})
 	sort.Slice(k.ClusterRoles, func(i, j int) bool { return k.ClusterRoles[i].Name < k.ClusterRoles[j].Name })
 	sort.Slice(k.RoleBindings, func(i, j int) bool {
 		return nsName(k.RoleBindings[i].Namespace, k.RoleBindings[i].Name) < nsName(k.RoleBindings[j].Namespace, k.RoleBindings[j].Name)
