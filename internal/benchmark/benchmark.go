@@ -35,7 +35,22 @@ type Benchmark struct {
 
 	// selected, when set, restricts evaluation to these control ids.
 	selected map[string]bool
+	// kube puts the controls judged from the Kubernetes API among the default ones and the
+	// sections (WithKubernetes).
+	kube bool
 }
+
+// WithKubernetes is the benchmark with the Kubernetes controls evaluated like the others: by
+// default and as part of the sections named (scan --kubernetes, --kubeconfig). Without it they are
+// evaluated only when named by id or check id.
+func (b *Benchmark) WithKubernetes() *Benchmark {
+	out := *b
+	out.kube = true
+	return &out
+}
+
+// byDefault reports whether the run evaluates the control when no control is named.
+func (b *Benchmark) byDefault(c Control) bool { return c.Evaluated() && (b.kube || !c.Kube()) }
 
 // ownControls are the checks eksguard adds to the benchmark. Their control id is the check id, and
 // their source says what they read.
@@ -58,7 +73,7 @@ func (b *Benchmark) With(ids ...string) *Benchmark {
 	out.selected = map[string]bool{}
 	if b.selected == nil {
 		for _, c := range b.Controls {
-			if c.ByDefault() {
+			if b.byDefault(c) {
 				out.selected[c.ID] = true
 			}
 		}
@@ -97,11 +112,6 @@ func (c Control) Kube() bool {
 	}
 	return len(c.Checks) > 0
 }
-
-// ByDefault reports whether a run evaluates the control when no control is named: every evaluated
-// control but those of the Kubernetes API, which need eksguard to reach into each cluster and are
-// evaluated on request (scan --kubernetes, --kubeconfig, or by name).
-func (c Control) ByDefault() bool { return c.Evaluated() && !c.Kube() }
 
 // KubeControls lists the evaluated controls judged from the Kubernetes API or the kubelets.
 func (b *Benchmark) KubeControls() []string {
@@ -181,7 +191,7 @@ func (b *Benchmark) Ref() finding.Benchmark { return finding.Benchmark{ID: b.ID,
 func (b *Benchmark) Evaluated() []Control {
 	var out []Control
 	for _, c := range b.Controls {
-		if (b.selected == nil && c.ByDefault()) || (b.selected != nil && c.Evaluated() && b.selected[c.ID]) {
+		if (b.selected == nil && b.byDefault(c)) || (b.selected != nil && c.Evaluated() && b.selected[c.ID]) {
 			out = append(out, c)
 		}
 	}
@@ -225,7 +235,7 @@ func (b *Benchmark) Select(only, skip []string) (*Benchmark, error) {
 	want := map[string]bool{}
 	if len(only) == 0 {
 		for _, c := range b.Controls {
-			if c.ByDefault() {
+			if b.byDefault(c) {
 				want[c.ID] = true
 			}
 		}
@@ -266,14 +276,23 @@ func (b *Benchmark) resolve(name, flag string) ([]string, error) {
 			matched = append(matched, c)
 		}
 	}
+	var kube []string
 	for _, c := range matched {
-		if c.Evaluated() {
+		switch {
+		case !c.Evaluated():
+		case c.Kube() && !b.kube && flag == "--controls" && c.ID != name && !containsFold(c.Checks, name):
+			// A section stands for its Kubernetes controls only when the Kubernetes API is read.
+			kube = append(kube, c.ID)
+		default:
 			ids = append(ids, c.ID)
 		}
 	}
 	switch {
 	case name == "":
 		return nil, fmt.Errorf("%s: an empty control id", flag)
+	case len(ids) == 0 && len(kube) > 0:
+		return nil, fmt.Errorf("%s: the controls of %s (%s) are judged from the Kubernetes API: add --kubernetes, or name them one by one",
+			flag, name, strings.Join(kube, ", "))
 	case len(matched) == 0:
 		return nil, fmt.Errorf("%s: %q is not a control, a section or a check of %s %s (evaluated controls: %s; checks: %s)",
 			flag, name, b.Title, b.Version, strings.Join(b.evaluatedIDs(), ", "), strings.Join(check.IDs(), ", "))

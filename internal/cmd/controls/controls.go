@@ -77,11 +77,14 @@ type Ref struct {
 
 // Control is one control of the catalogue.
 type Control struct {
-	ID         string   `json:"id"`
-	Title      string   `json:"title"`
-	Assessment string   `json:"assessment"`
-	Source     string   `json:"source"`
-	Evaluated  bool     `json:"evaluated"`
+	ID         string `json:"id"`
+	Title      string `json:"title"`
+	Assessment string `json:"assessment"`
+	Source     string `json:"source"`
+	Evaluated  bool   `json:"evaluated"`
+	// Kubernetes is set for a control judged from the cluster's Kubernetes API or kubelets, which
+	// scan evaluates with --kubernetes (or --kubeconfig, or when named).
+	Kubernetes bool     `json:"kubernetes"`
 	Checks     []string `json:"checks"`
 	// Severity is null for a control eksguard does not evaluate.
 	Severity *string `json:"severity"`
@@ -95,7 +98,7 @@ func Build(b *benchmark.Benchmark) Catalogue {
 		cat.Own = append(cat.Own, Control{ID: c.ID, Title: c.Title, Assessment: c.Assessment, Source: c.Source, Evaluated: true, Checks: append([]string{}, c.Checks...), Severity: &s})
 	}
 	for _, c := range b.Controls {
-		ctl := Control{ID: c.ID, Title: c.Title, Assessment: c.Assessment, Source: c.Source, Evaluated: c.Evaluated(), Checks: append([]string{}, c.Checks...)}
+		ctl := Control{ID: c.ID, Title: c.Title, Assessment: c.Assessment, Source: c.Source, Evaluated: c.Evaluated(), Kubernetes: c.Kube(), Checks: append([]string{}, c.Checks...)}
 		if s := string(c.Severity()); s != "" {
 			ctl.Severity = &s
 		}
@@ -115,12 +118,16 @@ func Run(o *Options) error {
 	}
 	tw := tabwriter.NewWriter(o.Out, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "CONTROL\tASSESSMENT\tSOURCE\tEVALUATED\tSEVERITY\tCHECKS\tTITLE")
-	evaluated := 0
+	evaluated, kube := 0, 0
 	for _, c := range cat.Controls {
 		ev, sev, checks := "no", "-", "-"
 		if c.Evaluated {
 			evaluated++
 			ev, sev, checks = "yes", *c.Severity, strings.Join(c.Checks, ",")
+		}
+		if c.Kubernetes {
+			kube++
+			ev = "--kubernetes"
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", c.ID, c.Assessment, c.Source, ev, sev, checks, escape.Text(c.Title))
 	}
@@ -130,7 +137,7 @@ func Run(o *Options) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	_, err := fmt.Fprintf(o.Out, "\n%s %s: %d controls, %d evaluated by eksguard, and %d of eksguard's own (outside the benchmark, with --probe). Run 'eksguard explain ID' for one of them.\n",
-		b.Title, b.Version, len(cat.Controls), evaluated, len(cat.Own))
+	_, err := fmt.Fprintf(o.Out, "\n%s %s: %d controls, %d evaluated by eksguard (%d of them from the Kubernetes API, with --kubernetes), and %d of eksguard's own (outside the benchmark, with --probe). Run 'eksguard explain ID' for one of them.\n",
+		b.Title, b.Version, len(cat.Controls), evaluated, kube, len(cat.Own))
 	return err
 }

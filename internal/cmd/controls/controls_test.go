@@ -41,7 +41,7 @@ func TestJSON(t *testing.T) {
 	if len(cat.Controls) != 50 {
 		t.Fatalf("%d controls, want 50", len(cat.Controls))
 	}
-	keys := []string{"id", "title", "assessment", "source", "evaluated", "checks", "severity"}
+	keys := []string{"id", "title", "assessment", "source", "evaluated", "kubernetes", "checks", "severity"}
 	evaluated := map[string]string{}
 	var ids []string
 	for _, c := range cat.Controls {
@@ -61,6 +61,9 @@ func TestJSON(t *testing.T) {
 				t.Errorf("%s is evaluated without checks or severity: %v", id, c)
 			}
 			evaluated[id] = c["severity"].(string)
+			if want := c["source"] == "kubernetes" || c["source"] == "node"; c["kubernetes"] != want {
+				t.Errorf("%s (source %v): kubernetes %v", id, c["source"], c["kubernetes"])
+			}
 		} else if len(checks) != 0 || c["severity"] != nil {
 			t.Errorf("%s is not evaluated yet has checks or a severity: %v", id, c)
 		}
@@ -73,8 +76,9 @@ func TestJSON(t *testing.T) {
 	if ids[0] != "2.1.1" || ids[len(ids)-1] != "5.5.1" || strings.Join(ids[22:25], " ") != "4.1.8 4.1.9 4.1.10" {
 		t.Errorf("order: first %s, last %s, 4.1.x %v", ids[0], ids[len(ids)-1], ids[22:25])
 	}
-	want := map[string]string{"2.1.1": "medium", "4.1.7": "medium", "5.3.1": "medium", "5.4.1": "high", "5.4.2": "medium", "5.1.1": "medium", "5.1.3": "medium", "5.4.3": "high", "5.4.4": "medium", "5.4.5": "medium"}
-	if len(evaluated) != len(want) {
+	want := map[string]string{"2.1.1": "medium", "4.1.7": "medium", "5.3.1": "medium", "5.4.1": "high", "5.4.2": "medium", "5.1.1": "medium", "5.1.3": "medium", "5.4.3": "high", "5.4.4": "medium", "5.4.5": "medium",
+		"3.2.1": "high", "4.1.1": "high", "4.2.1": "high", "4.4.1": "low", "5.2.1": "medium"}
+	if len(evaluated) != 42 {
 		t.Errorf("evaluated = %v, want %v", evaluated, want)
 	}
 	for id, sev := range want {
@@ -97,7 +101,7 @@ func TestTable(t *testing.T) {
 	if len(lines) != 55 || !strings.HasPrefix(lines[51], "anonymous-api-access ") || !strings.HasPrefix(lines[52], "endpoint-reachability ") {
 		t.Errorf("%d lines, want 55:\n%s", len(lines), out)
 	}
-	if !strings.HasSuffix(lines[len(lines)-1], "50 controls, 10 evaluated by eksguard, and 2 of eksguard's own (outside the benchmark, with --probe). Run 'eksguard explain ID' for one of them.") {
+	if !strings.HasSuffix(lines[len(lines)-1], "50 controls, 42 evaluated by eksguard (32 of them from the Kubernetes API, with --kubernetes), and 2 of eksguard's own (outside the benchmark, with --probe). Run 'eksguard explain ID' for one of them.") {
 		t.Errorf("total: %q", lines[len(lines)-1])
 	}
 	var row541 string

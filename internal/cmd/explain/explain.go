@@ -382,15 +382,15 @@ func writeText(w *textWriter, b *benchmark.Benchmark, e *Explanation) {
 var (
 	sourceWords = map[string]string{
 		"aws":            "the AWS API",
-		"kubernetes":     "the cluster's Kubernetes objects",
-		"node":           "files and processes on the worker nodes",
+		"kubernetes":     "the cluster's Kubernetes objects (scan --kubernetes reads them)",
+		"node":           "files and processes on the worker nodes; the kubelet's settings are read through the API server (scan --kubernetes)",
 		"organizational": "a process of the organization that no API shows",
 		"network":        "what the endpoint answers on the network, from where eksguard runs (scan --probe)",
 	}
 	notEvaluated = map[string]string{
 		"aws":            "its data is in the AWS API, but no eksguard check judges it",
-		"kubernetes":     "its evidence is in the cluster's Kubernetes objects, which eksguard does not read",
-		"node":           "its evidence is on the worker nodes (files, kubelet settings), which eksguard does not read",
+		"kubernetes":     "its evidence is in the cluster's Kubernetes objects, but no eksguard check judges it",
+		"node":           "its evidence is on the worker nodes (file permissions and owners), which no API shows",
 		"organizational": "it asks for a process (a review, a policy, a practice) that no API shows; assess it by hand",
 	}
 )

@@ -105,12 +105,12 @@ func TestCheckJSON(t *testing.T) {
 }
 
 func TestNotEvaluated(t *testing.T) {
-	out, err := run(t, "3.2.1")
+	out, err := run(t, "3.1.1")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(out, "eksguard does not evaluate this control") || !strings.Contains(out, "worker nodes") {
-		t.Errorf("explain 3.2.1:\n%s", out)
+		t.Errorf("explain 3.1.1:\n%s", out)
 	}
 	out, err = run(t, "2.1.2", "--format", "json")
 	var e Explanation

@@ -64,39 +64,27 @@ func validateKubeFlags(cmd *cobra.Command, o *Options) error {
 	return nil
 }
 
-// kubeSelection adds the Kubernetes controls to b for --kubernetes and --kubeconfig (those
-// --skip-controls leaves in); with --kubeconfig it is only those, and naming another control is an
-// error.
+// kubeSelection keeps, for --kubeconfig, only the Kubernetes controls: those selected, or every one
+// --skip-controls leaves when no control is named. Naming a control judged from AWS is an error.
 func (o *Options) kubeSelection(b *benchmark.Benchmark) (*benchmark.Benchmark, error) {
-	if !o.Kubernetes && o.Kubeconfig == "" {
+	if o.Kubeconfig == "" {
 		return b, nil
 	}
-	all := benchmark.Default()
-	if o.Kubeconfig != "" {
-		if len(o.Controls) > 0 {
-			for _, c := range b.Evaluated() {
-				if !c.Kube() {
-					return nil, fmt.Errorf("--controls: %s is judged from AWS, and --kubeconfig reads only the Kubernetes API (its controls: %s)",
-						c.ID, strings.Join(all.KubeControls(), ", "))
-				}
+	all := benchmark.Default().WithKubernetes()
+	if len(o.Controls) > 0 {
+		for _, c := range b.Evaluated() {
+			if !c.Kube() {
+				return nil, fmt.Errorf("--controls: %s is judged from AWS, and --kubeconfig reads only the Kubernetes API (its controls: %s)",
+					c.ID, strings.Join(all.KubeControls(), ", "))
 			}
-			return b, nil
 		}
-		kb, err := all.Select(all.KubeControls(), o.SkipControls)
-		if err != nil {
-			return nil, fmt.Errorf("--skip-controls leaves no Kubernetes control for --kubeconfig to judge")
-		}
-		return kb, nil
+		return b, nil
 	}
 	kb, err := all.Select(all.KubeControls(), o.SkipControls)
 	if err != nil {
-		return b, nil // every Kubernetes control skipped
+		return nil, errors.New("--skip-controls leaves no Kubernetes control for --kubeconfig to judge")
 	}
-	var ids []string
-	for _, c := range kb.Evaluated() {
-		ids = append(ids, c.ID)
-	}
-	return b.With(ids...), nil
+	return kb, nil
 }
 
 // kubeParts are the parts of the Kubernetes side among ps.

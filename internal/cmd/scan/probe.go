@@ -26,7 +26,11 @@ func AddProbeFlags(fl *pflag.FlagSet, o *Options) {
 // benchmark is the selection the run evaluates: --controls and --skip-controls, and with --probe
 // eksguard's own network controls too. Naming one of those controls asks for the probe as well.
 func (o *Options) benchmark() (*benchmark.Benchmark, error) {
-	b, err := benchmark.Default().Select(o.Controls, o.SkipControls)
+	base := benchmark.Default()
+	if o.Kubernetes || o.Kubeconfig != "" {
+		base = base.WithKubernetes()
+	}
+	b, err := base.Select(o.Controls, o.SkipControls)
 	if err != nil {
 		return nil, err
 	}

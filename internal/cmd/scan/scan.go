@@ -198,7 +198,7 @@ func (o *Options) Validate() error {
 	case o.Snapshot != "" && o.Output != "" && fileio.SameFile(o.Snapshot, o.Output):
 		return fmt.Errorf("--output names the snapshot being read (%s); writing the report there would replace it", o.Output)
 	}
-	if _, err := benchmark.Default().Select(o.Controls, o.SkipControls); err != nil {
+	if _, err := o.benchmark(); err != nil {
 		return err
 	}
 	if o.AllRegions && len(o.Regions) > 0 {

@@ -72,7 +72,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"--org"}, "--role-name"},
 		{[]string{"--role-name", "R"}, "apply to --org or --accounts"},
 		{[]string{"--controls", "5.4.1,9.9"}, `"9.9"`},
-		{[]string{"--controls", "4.1.1"}, "not evaluated"},
+		{[]string{"--controls", "5.1.4"}, "not evaluated"},
 		{[]string{"--controls", ""}, "--controls: empty"},
 		{[]string{"--skip-controls", ""}, "--skip-controls: empty"},
 		{[]string{"--controls", "5.4.1,"}, "empty control id"},

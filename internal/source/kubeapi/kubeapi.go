@@ -8,6 +8,7 @@
 package kubeapi
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -15,6 +16,7 @@ import (
 	"net"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -664,10 +666,11 @@ const forbiddenPrefix = "forbidden: "
 func Configz(ctx context.Context, client rest.Interface, node string) (json.RawMessage, error) {
 	body, err := client.Get().AbsPath("/api/v1/nodes", node, "proxy", "configz").SetHeader("Accept", "application/json").DoRaw(ctx)
 	if err != nil {
+		msg := answerMessage(err, body)
 		if apierrors.IsForbidden(err) {
-			return nil, errors.New(forbiddenPrefix + "eksguard's Kubernetes identity needs get on nodes/proxy: " + statusMessage(err))
+			return nil, errors.New(forbiddenPrefix + "eksguard's Kubernetes identity needs get on nodes/proxy: " + msg)
 		}
-		return nil, errors.New(statusMessage(err))
+		return nil, errors.New(msg)
 	}
 	return ParseConfigz(body)
 }
@@ -682,29 +685,80 @@ func statusMessage(err error) string {
 	return err.Error()
 }
 
-// ParseConfigz takes the kubelet's /configz answer, {"kubeletconfig": {...}}, and returns the
-// object inside, refusing anything else with a message that says what came instead.
+// answerMessage says why a raw request failed: the Status the server sent, or, for an answer that is
+// not one (the node proxy's plain-text refusal, a kubelet's or a load balancer's page), for which
+// client-go has only a generic message, the body itself.
+func answerMessage(err error, body []byte) string {
+	code := 0
+	var s apierrors.APIStatus
+	if errors.As(err, &s) {
+		code = int(s.Status().Code)
+	}
+	var st metav1.Status
+	if json.Unmarshal(body, &st) == nil && st.Kind == "Status" && st.Message != "" {
+		return fmt.Sprintf("HTTP %d: %s", st.Code, st.Message)
+	}
+	text := strings.Join(strings.Fields(string(body)), " ")
+	if text == "" || code == 0 {
+		return statusMessage(err)
+	}
+	if len(text) > 300 {
+		text = text[:300] + "..."
+	}
+	return fmt.Sprintf("HTTP %d: %s", code, text)
+}
+
+// ParseConfigz takes the whole body of a node's /configz answer, {"kubeletconfig": {...}}, and
+// returns the object inside. Anything else is an error that says what came instead: an empty body,
+// an HTML page (a proxy's or load balancer's error page), JSON that is not an object, an object
+// without kubeletconfig, or a kubeletconfig that is null or not an object.
 func ParseConfigz(body []byte) (json.RawMessage, error) {
-	var doc map[string]json.RawMessage
-	if err := json.Unmarshal(body, &doc); err != nil {
-		shown := strings.TrimSpace(string(body))
-		if len(shown) > 80 {
-			shown = shown[:80] + "..."
+	text := bytes.TrimSpace(body)
+	switch {
+	case len(text) == 0:
+		return nil, errors.New("configz answered an empty body")
+	case text[0] == '<':
+		return nil, fmt.Errorf("configz answered HTML, not JSON: %s", klShow(text))
+	case text[0] != '{':
+		if !json.Valid(text) {
+			return nil, fmt.Errorf("configz answered something that is not JSON: %s", klShow(text))
 		}
-		return nil, fmt.Errorf("configz is not JSON (%v): %q", err, shown)
+		return nil, fmt.Errorf("configz answered JSON that is not an object: %s", klShow(text))
+	}
+	var doc map[string]json.RawMessage
+	if err := json.Unmarshal(text, &doc); err != nil {
+		return nil, fmt.Errorf("configz answered malformed JSON (%v): %s", err, klShow(text))
 	}
 	inner, ok := doc["kubeletconfig"]
 	if !ok {
 		keys := make([]string, 0, len(doc))
 		for k := range doc {
-			keys = append(keys, k)
+			keys = append(keys, strconv.Quote(k))
 		}
 		sort.Strings(keys)
-		return nil, fmt.Errorf("configz has no kubeletconfig object (keys: %s)", strings.Join(keys, ", "))
+		if len(keys) > 5 {
+			keys = append(keys[:5], "...")
+		}
+		if len(keys) == 0 {
+			return nil, errors.New("configz answered an empty object, without kubeletconfig")
+		}
+		return nil, fmt.Errorf("configz answered an object without kubeletconfig (keys: %s)", strings.Join(keys, ", "))
 	}
-	trimmed := strings.TrimSpace(string(inner))
-	if !strings.HasPrefix(trimmed, "{") {
-		return nil, fmt.Errorf("configz's kubeletconfig is not an object: %.40s", trimmed)
+	inner = bytes.TrimSpace(inner)
+	switch {
+	case string(inner) == "null":
+		return nil, errors.New("configz answered a null kubeletconfig")
+	case len(inner) == 0 || inner[0] != '{':
+		return nil, fmt.Errorf("configz answered a kubeletconfig that is not an object: %s", klShow(inner))
 	}
-	return inner, nil
+	return append(json.RawMessage(nil), inner...), nil
+}
+
+// klShow quotes the start of a body for an error message.
+func klShow(b []byte) string {
+	const max = 60
+	if len(b) > max {
+		return strconv.Quote(string(b[:max])) + "..."
+	}
+	return strconv.Quote(string(b))
 }
