@@ -368,6 +368,7 @@ func (b *Benchmark) appendCluster(out []finding.Result, controls []Control, c *m
 			CheckID:     chosenID,
 			Title:       ctl.Title,
 			Severity:    string(ctl.Severity()),
+			Assessment:  ctl.Assessment,
 			Status:      chosen.Status,
 			Resource:    ClusterResource(c),
 			Reason:      chosen.Reason,
@@ -412,6 +413,7 @@ func (b *Benchmark) EvaluateRegistry(r *model.Registry) []finding.Result {
 				CheckID:     id,
 				Title:       ctl.Title,
 				Severity:    string(ctl.Severity()),
+				Assessment:  ctl.Assessment,
 				Status:      o.Status,
 				Resource:    RegistryResource(r),
 				Reason:      o.Reason,
@@ -443,7 +445,7 @@ func (b *Benchmark) uncollectedRegistries(inv *model.Inventory) []finding.Result
 				continue
 			}
 			out = append(out, finding.Result{
-				Control: ctl.ID, CheckID: ctl.Checks[0], Title: ctl.Title, Severity: string(ctl.Severity()), Status: finding.Unknown,
+				Control: ctl.ID, CheckID: ctl.Checks[0], Title: ctl.Title, Severity: string(ctl.Severity()), Assessment: ctl.Assessment, Status: finding.Unknown,
 				Resource: finding.Resource{Type: finding.ResourceRegistry, Name: c.Account, Region: c.Region, Account: c.Account},
 				Reason:   "the ECR registry was not collected (a snapshot taken for other controls); scan again with this control selected",
 			})
@@ -524,7 +526,7 @@ func (b *Benchmark) ErrorResults(e model.Error) []finding.Result {
 			Control:  ctl.ID,
 			CheckID:  ctl.Checks[0],
 			Title:    ctl.Title,
-			Severity: string(ctl.Severity()),
+			Severity: string(ctl.Severity()), Assessment: ctl.Assessment,
 			Status:   finding.Error,
 			Resource: res,
 			Reason:   reason,

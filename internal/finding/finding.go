@@ -61,10 +61,13 @@ type Result struct {
 	CheckID string `json:"checkId"`
 	Title   string `json:"title"`
 	// Severity is the control's: high, medium or low.
-	Severity string   `json:"severity"`
-	Status   Status   `json:"status"`
-	Resource Resource `json:"resource"`
-	Reason   string   `json:"reason"`
+	Severity string `json:"severity"`
+	// Assessment is the control's assessment status as the benchmark gives it, automated or manual:
+	// a manual control's verdict is eksguard's judgement of what a person is asked to decide.
+	Assessment string   `json:"assessment,omitempty"`
+	Status     Status   `json:"status"`
+	Resource   Resource `json:"resource"`
+	Reason     string   `json:"reason"`
 	// Evidence is check specific and always a JSON object.
 	Evidence any `json:"evidence"`
 	// Remediation is the exact command (live clusters) or edit (IaC) that makes a FAIL pass.
