@@ -8,7 +8,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
@@ -16,7 +18,6 @@ import (
 	"github.com/eksguard/eksguard/internal/ekstoken"
 	"github.com/eksguard/eksguard/internal/exit"
 	"github.com/eksguard/eksguard/internal/model"
-	"github.com/eksguard/eksguard/internal/source/awsapi"
 	"github.com/eksguard/eksguard/internal/source/kubeapi"
 )
 
@@ -120,7 +121,6 @@ func kubeconfigInventory(ctx context.Context, o *Options, parts model.Parts) (*m
 // at a time, each with an EKS token signed by the credentials its account was scanned with.
 func readKubernetes(ctx context.Context, o *Options, inv *model.Inventory, live *liveRun, parts model.Parts) error {
 	parts = kubeParts(parts)
-	clients := &awsapi.Clients{Base: live.cfg, EndpointURL: o.EndpointURL, MaxAttempts: o.MaxAttempts, RequestTimeout: o.RequestTimeout}
 	sem := make(chan struct{}, kubeClustersInFlight)
 	var wg sync.WaitGroup
 	for _, c := range inv.Clusters {
@@ -141,7 +141,7 @@ func readKubernetes(ctx context.Context, o *Options, inv *model.Inventory, live 
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			c.Kube = readCluster(ctx, o, clients, live, c, parts)
+			c.Kube = readCluster(ctx, o, live, c, parts)
 		}()
 	}
 	wg.Wait()
@@ -153,12 +153,19 @@ func readKubernetes(ctx context.Context, o *Options, inv *model.Inventory, live 
 }
 
 // readCluster signs a token for one cluster and reads its API.
-func readCluster(ctx context.Context, o *Options, clients *awsapi.Clients, live *liveRun, c *model.Cluster, parts model.Parts) *model.Kube {
+func readCluster(ctx context.Context, o *Options, live *liveRun, c *model.Cluster, parts model.Parts) *model.Kube {
 	creds := live.cfg.Credentials
 	if cr, ok := live.creds[c.Account]; ok {
 		creds = cr
 	}
-	tok, err := ekstoken.New(ctx, clients.STS(creds, c.Region), c.Name, o.Now())
+	// A plain STS client: presigning builds its own request, without the collector's middleware.
+	signer := sts.NewFromConfig(live.cfg, func(so *sts.Options) {
+		so.Region, so.Credentials = c.Region, creds
+		if o.EndpointURL != "" {
+			so.BaseEndpoint = aws.String(o.EndpointURL)
+		}
+	})
+	tok, err := ekstoken.New(ctx, signer, c.Name, o.Now())
 	if err != nil {
 		return &model.Kube{Server: c.Endpoint, Error: "could not sign an EKS token: " + err.Error()}
 	}
