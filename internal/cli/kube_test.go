@@ -360,6 +360,18 @@ func TestScanKubeconfig(t *testing.T) {
 		}
 	}
 
+	// Every format writes a cluster read through a kubeconfig (no AWS account when the context is
+	// not an ARN); ASFF, which needs an account, refuses it clearly.
+	plain := kube.Kubeconfig(t, "lab", kube.AdminToken)
+	for _, format := range []string{"table", "sarif", "csv", "junit", "markdown", "html", "ocsf"} {
+		if code, out, errOut := run(t, "scan", "--kubeconfig", plain, "--controls", "4.1.1", "--format", format); code != 1 || !strings.Contains(out, "lab") {
+			t.Errorf("--format %s: exit %d %.300s %s", format, code, out, errOut)
+		}
+	}
+	if code, _, errOut := run(t, "scan", "--kubeconfig", plain, "--controls", "4.1.1", "--format", "asff"); code != 2 || errOut == "" {
+		t.Errorf("--format asff: exit %d %s", code, errOut)
+	}
+
 	// An exec credential plugin, as aws eks get-token is used.
 	dir := t.TempDir()
 	plugin := filepath.Join(dir, "get-token")

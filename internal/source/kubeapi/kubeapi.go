@@ -447,27 +447,19 @@ func (r *reader) set(f func(*model.Kube)) {
 	f(r.kube)
 }
 
-func (r *reader) rbacJobAny(op string, read func(context.Context) error) func(context.Context) {
-	return func(ctx context.Context) {
-		if err := read(ctx); err != nil {
-			r.fail(op, err)
-		}
-	}
-}
-
 // rbacJob lists one kind of RBAC object whole: the RBAC evaluation needs every field.
 func rbacJob[T any](r *reader, op string, list func(context.Context, metav1.ListOptions) ([]T, string, error), store func(*model.Kube, []T)) func(context.Context) {
-	return r.rbacJobAny(op, func(ctx context.Context) error {
+	return func(ctx context.Context) {
 		items, err := listAll(ctx, r.page, list)
 		if err != nil {
-			return err
+			r.fail(op, err)
+			return
 		}
 		for i := range items {
 			clearManagedFields(any(&items[i]))
 		}
 		r.set(func(k *model.Kube) { store(k, items) })
-		return nil
-	})
+	}
 }
 
 // clearManagedFields drops server-side apply bookkeeping, which is most of an RBAC object's size.
