@@ -108,6 +108,9 @@ nodes), 5.4.4 (network policy) and 5.4.5 (TLS on load balancers), reading beyond
 what the selected controls need. --controls and --skip-controls choose among them by control id
 (5.4.1), section (5.4) or check id (eks-endpoint-private); 'eksguard controls' lists them all. --probe
 also checks from the network what each endpoint answers (endpoint-reachability, anonymous-api-access).
+--kubernetes also reads each cluster's Kubernetes API with an EKS token and judges the 32 controls it
+answers (3.2 kubelet settings, 4.1-4.5 RBAC, Pod Security, network policies, secrets, namespaces,
+5.2.1); --kubeconfig FILE judges one cluster that way with no AWS call.
 
 Credentials come from the standard AWS chain: environment, shared config and profiles (--profile),
 SSO, instance and container roles. --endpoint-url, or the SDK's AWS_ENDPOINT_URL, sends every call to
@@ -119,7 +122,9 @@ access denied.`,
 		Example: `  eksguard scan --region us-east-1,eu-west-1
   eksguard scan --all-regions --format json --output report.json
   eksguard scan --region us-east-1 --cluster prod --save-snapshot prod.json
-  eksguard scan --snapshot prod.json`,
+  eksguard scan --snapshot prod.json
+  eksguard scan --region eu-west-1 --kubernetes
+  eksguard scan --kubeconfig ~/.kube/config --context prod --controls 4.1`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := cmdutil.EmptyLists(cmd, "region", "accounts", "controls", "skip-controls", "fail-on", "status", "output-format"); err != nil {
