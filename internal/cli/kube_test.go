@@ -1,11 +1,11 @@
 package cli
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -25,25 +25,14 @@ import (
 // name, as EKS does, then maps the caller's IAM ARN to the group an access entry would give it.
 func eksWebhook(t *testing.T, cluster string, verified *atomic.Int32) string {
 	client := &http.Client{Timeout: 5 * time.Second}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var review authnv1.TokenReview
-		if err := json.NewDecoder(r.Body).Decode(&review); err != nil {
-			http.Error(w, err.Error(), http.StatusBadRequest)
-			return
+	return kubeapi.TokenWebhook(t, func(ctx context.Context, token string) (authnv1.UserInfo, error) {
+		arn, err := ekstoken.Verify(ctx, client, token, cluster)
+		if err != nil {
+			return authnv1.UserInfo{}, err
 		}
-		review.Status = authnv1.TokenReviewStatus{}
-		if arn, err := ekstoken.Verify(r.Context(), client, review.Spec.Token, cluster); err == nil {
-			verified.Add(1)
-			review.Status.Authenticated = true
-			review.Status.User = authnv1.UserInfo{Username: arn, Groups: []string{"eksguard-readers", "system:authenticated"}}
-		} else {
-			review.Status.Error = err.Error()
-		}
-		w.Header().Set("Content-Type", "application/json")
-		_ = json.NewEncoder(w).Encode(review)
-	}))
-	t.Cleanup(srv.Close)
-	return srv.URL
+		verified.Add(1)
+		return authnv1.UserInfo{Username: arn, Groups: []string{"eksguard-readers", "system:authenticated"}}, nil
+	})
 }
 
 // hardenedKube is a cluster that passes what can pass without nodes: every namespace but

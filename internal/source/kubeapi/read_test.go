@@ -7,8 +7,8 @@ import (
 	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
-	"encoding/json"
 	"encoding/pem"
+	"errors"
 	"fmt"
 	"math/big"
 	"net"
@@ -128,25 +128,15 @@ status:
   daemonEndpoints: {kubeletEndpoint: {Port: 10250}}
 `
 
-// webhook authenticates "reader" as a user with no RBAC at all, as a token the cluster knows but
+// webhook authenticates "nobody" as a user with no RBAC at all: a token the cluster knows but
 // grants nothing.
 func webhook(t *testing.T) string {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var review authnv1.TokenReview
-		if err := json.NewDecoder(r.Body).Decode(&review); err != nil {
-			http.Error(w, err.Error(), http.StatusBadRequest)
-			return
+	return kubeapi.TokenWebhook(t, func(_ context.Context, token string) (authnv1.UserInfo, error) {
+		if token != "nobody" {
+			return authnv1.UserInfo{}, errors.New("unknown token")
 		}
-		review.Status = authnv1.TokenReviewStatus{}
-		if review.Spec.Token == "nobody" {
-			review.Status.Authenticated = true
-			review.Status.User = authnv1.UserInfo{Username: "nobody", Groups: []string{"system:authenticated"}}
-		}
-		w.Header().Set("Content-Type", "application/json")
-		_ = json.NewEncoder(w).Encode(review)
-	}))
-	t.Cleanup(srv.Close)
-	return srv.URL
+		return authnv1.UserInfo{Username: "nobody", Groups: []string{"system:authenticated"}}, nil
+	})
 }
 
 func TestReadRealAPIServer(t *testing.T) {

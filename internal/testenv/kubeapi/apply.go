@@ -3,11 +3,15 @@ package kubeapi
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
+	"net/http/httptest"
 	"testing"
 
+	authnv1 "k8s.io/api/authentication/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -86,3 +90,27 @@ var (
 	getOpts    = metav1.GetOptions{}
 	updateOpts = metav1.UpdateOptions{}
 )
+
+// TokenWebhook serves the API server's token webhook (Options.TokenWebhookURL) on 127.0.0.1 for the
+// test: every TokenReview's token goes to authenticate, whose user is the answer, or whose error
+// leaves the token unauthenticated. It returns the webhook's URL.
+func TokenWebhook(t testing.TB, authenticate func(ctx context.Context, token string) (authnv1.UserInfo, error)) string {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var review authnv1.TokenReview
+		if err := json.NewDecoder(r.Body).Decode(&review); err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		user, err := authenticate(r.Context(), review.Spec.Token)
+		review.Status = authnv1.TokenReviewStatus{Authenticated: err == nil}
+		if err == nil {
+			review.Status.User = user
+		} else {
+			review.Status.Error = err.Error()
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(review)
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
